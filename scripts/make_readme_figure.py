@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # a script, not a notebook: no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CHALLENGE = REPO / "solutions" / "challenge" / "04_challenge.ipynb"
@@ -31,14 +32,12 @@ def _cell_with_grade_id(notebook, grade_id):
 
 
 def draw_solution_heatmap(output: Path) -> Path:
-    """Run the challenge's setup and solution cells and save the heatmap to ``output``."""
+    """Run the challenge's given-data and solution cells; save the heatmap to ``output``."""
     notebook = nbformat.read(CHALLENGE, as_version=4)
-    namespace = {}
-    answer = _cell_with_grade_id(notebook, "answer_plot_attention_heatmap")
-    # Everything before the answer cell is the given setup (sentence, tokens, matrix).
-    for cell in notebook.cells[: notebook.cells.index(answer) + 1]:
-        if cell.cell_type == "code" and not cell.source.lstrip().startswith("%"):
-            exec(compile(cell.source, CHALLENGE.name, "exec"), namespace)
+    namespace = {"np": np, "plt": plt}
+    for grade_id in ("given_data", "answer_plot_attention_heatmap"):
+        source = _cell_with_grade_id(notebook, grade_id).source
+        exec(compile(source, f"{CHALLENGE.name}:{grade_id}", "exec"), namespace)
     ax = namespace["plot_attention_heatmap"](namespace["tokens"], namespace["attention"])
     output.parent.mkdir(parents=True, exist_ok=True)
     # No Software/date metadata, so the same picture gives the same bytes.

@@ -1,0 +1,10 @@
+def plot_attention_heatmap(tokens, attention, ax=None):
+    # Defect: the title's capitalisation is wrong.
+    if ax is None:
+        fig, ax = plt.subplots()
+    im = ax.imshow(np.asarray(attention))
+    ax.set_xticks(range(len(tokens)), labels=tokens)
+    ax.set_yticks(range(len(tokens)), labels=tokens)
+    ax.figure.colorbar(im, ax=ax, label="Attention Weight")
+    ax.set_title("attention heatmap")
+    return ax

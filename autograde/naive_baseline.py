@@ -1,0 +1,111 @@
+"""How a naive one-cell test grades the corpus (what the checker is worth).
+
+The usual nbgrader plot test is one graded cell of asserts, worth all 10
+points, with nbgrader's default settings. This script grades every sample
+submission in :mod:`autograde.corpus` that way, through the real
+``nbgrader autograde`` in a throwaway course, and prints how many submissions
+it grades wrongly (a total different from the case's expected total, or no
+grade at all). Run from the repository root::
+
+    python -m autograde.naive_baseline
+"""
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+from autograde.corpus import REPO, cases
+from autograde.corpus.course import autograde, make_course, scores, submit
+
+NAIVE_TEST = '''
+# Graded (10 points): the heatmap.
+import matplotlib
+ax = plot_attention_heatmap(tokens, attention)
+assert isinstance(ax, matplotlib.axes.Axes), "plot_attention_heatmap must return an Axes"
+image = ax.get_images()[0]
+assert np.allclose(image.get_array(), attention), "wrong matrix"
+assert [t.get_text() for t in ax.get_xticklabels()] == tokens, "wrong x tick labels"
+assert [t.get_text() for t in ax.get_yticklabels()] == tokens, "wrong y tick labels"
+assert image.colorbar.ax.get_ylabel() == "Attention Weight", "wrong colorbar label"
+assert ax.get_title() == "Attention Heatmap", "wrong title"
+'''.strip()
+
+# nbgrader's defaults: only the folders are configured.
+NAIVE_CONFIG = '''
+c = get_config()
+c.CourseDirectory.course_id = "naive"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "autograde/submitted"
+c.CourseDirectory.autograded_directory = "autograde/autograded"
+c.CourseDirectory.feedback_directory = "autograde/feedback"
+c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
+c.OverwriteCells.add_missing_cells = True
+'''
+
+
+def naive_challenge(folder: Path) -> Path:
+    """The challenge with its check cells replaced by one 10-point test cell."""
+    folder.mkdir(parents=True)
+    source = REPO / "solutions" / "challenge"
+    for path in source.glob("*.py"):
+        (folder / path.name).write_text(path.read_text())
+    notebook = nbformat.read(source / "04_challenge.ipynb", as_version=4)
+    kept = []
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.metadata.get("nbgrader", {}).get("grade") or grade_id == "self_check":
+            continue
+        kept.append(cell)
+        if grade_id == "answer_plot_attention_heatmap":
+            test = new_code_cell(NAIVE_TEST, id="naive-test")
+            test.metadata["nbgrader"] = {"grade": True, "grade_id": "naive_test", "locked": True,
+                                         "points": 10, "solution": False, "task": False,
+                                         "schema_version": 3}
+            kept.append(test)
+    notebook.cells = kept
+    nbformat.write(notebook, folder / "04_challenge.ipynb")
+    return folder
+
+
+def main() -> int:
+    corpus = cases()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        course = tmp / "course"
+        course.mkdir()
+        (course / "nbgrader_config.py").write_text(NAIVE_CONFIG)
+        course = make_course(course, solutions=naive_challenge(tmp / "naive"), config=False)
+        submit(course, corpus, template=course / "notebooks" / "challenge" / "04_challenge.ipynb")
+        try:
+            autograde(course)
+        except RuntimeError as error:  # nbgrader exits non-zero when a kernel dies
+            print(f"(nbgrader reported errors: {str(error).splitlines()[0]})")
+        got = scores(course)
+    wrong = []
+    for case in corpus:
+        expected = sum(case.expected.values())
+        points = got.get(case.name)
+        total = None if points is None or None in points.values() else sum(points.values())
+        if total != expected:
+            wrong.append(case.name)
+        print(f"{case.name:28s} {case.kind:9s} expected {expected:>2}  naive "
+              f"{'no grade' if total is None else f'{total:g}':>8}{'  WRONG' if total != expected else ''}")
+    totals = {case.name: (None if got.get(case.name) is None or None in got[case.name].values()
+                          else sum(got[case.name].values())) for case in corpus}
+    unfair = [c.name for c in corpus if c.kind == "valid" and totals[c.name] != 10]
+    overpaid = [c.name for c in corpus
+                if totals[c.name] is not None and totals[c.name] > sum(c.expected.values())]
+    ungraded = [c.name for c in corpus if totals[c.name] is None]
+    print(f"\nvalid submissions given less than 10: {len(unfair)}/"
+          f"{sum(c.kind == 'valid' for c in corpus)}; paid for points not earned: "
+          f"{len(overpaid)}; left without a grade: {len(ungraded)}")
+    print(f"naive one-cell test: {len(wrong)}/{len(corpus)} submissions graded wrongly "
+          f"({len(wrong) / len(corpus):.0%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The student path in a real browser: JupyterLab opens the course, runs it and shows the heatmap.
+
+One ``jupyter lab`` server (127.0.0.1, free port, token) serves a temporary copy
+of the course for the whole module, and headless Chromium from Debian's
+``chromium`` package drives it through Playwright (no browser download). The tests
+
+* run the plotting lesson (instructor version) with Run > Run All Cells and
+  check that no cell shows an error and that every figure, the heatmap among
+  them, is drawn in the page (a screenshot of the finished heatmap is the
+  README's picture);
+* type a correct and then a wrongly titled solution into the student challenge,
+  run it with Shift+Enter through the self-check and read what the self-check says;
+* open nbgrader's formgrader from JupyterLab's Nbgrader menu and find the
+  challenge among its assignments.
+
+Errors versus warnings: JupyterLab renders an exception's traceback and text
+printed to stderr (warnings) with the same MIME type, so an error is recognised
+by its output type in the page's notebook model (``window.jupyterapp``, exposed
+by the test server) and reported with the text the page shows for it.
+
+Without chromium the tests skip, except on CI (``CI=true``), where they fail.
+To refresh the README screenshot (the path is relative to the repository root)::
+
+    LESSON_SCREENSHOT=docs/jupyterlab-lesson.png ./course test tests/test_browser.py -k lesson
+"""
+import os
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from lab_server import JupyterLab, course_copy
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+LESSON = "solutions/lessons/03_plotting_heatmaps.ipynb"
+CHALLENGE = "notebooks/challenge/04_challenge.ipynb"
+CHALLENGE_SOLUTION = "solutions/challenge/04_challenge.ipynb"
+ANSWER_ID, SELF_CHECK_ID = "answer_plot_attention_heatmap", "self_check"
+PASSED = "public checks passed; more checks run at grading"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 90_000  # for any one wait in the page; a loaded 2-core machine is slow
+
+
+def _no_browser(reason: str):
+    """Skip, or fail on CI, where the browser tests must always run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium, launched headless by Playwright (no browser download)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        _no_browser("chromium is not installed (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("Playwright for Python is not installed (pip install -r requirements.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a fresh copy of the course, stopped whatever happens."""
+    root = tmp_path_factory.mktemp("browser")
+    course = course_copy(REPO, root / "course")
+    with JupyterLab(course, root / "lab") as server:
+        yield server
+
+
+@pytest.fixture
+def page(chromium, lab, request):
+    """A new browser page. When its test fails, a screenshot of the page is saved
+    next to the server log (``lab.log``) and its path printed."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    failed_before = request.session.testsfailed
+    try:
+        yield page
+    finally:
+        if request.session.testsfailed > failed_before:
+            screenshot = lab.state / f"{request.node.name}.png"
+            page.screenshot(path=screenshot)
+            print(f"the page when {request.node.name} failed: {screenshot}; "
+                  f"server log: {lab.log_path}")
+        context.close()
+
+
+# --- driving JupyterLab ------------------------------------------------------
+
+def open_notebook(page, lab, path: str, workspace: str):
+    """Open ``path`` in its own JupyterLab workspace; return the notebook panel
+    once its kernel is connected and idle."""
+    page.goto(lab.page_url(f"lab/workspaces/{workspace}/tree/{path}"))
+    page.wait_for_function("""() => {
+        const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        const session = panel && panel.sessionContext;
+        return session && session.session && session.session.kernel
+            && session.session.kernel.connectionStatus === 'connected'
+            && session.kernelDisplayStatus === 'idle';
+    }""")
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+
+def menu(page, *labels: str):
+    """Click through JupyterLab's menu bar, e.g. ``menu(page, "Run", "Run All Cells")``."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(labels[0])}$")).click()
+    for label in labels[1:]:
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+def wait_until_run(page, cell, before: str = ""):
+    """Wait until ``cell`` has run (its prompt shows a number other than ``before``),
+    then until nothing in the notebook is queued or running and the kernel is idle."""
+    page.wait_for_function("""([cell, before]) => {
+        const count = cell.querySelector('.jp-InputArea-prompt').textContent.replace(/[^0-9*]/g, '');
+        return /^[0-9]+$/.test(count) && count !== before;
+    }""", arg=[cell.element_handle(), before])
+    page.wait_for_function("""() => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+        return panel.sessionContext.kernelDisplayStatus === 'idle'
+            && !prompts.some(prompt => prompt.textContent.includes('*'));
+    }""")
+
+
+def shown_outputs(page) -> list:
+    """Every output in the current notebook as the page holds it: the cell's index,
+    the output's type ('stream', 'error', 'display_data', ...), for streams the
+    stream's name, for errors the exception's name and message, and the text
+    the page shows for it."""
+    return page.evaluate("""() => {
+        const found = [];
+        window.jupyterapp.shell.currentWidget.content.widgets.forEach((cell, index) => {
+            if (cell.model.type !== 'code') return;
+            for (let i = 0; i < cell.model.outputs.length; i++) {
+                const output = cell.model.outputs.get(i).toJSON();
+                found.push({cell: index, type: output.output_type, name: output.name || '',
+                            ename: output.ename || '', evalue: output.evalue || '',
+                            shown: cell.outputArea.widgets[i].node.textContent});
+            }
+        });
+        return found;
+    }""")
+
+
+def shown_errors(page, cell_index=None) -> list:
+    """The error outputs (exceptions, not warnings printed to stderr) in the current
+    notebook, or in one of its cells."""
+    return [output for output in shown_outputs(page) if output["type"] == "error"
+            and cell_index in (None, output["cell"])]
+
+
+def _describe(errors) -> str:
+    return "\n".join(f"cell {e['cell']}: {e['shown'][-800:]}" for e in errors)
+
+
+def execution_count(cell) -> str:
+    """The number in a code cell's prompt, '' if it has not run, '*' while it runs."""
+    # textContent, not innerText: JupyterLab skips rendering cells out of view.
+    return cell.locator(".jp-InputArea-prompt").text_content().strip(" []:")
+
+
+def replace_cell_text(page, cell, text: str):
+    """Put ``text`` into a cell's editor as a student would paste it."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(text)  # no auto-indent or bracket closing, unlike typing
+    page.keyboard.press("Escape")  # back to command mode
+
+
+def _cell_index(notebook, grade_id: str) -> int:
+    for index, cell in enumerate(notebook.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return index
+    raise AssertionError(f"no cell has nbgrader grade_id {grade_id!r}")
+
+
+def _solution_code() -> str:
+    """The instructor's answer, without nbgrader's solution markers."""
+    notebook = nbformat.read(REPO / CHALLENGE_SOLUTION, as_version=4)
+    source = notebook.cells[_cell_index(notebook, ANSWER_ID)].source
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+# --- the tests -------------------------------------------------------------
+
+def test_lesson_runs_in_jupyterlab_and_shows_the_heatmap(page, lab):
+    if not (REPO / LESSON).exists():
+        pytest.fail(f"{LESSON} is missing")
+    panel = open_notebook(page, lab, LESSON, "lesson")
+    menu(page, "Run", "Run All Cells")
+    wait_until_run(page, panel.locator(".jp-CodeCell").first)
+
+    errors = shown_errors(page)
+    assert not errors, f"cells show errors after Run All:\n{_describe(errors)}"
+    prompts = [execution_count(c) for c in panel.locator(".jp-CodeCell").all()]
+    assert prompts and all(p.isdigit() for p in prompts), f"not every cell ran: {prompts}"
+
+    images = panel.locator(".jp-OutputArea-output img")
+    assert images.count(), "no figure is shown in the page"
+    for image in images.all():
+        image.scroll_into_view_if_needed()
+        size = image.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+        box = image.bounding_box()
+        assert size[0] and min(size[1:]) > 100 and box and box["width"] > 100, (
+            f"a figure did not render: complete, width, height = {size}; box {box}")
+
+    # The README's picture: the finished heatmap (the figure after the lesson's
+    # tight_layout step) with the code above it; the last figure if that step is gone.
+    with_figure = panel.locator(".jp-CodeCell", has=page.locator(".jp-OutputArea-output img"))
+    finished = with_figure.filter(has_text="tight_layout")
+    shown = finished.first if finished.count() else with_figure.last
+    shown.locator(".jp-OutputArea-output img").first.evaluate(
+        "img => img.scrollIntoView({block: 'end'})")
+    page.mouse.move(0, 0)  # no hover effects in the picture
+    page.screenshot(path=lab.state / "jupyterlab-lesson.png")
+    if os.environ.get("LESSON_SCREENSHOT"):  # the README's picture, on request only
+        destination = REPO / os.environ["LESSON_SCREENSHOT"]
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(lab.state / "jupyterlab-lesson.png", destination)
+
+
+def test_student_types_the_challenge_and_reads_the_self_check(page, lab):
+    student = nbformat.read(REPO / CHALLENGE, as_version=4)
+    answer_index = _cell_index(student, ANSWER_ID)
+    check_index = _cell_index(student, SELF_CHECK_ID)
+    assert answer_index < check_index, "the self-check comes before the answer cell"
+    correct = _solution_code()
+    wrong_title, replaced = re.subn(r"""(["'])Attention Heatmap\1""", '"Attention heat map"',
+                                    correct)
+    assert replaced == 1, (
+        f"expected the title 'Attention Heatmap' once in the solution, found it {replaced} times")
+
+    panel = open_notebook(page, lab, CHALLENGE, "challenge")
+    cells = panel.locator(".jp-Notebook .jp-Cell")
+    assert cells.count() == len(student.cells), "the page shows a different number of cells"
+    answer, check = cells.nth(answer_index), cells.nth(check_index)
+
+    def run_through_self_check(first_index: int):
+        """Shift+Enter from cell ``first_index`` through the self-check; return what the
+        self-check printed and the errors it shows."""
+        before, answer_before = execution_count(check), execution_count(answer)
+        cells.nth(first_index).locator(".jp-InputArea-prompt").click()  # selects the cell
+        for _ in range(first_index, check_index + 1):
+            page.keyboard.press("Shift+Enter")
+        wait_until_run(page, answer, before=answer_before)
+        after = execution_count(check)
+        assert after.isdigit() and after != before, (
+            f"the self-check did not run (prompt [{after}]):\n{_describe(shown_errors(page))}")
+        printed = "".join(o["shown"] for o in shown_outputs(page)
+                          if o["cell"] == check_index and o["type"] == "stream")
+        return printed, shown_errors(page, check_index)
+
+    replace_cell_text(page, answer, correct)
+    printed, _ = run_through_self_check(0)
+    errors = shown_errors(page)
+    assert not errors, f"a correct solution leaves errors in the page:\n{_describe(errors)}"
+    assert PASSED in printed, f"a correct solution does not pass the self-check: {printed!r}"
+
+    replace_cell_text(page, answer, wrong_title)
+    printed, errors = run_through_self_check(answer_index)
+    assert PASSED not in printed and errors, "a wrong title passes the self-check"
+    message = errors[0]["evalue"]
+    assert "title" in message.lower(), f"the self-check does not name the title: {message!r}"
+    assert message in errors[0]["shown"], "the page does not show the self-check's message"
+
+
+def test_formgrader_opens_in_jupyterlab_and_lists_the_challenge(page, lab):
+    page.goto(lab.page_url("lab/workspaces/formgrader"))
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    menu(page, "Nbgrader", "Formgrader")
+    formgrader = page.frame_locator("#formgrader-iframe iframe")
+    assignment_names = formgrader.locator("#main-table td.name a")
+    assignment_names.filter(has_text=re.compile("^challenge$")).wait_for()
+    names = assignment_names.all_inner_texts()
+    assert "challenge" in names, f"formgrader lists {names}"
