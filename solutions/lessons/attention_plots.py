@@ -17,8 +17,8 @@ Conventions (the same as the course's challenge):
 * the colorbar is labelled "Attention Weight", the title is "Attention Heatmap",
   the axes "Key Tokens" (x) and "Query Tokens" (y);
 * a *mask* is a boolean matrix that is True where a cell is masked (the query may
-  not attend to that key), as in ``numpy.ma`` and PyTorch's boolean
-  ``attn_mask``. Masked cells are drawn in a hatched grey that is not part of the
+  not attend to that key), as in ``numpy.ma`` (libraries differ: check which
+  value means "masked" in yours). Masked cells are drawn in a hatched grey that is not part of the
   colormap, and a legend entry says so; they are never drawn as a low weight.
 * long sentences get thinned tick labels: at most ``max_labels`` per axis, every
   ``stride``-th token, each label on its own cell (see :func:`label_positions`).
