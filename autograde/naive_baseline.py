@@ -32,18 +32,12 @@ assert image.colorbar.ax.get_ylabel() == "Attention Weight", "wrong colorbar lab
 assert ax.get_title() == "Attention Heatmap", "wrong title"
 '''.strip()
 
-# nbgrader's defaults: only the folders are configured.
-NAIVE_CONFIG = '''
-c = get_config()
-c.CourseDirectory.course_id = "naive"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "notebooks"
-c.CourseDirectory.submitted_directory = "autograde/submitted"
-c.CourseDirectory.autograded_directory = "autograde/autograded"
-c.CourseDirectory.feedback_directory = "autograde/feedback"
-c.CourseDirectory.db_url = "sqlite:///autograde/gradebook.db"
-c.OverwriteCells.add_missing_cells = True
-'''
+
+def naive_config() -> str:
+    """nbgrader's defaults, but the course's folders (read from nbgrader_config.py)."""
+    config = (REPO / "nbgrader_config.py").read_text().splitlines()
+    folders = [line for line in config if line.startswith("c.CourseDirectory.")]
+    return "\n".join(["c = get_config()", *folders, "c.OverwriteCells.add_missing_cells = True", ""])
 
 
 def naive_challenge(folder: Path) -> Path:
@@ -76,7 +70,7 @@ def main() -> int:
         tmp = Path(tmp)
         course = tmp / "course"
         course.mkdir()
-        (course / "nbgrader_config.py").write_text(NAIVE_CONFIG)
+        (course / "nbgrader_config.py").write_text(naive_config())
         course = make_course(course, solutions=naive_challenge(tmp / "naive"), config=False)
         submit(course, corpus, template=course / "notebooks" / "challenge" / "04_challenge.ipynb")
         try:
