@@ -37,10 +37,14 @@ def find_flags(autograded_root) -> list:
 
 
 def main(argv=None) -> int:
-    """Print the flags, one per line; the exit status is 1 when there are any."""
+    """Print the flags, one per line; exit status 1 when there are any, 2 without a folder."""
     args = sys.argv[1:] if argv is None else argv
     root = args[0] if args else "autograde/autograded"
-    flags = find_flags(root)
+    try:
+        flags = find_flags(root)
+    except FileNotFoundError as error:
+        print(f"python -m autograde.flags: {error}", file=sys.stderr)
+        return 2
     for student_id, reason in flags:
         print(f"{student_id}\t{reason}")
     if not flags:
