@@ -69,25 +69,6 @@ class RunSummary:
     seconds: float = 0.0
 
 
-def _main_converter_class():
-    from nbgrader.converters import Autograde
-
-    class MainAutograde(Autograde):
-        """nbgrader's Autograde, from ``SaveAutoGrades`` on (the gradebook writes)."""
-
-        def _init_preprocessors(self):
-            self.exporter._preprocessors = []
-            if self._sanitizing:
-                chosen = self.sanitize_preprocessors
-            else:
-                chosen = self.autograde_preprocessors[worker.split_autograde_preprocessors(
-                    self.autograde_preprocessors):]
-            for preprocessor in chosen:
-                self.exporter.register_preprocessor(preprocessor)
-
-    return MainAutograde
-
-
 def _sqlite_path(db_url: str, root: Path) -> Path | None:
     """The file behind a ``sqlite:///`` URL (relative to the course root), else None."""
     match = re.match(r"^sqlite:///(.+)$", db_url)
@@ -262,7 +243,7 @@ class ClassGrader:
         logging.getLogger("py.warnings").addHandler(self._log_file)
         logging.getLogger("py.warnings").propagate = False
 
-        self.converter = _main_converter_class()(coursedir=self.coursedir, parent=self.app)
+        self.converter = worker.autograde_part_class("save")(coursedir=self.coursedir, parent=self.app)
         self.converter.force = force
         self.converter.writer = FilesWriter(parent=self.converter, config=self.converter.config)
         self.converter.exporter = self.converter.exporter_class(parent=self.converter,

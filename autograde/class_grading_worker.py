@@ -103,23 +103,28 @@ def load_app(root: str, app_class=None):
     return app
 
 
-def _worker_converter_class():
+def autograde_part_class(part: str):
+    """nbgrader's Autograde, limited to one part of its autograde preprocessors.
+
+    ``"execute"`` stops before ``SaveAutoGrades`` (the workers: nothing is written
+    to the gradebook); ``"save"`` starts there (the main process, the only writer).
+    Sanitizing is nbgrader's own in both.
+    """
     from nbgrader.converters import Autograde
 
-    class WorkerAutograde(Autograde):
-        """nbgrader's Autograde, stopped before the first gradebook write."""
-
-        def _init_preprocessors(self):
+    class PartialAutograde(Autograde):
+        def _init_preprocessors(self):  # as nbgrader's own, with a slice of the list
             self.exporter._preprocessors = []
             if self._sanitizing:
                 chosen = self.sanitize_preprocessors
             else:
-                chosen = self.autograde_preprocessors[:split_autograde_preprocessors(
-                    self.autograde_preprocessors)]
+                split = split_autograde_preprocessors(self.autograde_preprocessors)
+                chosen = (self.autograde_preprocessors[:split] if part == "execute"
+                          else self.autograde_preprocessors[split:])
             for preprocessor in chosen:
                 self.exporter.register_preprocessor(preprocessor)
 
-    return WorkerAutograde
+    return PartialAutograde
 
 
 def init_worker(root: str, snapshot_db_url: str, log_path: str | None = None) -> None:
@@ -138,7 +143,7 @@ def init_worker(root: str, snapshot_db_url: str, log_path: str | None = None) ->
 
     app = load_app(root)
     app.coursedir.db_url = snapshot_db_url
-    converter = _worker_converter_class()(coursedir=app.coursedir, parent=app)
+    converter = autograde_part_class("execute")(coursedir=app.coursedir, parent=app)
     converter.exporter = converter.exporter_class(parent=converter, config=converter.config)
     handler = _ListHandler()
     app.log.addHandler(handler)
