@@ -1,51 +1,46 @@
 """Grade a whole class in one command: submissions -> grades, feedback, CSV, class report.
 
-``python -m autograde grade [SUBMISSIONS] [--jobs N] [--force]`` (see
-``autograde/__main__.py``) calls ``grade_class``. It gives the grades that
-``nbgrader autograde <assignment>`` gives, because it runs nbgrader's own
-``Autograde`` converter with the course's ``nbgrader_config.py``, only split
-across processes:
+``python -m autograde grade`` (see :mod:`autograde.cli`) calls :func:`grade_class`.
+It gives the grades ``nbgrader autograde <assignment>`` gives, because it runs
+nbgrader's own ``Autograde`` with the course's ``nbgrader_config.py``, only
+split across processes (:class:`autograde.nbgrader_adapter.AutogradeSteps`):
 
-* the main process does everything that writes: registering students and
-  submissions (``Autograde.init_assignment``), ``SaveAutoGrades`` and the
-  other preprocessors after it, writing the autograded notebook;
-* long-lived worker processes (one per core by default) sanitize and execute
-  the notebooks (see ``class_grading_worker``); they read a snapshot of the
+* the main process does everything that writes: the gradebook backup,
+  registering students and submissions, ``SaveAutoGrades`` and the rest of
+  the chain, writing the autograded notebook;
+* long-lived worker processes (one per core by default,
+  :mod:`autograde.grading_worker`) sanitize and execute the notebooks, each in
+  its own sandbox, and judge the evidence; they read a snapshot of the
   gradebook, so the SQLite file has a single writer and is never locked.
 
-A submission counts as graded when its autograded notebook exists; the main
-process writes that file only after the grades are in the gradebook, so a run
-that is interrupted or loses a worker leaves nothing half-graded, and the next
-run picks up exactly what is missing (``--force`` regrades everything). The
-submissions a dead worker had in hand are retried one at a time; kernels it
-left behind are stopped (on Linux the main process adopts orphaned
-descendants, see ``adopt_orphans``).
-
+Every worker uses this run's seed for the hidden inputs, so the whole run is
+reproducible from the seed in the report. A submission counts as graded when
+its autograded notebook exists; the main process writes that file only after
+its grades are in the gradebook, so a run that is interrupted or loses a worker
+leaves nothing half-graded, and the next run picks up exactly what is missing.
 Then the workers render nbgrader's feedback HTML, and the main process exports
 ``grades.csv`` (nbgrader's CSV export) and writes the class report
-(``autograde/report.py``).
+(:mod:`autograde.report`).
 """
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 import sys
 import tempfile
 import time
 import traceback
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from autograde import class_grading_worker as worker
-from autograde.class_grading_inputs import ImportReport, SubmissionsError, import_submissions
+from autograde import grading_worker as worker
+from autograde import nbgrader_adapter
+from autograde.lms import ImportReport, SubmissionsError, import_submissions
+from autograde.preprocessors.backup_gradebook import backup_gradebook, sqlite_file
+from autograde.protocol import ASSIGNMENT
+from autograde.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
-DEFAULT_ASSIGNMENT = "challenge"
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 
 
@@ -58,179 +53,49 @@ class RunSummary:
     """What one ``grade_class`` run did and where it wrote it."""
 
     assignment_id: str
+    seed: int | None = None
+    sandboxed: bool = True
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)          # student -> reason
     feedback: list[str] = field(default_factory=list)             # students given feedback HTML
     feedback_failed: dict[str, str] = field(default_factory=dict)
     imported: ImportReport | None = None
+    backup: Path | None = None
     csv_path: Path | None = None
     report_paths: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def _sqlite_path(db_url: str, root: Path) -> Path | None:
-    """The file behind a ``sqlite:///`` URL (relative to the course root), else None."""
-    match = re.match(r"^sqlite:///(.+)$", db_url)
-    if not match:
-        return None
-    return (root / match.group(1)).resolve()
-
-
-def _snapshot_gradebook(db_url: str, root: Path, into: Path) -> str:
+def _snapshot_gradebook(db_url: str, into: Path) -> str:
     """Copy a SQLite gradebook for the workers to read; other databases are shared as is."""
-    source = _sqlite_path(db_url, root)
+    source = sqlite_file(db_url)
     if source is None:
         return db_url
     target = into / "gradebook-snapshot.db"
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
     return f"sqlite:///{target}"
-
-
-def adopt_orphans() -> bool:
-    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
-
-    A kernel whose worker process died, or a process a student's code left
-    running, then becomes our child instead of init's, and
-    ``stop_stray_kernels`` can stop it. Returns False where unsupported.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0  # 36 = PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return False
-
-
-def stop_stray_kernels(log: logging.Logger) -> None:
-    """Kill kernel processes (and their forks) adopted by this process; call with no pool running."""
-    import psutil
-
-    for _ in range(5):  # a killed kernel's own children are adopted next
-        strays = []
-        for child in psutil.Process().children():
-            try:
-                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
-                    strays.append(child)
-            except psutil.Error:
-                continue
-        for child in strays:
-            log.warning("stopping a leftover kernel process %d", child.pid)
-            try:
-                child.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(psutil.Process().children(), timeout=1)  # reaps zombies too
-        if not strays:
-            return
-
-
-class WorkerPool:
-    """A process pool that survives the death of a worker.
-
-    At most ``jobs`` tasks are in flight at a time. When a worker dies, those
-    in-flight tasks are put aside and the rest go on in a fresh pool; at the
-    end each one put aside is retried alone in a fresh worker, and one that
-    kills that worker too is reported as lost (``result is None``).
-    """
-
-    def __init__(self, jobs: int, root: Path, snapshot_db_url: str, log_path: Path | None = None,
-                 log: logging.Logger | None = None, after_close=None):
-        self.jobs = jobs
-        self.log = log or logging.getLogger(__name__)
-        self.after_close = after_close  # called once the workers are gone
-        self.initargs = (str(root), snapshot_db_url, str(log_path) if log_path else None)
-        self.executor: ProcessPoolExecutor | None = None
-
-    def _start(self, workers: int) -> ProcessPoolExecutor:
-        # fork: the workers inherit the modules the main process already imported
-        # (nbgrader, nbconvert, ...), which saves seconds of CPU per worker.
-        method = "fork" if "fork" in get_all_start_methods() else "spawn"
-        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
-                                   initializer=worker.init_worker, initargs=self.initargs)
-
-    def warm_up(self) -> None:
-        """Start the workers now (before any progress-bar thread exists)."""
-        if self.executor is None:
-            self.executor = self._start(self.jobs)
-        self.executor.submit(os.getpid).result()
-
-    def run(self, function, argument_tuples):
-        """Yield ``(arguments, result or None)`` as tasks finish, in any order."""
-        queue, suspects = deque(argument_tuples), []
-        in_flight: dict = {}
-        while queue or in_flight:
-            if self.executor is None:
-                self.executor = self._start(self.jobs)
-            while queue and len(in_flight) < self.jobs:
-                arguments = queue.popleft()
-                in_flight[self.executor.submit(function, *arguments)] = arguments
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken = False
-            for future in done:
-                arguments = in_flight.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    suspects.append(arguments)
-                    broken = True
-                    continue
-                yield arguments, result
-            if broken:  # the other tasks in flight finish or die with the pool
-                for future in list(in_flight):
-                    arguments = in_flight.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        suspects.append(arguments)
-                        continue
-                    yield arguments, result
-                self.log.warning("a grading worker process died; %d tasks lost with it so far "
-                                 "will be retried one at a time at the end", len(suspects))
-                self.close()
-        for arguments in suspects:
-            self.close()
-            self.executor = self._start(1)
-            try:
-                result = self.executor.submit(function, *arguments).result()
-            except BrokenProcessPool:
-                self.log.error("a grading worker process died again on %s", arguments)
-                result = None
-            self.close()
-            yield arguments, result
-
-    def close(self):
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
-            if self.after_close:
-                self.after_close()
 
 
 class ClassGrader:
     """One grading run for one assignment of the course in ``root``."""
 
-    give_feedback = True
-
     def __init__(self, root: Path, assignment_id: str, jobs: int | None, force: bool,
-                 reports_dir: Path | None, progress: bool):
-        from nbconvert.writers import FilesWriter
+                 reports_dir: Path | None, progress: bool, sandbox: bool = True, feedback: bool = True):
+        from autograde.hidden_inputs import HiddenInputs
+        from autograde.sandbox import Sandbox, sandbox_problem
 
         self.root = Path(root).resolve()
         self.assignment_id = assignment_id
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
         self.progress = progress
-        self.app = worker.load_app(str(self.root))
+        self.give_feedback = feedback
+        self.app = nbgrader_adapter.load_app(str(self.root))
         self.coursedir = self.app.coursedir
-        self.coursedir.assignment_id = assignment_id
-        self.reports_dir = Path(reports_dir) if reports_dir else self.root / "autograde" / "reports"
+        self.reports_dir = Path(reports_dir) if reports_dir else (
+            self.root / self.coursedir.autograded_directory).parent / "reports"
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.reports_dir / f"{assignment_id}-grading.log"
         self._log_file = logging.FileHandler(self.log_path, mode="w", encoding="utf-8")
@@ -243,11 +108,22 @@ class ClassGrader:
         logging.getLogger("py.warnings").addHandler(self._log_file)
         logging.getLogger("py.warnings").propagate = False
 
-        self.converter = worker.autograde_part_class("save")(coursedir=self.coursedir, parent=self.app)
-        self.converter.force = force
-        self.converter.writer = FilesWriter(parent=self.converter, config=self.converter.config)
-        self.converter.exporter = self.converter.exporter_class(parent=self.converter,
-                                                                config=self.converter.config)
+        self.summary = RunSummary(assignment_id, sandboxed=sandbox)
+        self.worker_config = {"BackupGradebook": {"enabled": False}}  # the main process backs up
+        if sandbox:
+            problem = sandbox_problem(Sandbox(parent=self.app))
+            if problem:
+                raise GradingError(problem)
+        else:
+            self.worker_config["Sandbox"] = {"enabled": False}
+            self.log.warning("GRADING WITHOUT THE SANDBOX (--no-sandbox): students' code runs with "
+                             "your permissions")
+            print("warning: grading WITHOUT the sandbox (--no-sandbox): students' code can read and "
+                  "write whatever you can", file=sys.stderr)
+        self.summary.seed = HiddenInputs(parent=self.app).run_seed()
+        self.worker_config["HiddenInputs"] = {"seed": self.summary.seed}
+        self.log.info("hidden inputs drawn from seed %d", self.summary.seed)
+        self.steps = nbgrader_adapter.AutogradeSteps(self.app, assignment_id, part="save", force=force)
         self.notebook_ids = self._assignment_notebooks()
 
     # -- set-up ---------------------------------------------------------------------------
@@ -269,37 +145,15 @@ class ClassGrader:
 
     def import_lms(self, source) -> ImportReport:
         """Copy an LMS export into the submitted folder; stale autograded copies are removed."""
-        from nbgrader.utils import rmtree
-
         report = import_submissions(
             source, lambda student: self.coursedir.format_path(
                 self.coursedir.submitted_directory, student, self.assignment_id),
             self.assignment_id, self.notebook_ids)
         for student in report.changed:
-            dest = self.converter._format_dest(self.assignment_id, student)
-            if os.path.exists(dest):
+            if os.path.exists(self.steps.autograded_folder(student)):
                 self.log.warning("%s: the submission changed, regrading it", student)
-                rmtree(dest)
+                self.steps.discard(student)
         return report
-
-    def _submissions(self) -> dict[str, list[str]]:
-        """student -> submitted notebooks, as nbgrader's Autograde finds them."""
-        from nbgrader.converters import NbGraderException
-
-        self.coursedir.student_id = "*"
-        self.converter._sanitizing = True
-        try:
-            self.converter.init_notebooks()
-        except NbGraderException:
-            return {}
-        pattern = self.converter._format_source("(?P<assignment_id>.*)", "(?P<student_id>.*)",
-                                                escape=True)
-        found = {}
-        for path, notebooks in sorted(self.converter.assignments.items()):
-            match = re.match(pattern, path)
-            if match:
-                found[match.group("student_id")] = sorted(notebooks)
-        return found
 
     def _needs_grading(self, student: str, notebooks: list[str]) -> bool:
         """nbgrader's rule (missing output, --force or a newer timestamp), per notebook file."""
@@ -307,59 +161,25 @@ class ClassGrader:
             return False
         if self.force:
             return True
-        dest = self.converter._format_dest(self.assignment_id, student)
+        dest = self.steps.autograded_folder(student)
         known = [nb for nb in notebooks if Path(nb).stem in self.notebook_ids]
         if not all(os.path.exists(os.path.join(dest, os.path.basename(nb))) for nb in known):
             return True
-        new = self.coursedir.get_existing_timestamp(self.converter._format_source(self.assignment_id, student))
+        new = self.coursedir.get_existing_timestamp(self.steps.submitted_folder(student))
         old = self.coursedir.get_existing_timestamp(dest)
         return new is not None and old is not None and new > old
 
     def _prepare(self, student: str, notebooks: list[str]) -> list[worker.GradeTask]:
-        """Register the submission and restore the instructor's files (Autograde.init_assignment)."""
-        from nbgrader.utils import rmtree
-
-        dest = self.converter._format_dest(self.assignment_id, student)
-        if os.path.exists(dest):
-            rmtree(dest)
-        self.converter._sanitizing = True
-        self.converter.notebooks = list(notebooks)
-        self.converter.run_pre_convert_hook()
-        self.converter.init_assignment(self.assignment_id, student)
-        os.makedirs(dest, exist_ok=True)  # the kernel runs there (nbgrader makes it when writing)
+        dest = self.steps.autograded_folder(student)
         return [worker.GradeTask(student, self.assignment_id, notebook,
                                  os.path.join(dest, os.path.basename(notebook)))
-                for notebook in self.converter.notebooks]
-
-    # -- saving results -----------------------------------------------------------------------
-    def _save(self, result: worker.GradeResult) -> None:
-        """Run SaveAutoGrades and the rest of the chain, then write the autograded notebook."""
-        import nbformat
-
-        task = result.task
-        self.converter._sanitizing = False
-        try:
-            self.converter._init_preprocessors()
-            resources = self.converter.init_single_notebook_resources(task.autograded_path)
-            directory, basename = os.path.split(task.autograded_path)
-            resources["metadata"] = {"name": os.path.splitext(basename)[0], "path": directory,
-                                     "modified_date": time.strftime("%B %d, %Y")}
-            output, resources = self.converter.exporter.from_notebook_node(
-                nbformat.reads(result.notebook_text, as_version=4), resources=resources)
-            self.converter.write_single_notebook(output, resources)
-        finally:
-            self.converter._sanitizing = True
+                for notebook in self.steps.prepare(student, notebooks)]
 
     def _fail(self, student: str, reason: str, details: str = "") -> None:
         """Like nbgrader's failure handling: no autograded copy, so a re-run retries it."""
-        from nbgrader.utils import rmtree
-
         self.summary.failed[student] = reason
-        self.log.error("%s: could not be graded: %s%s", student, reason,
-                       ("\n" + details) if details else "")
-        dest = self.converter._format_dest(self.assignment_id, student)
-        if os.path.exists(dest):
-            rmtree(dest)
+        self.log.error("%s: could not be graded: %s%s", student, reason, ("\n" + details) if details else "")
+        self.steps.discard(student)
 
     def _bar(self, total: int, description: str):
         from tqdm import tqdm
@@ -372,33 +192,38 @@ class ClassGrader:
     def run(self, submissions=None) -> RunSummary:
         """Import, grade, give feedback, export and report; see the module docs."""
         started = time.monotonic()
-        self.summary = RunSummary(self.assignment_id)
         if submissions is not None:
             try:
                 self.summary.imported = self.import_lms(submissions)
             except SubmissionsError as exc:
                 raise GradingError(str(exc)) from None
 
-        found = self._submissions()
+        found = self.steps.submissions()
         if not found:
             where = self.coursedir.format_path(self.coursedir.submitted_directory, "*", self.assignment_id)
             raise GradingError(f"no submissions to grade: nothing matches {where}/*.ipynb")
 
+        todo = {student: notebooks for student, notebooks in found.items()
+                if self._needs_grading(student, notebooks)}
+        self.summary.skipped = sorted(set(found) - set(todo))
+        if todo:
+            self.summary.backup = backup_gradebook(self.coursedir.db_url)
+            if self.summary.backup:
+                self.log.info("gradebook backed up to %s", self.summary.backup)
         tasks: list[worker.GradeTask] = []
-        for student, notebooks in found.items():
-            if not self._needs_grading(student, notebooks):
-                self.summary.skipped.append(student)
-                continue
+        for student, notebooks in todo.items():
             try:
                 tasks.extend(self._prepare(student, notebooks))
             except Exception as exc:  # nbgrader logged the details; its failure handling
                 self._fail(student, worker.describe_failure(exc), traceback.format_exc())
 
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
-            snapshot = _snapshot_gradebook(self.coursedir.db_url, self.root, Path(scratch))
+            snapshot = _snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
-            pool = WorkerPool(min(self.jobs, max(1, len(tasks))), self.root, snapshot, self.log_path,
-                              self.log, after_close=cleanup)
+            pool = WorkerPool(min(self.jobs, max(1, len(tasks))), initializer=worker.init_worker,
+                              initargs=(str(self.root), self.assignment_id, snapshot, self.worker_config,
+                                        str(self.log_path)),
+                              log=self.log, after_close=cleanup)
             try:
                 if tasks:
                     pool.warm_up()
@@ -430,7 +255,7 @@ class ClassGrader:
                     self._fail(student, result.error, result.details)
                 else:
                     try:
-                        self._save(result)
+                        self.steps.save(result.notebook_text, task.autograded_path)
                         self.log.info("%s: %s executed in %.1f s", student,
                                       os.path.basename(task.autograded_path), result.seconds)
                     except Exception as exc:
@@ -440,8 +265,7 @@ class ClassGrader:
                     continue
                 remaining[student].remove(task)
                 if not remaining[student]:
-                    self.converter.set_permissions(self.assignment_id, student)
-                    self.converter.run_post_convert_hook()
+                    self.steps.finish(student)
                     self.summary.graded.append(student)
         self.summary.graded.sort()
 
@@ -489,16 +313,27 @@ class ClassGrader:
         self._log_file.close()
 
 
-def grade_class(root=".", assignment_id: str = DEFAULT_ASSIGNMENT, submissions=None,
-                jobs: int | None = None, force: bool = False, reports_dir=None,
-                progress: bool = True, feedback: bool = True) -> RunSummary:
-    """Grade every submission of ``assignment_id`` in the course at ``root``; see the module docs.
+def grade_class(root=".", assignment_id: str | None = None, submissions=None, jobs: int | None = None,
+                force: bool = False, reports_dir=None, progress: bool = True, feedback: bool = True,
+                sandbox: bool = True) -> RunSummary:
+    """Grade every submission of an assignment (default: the challenge) in the course at ``root``.
 
-    With ``feedback=False`` no feedback HTML is written; the next run with it
-    on writes it for every graded student who has none.
+    Args:
+        root: the course root (the folder with ``nbgrader_config.py``).
+        assignment_id: the nbgrader assignment to grade.
+        submissions: an LMS export (folder or .zip) to import first, or None.
+        jobs: notebooks graded at once (default: one per core).
+        force: regrade submissions that are already graded.
+        reports_dir: where the class report and the log go (default ``grading/reports``).
+        progress: show progress bars.
+        feedback: write nbgrader's feedback HTML (else the next run writes what is missing).
+        sandbox: run the notebooks in the bubblewrap sandbox (``False`` is ``--no-sandbox``).
+
+    Returns:
+        A :class:`RunSummary`. Raises :class:`GradingError` for problems that stop the run.
     """
-    grader = ClassGrader(Path(root), assignment_id, jobs, force, reports_dir, progress)
-    grader.give_feedback = feedback
+    grader = ClassGrader(Path(root), assignment_id or ASSIGNMENT, jobs, force, reports_dir, progress,
+                         sandbox=sandbox, feedback=feedback)
     try:
         return grader.run(submissions)
     finally:

@@ -1,47 +1,61 @@
-"""Submissions flagged for tampering, read from nbgrader's autograded notebooks.
+"""Submissions flagged for an instructor's review, read from nbgrader's autograded notebooks.
 
-During ``nbgrader autograde`` the preprocessors in :mod:`autograde.preprocessors`
-store every reason to distrust a submission in the autograded notebook's
-metadata, under ``heatmap_check.flags``: matplotlib/builtins/IPython changes
-the checker found and undid, a fake Axes returned, test cells edited or
-deleted, code that targets the grading itself, graded cells without a
-verdict. Run ``python -m autograde.flags`` from the repository root after
-autograding to list them; review each one by opening
-``autograde/autograded/<student>/challenge/04_challenge.ipynb`` (or its
-feedback).
+The grader records in each autograded notebook's metadata (under
+``heatmap_grading.flags``) what an instructor may want to look at. A flag
+never changes a grade: the points always come from what the student's function
+really drew. Flags mean one of:
+
+* a read-only cell was edited, deleted or renamed (nbgrader restored it);
+* the evidence was forged or unreadable: it held objects no matplotlib figure
+  holds, or methods replaced on single objects (that call scored nothing);
+* no evidence came back for some calls although the notebook ran to the end
+  (the code that records it was changed or stopped);
+* the kernel sent evidence twice for one call.
+
+``python -m autograde.flags`` (or ``python -m autograde flags``) lists them
+after grading; open ``grading/autograded/<student>/challenge/04_challenge.ipynb``
+(or its feedback) to review one.
 """
+from __future__ import annotations
+
+import argparse
 import sys
 from pathlib import Path
 
 import nbformat
 
-METADATA_KEY = "heatmap_check"
+from autograde.protocol import flags_of
+
+DEFAULT_AUTOGRADED = Path("grading") / "autograded"
 
 
 def find_flags(autograded_root) -> list:
-    """``[(student_id, reason), ...]`` for every flagged autograded notebook.
+    """``[(student_id, reason), ...]`` for every flagged autograded notebook, sorted by student.
 
     ``autograded_root`` is nbgrader's autograded folder
-    (``<root>/<student_id>/<assignment>/<notebook>.ipynb``). Sorted by student.
+    (``<root>/<student_id>/<assignment>/<notebook>.ipynb``).
     """
     root = Path(autograded_root)
     if not root.is_dir():
-        raise FileNotFoundError(f"no autograded folder at {root}: run nbgrader autograde first")
+        raise FileNotFoundError(f"no autograded folder at {root}: grade first (python -m autograde grade)")
     flags = []
     for path in sorted(root.glob("*/*/*.ipynb")):
         student_id = path.relative_to(root).parts[0]
-        notebook = nbformat.read(path, as_version=4)
-        for reason in notebook.metadata.get(METADATA_KEY, {}).get("flags", []):
+        for reason in flags_of(nbformat.read(path, as_version=4)):
             flags.append((student_id, reason))
     return flags
 
 
 def main(argv=None) -> int:
     """Print the flags, one per line; exit status 1 when there are any, 2 without a folder."""
-    args = sys.argv[1:] if argv is None else argv
-    root = args[0] if args else "autograde/autograded"
+    parser = argparse.ArgumentParser(prog="python -m autograde.flags",
+                                     description="List the submissions flagged for review: "
+                                                 "student<TAB>reason, one per line.")
+    parser.add_argument("autograded", nargs="?", default=str(DEFAULT_AUTOGRADED), metavar="AUTOGRADED_FOLDER",
+                        help=f"nbgrader's autograded folder (default: {DEFAULT_AUTOGRADED})")
+    args = parser.parse_args(argv)
     try:
-        flags = find_flags(root)
+        flags = find_flags(args.autograded)
     except FileNotFoundError as error:
         print(f"python -m autograde.flags: {error}", file=sys.stderr)
         return 2

@@ -30,3 +30,42 @@ PUBLIC_ATTENTION = [
     [0.20, 0.15, 0.20, 0.25, 0.20],
     [0.15, 0.20, 0.20, 0.20, 0.25],
 ]
+
+#: The two ways the function is called, each once with the challenge's data (the
+#: self-check and grading) and, at grading only, once more with fresh data.
+#: Each criterion's points are split evenly over these shapes.
+CALL_SHAPES = {
+    "no_ax": {"with_ax": False, "as_array": False,
+              "description": "a list of lists and no ax",
+              "label": "called without ax (attention as a list of lists)"},
+    "with_ax": {"with_ax": True, "as_array": True,
+                "description": "a NumPy array and an ax of ours (not the current Axes)",
+                "label": "called with an ax of ours (attention as a NumPy array)"},
+}
+
+#: Seconds one call of the student's function may take before it is stopped.
+CALL_TIMEOUT = 10.0
+
+#: The MIME type of the evidence a grading kernel sends back for each call.
+EVIDENCE_MIME = "application/vnd.heatmap-check.evidence+json"
+
+
+def public_calls() -> list:
+    """The calls the self-check makes: the challenge's data in every call shape."""
+    return [make_call(f"public_{shape}", shape, PUBLIC_SENTENCE.split(), PUBLIC_ATTENTION, public=True)
+            for shape in CALL_SHAPES]
+
+
+def make_call(name: str, shape: str, tokens: list, attention: list, public: bool) -> dict:
+    """One call of the student's function, as plain data (JSON-serialisable)."""
+    if shape not in CALL_SHAPES:
+        raise ValueError(f"unknown call shape {shape!r}; expected one of {list(CALL_SHAPES)}")
+    return {"name": name, "shape": shape, "tokens": list(tokens),
+            "attention": [[float(value) for value in row] for row in attention], "public": public}
+
+
+def describe_sentence(call: dict) -> str:
+    """Which sentence a call passed, in words."""
+    if call["public"]:
+        return "the challenge's sentence"
+    return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"

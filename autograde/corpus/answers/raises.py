@@ -1,5 +1,6 @@
 def plot_attention_heatmap(tokens, attention, ax=None):
-    # Crash: a typo-level bug raises on every call.
-    fig, ax = plt.subplots()
-    ax.imshow(attention.T)  # a list has no .T
+    # Crash: a typo-level bug (a misspelt name) raises on every call.
+    if ax is None:
+        fig, ax = plt.subplots()
+    ax.imshow(np.asarray(atention))
     return ax

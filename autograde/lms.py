@@ -1,4 +1,4 @@
-"""Bring a learning-management-system export into nbgrader's submitted folder.
+"""The learning-management system round trip: import an export into nbgrader's submitted folder.
 
 LMS exports are one flat folder (or a ``.zip``) of notebooks named after the
 student: ``alice.ipynb``, ``alice_challenge.ipynb``, ``alice_04_challenge.ipynb``

@@ -1,0 +1,246 @@
+"""nbgrader behind one door: the only module that touches nbgrader's private API.
+
+``python -m autograde grade`` runs nbgrader's own ``Autograde`` converter, but
+one step at a time and split across processes (workers sanitize and execute;
+the main process is the only one that writes the gradebook). nbgrader has no
+public API for that, so this module drives the converter through the few
+private members it relies on, all named in :data:`PRIVATE_MEMBERS`:
+``Autograde._sanitizing`` and ``_init_preprocessors`` (choose the sanitize or
+the autograde preprocessors), ``_format_source`` / ``_format_dest`` (the
+submitted and autograded folders of one student), and nbconvert's
+``Exporter._preprocessors`` (the registered preprocessors). The contract test
+``autograde/tests/test_nbgrader_adapter.py`` checks that the pinned nbgrader
+still has them and still behaves as relied on; an upgrade that changes them
+fails there, loudly, and nowhere else.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+
+#: nbgrader/nbconvert members used here that are not public API.
+PRIVATE_MEMBERS = {
+    "nbgrader.converters.Autograde": ("_sanitizing", "_init_preprocessors", "_format_source",
+                                      "_format_dest"),
+    "nbconvert.exporters.Exporter": ("_preprocessors",),
+}
+
+
+def load_app(root: str, app_class=None):
+    """An initialised nbgrader app for the course in ``root`` (reads its ``nbgrader_config.py``).
+
+    Its log handlers are removed (the caller decides where nbgrader's messages go).
+    """
+    from nbgrader.apps import AutogradeApp
+
+    app_class = app_class or AutogradeApp
+    os.chdir(root)
+    app = app_class()
+    app.initialize(["--log-level=WARN"], root=root)
+    for handler in list(app.log.handlers):
+        app.log.removeHandler(handler)
+    app.log.propagate = False
+    app.log.setLevel(logging.WARNING)
+    return app
+
+
+def course_directory(root: str = "."):
+    """nbgrader's ``CourseDirectory`` of the course in ``root``, configured from its
+    ``nbgrader_config.py`` (folders, gradebook URL, course id)."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return CourseDirectory(config=config, root=os.path.abspath(root))
+
+
+def split_autograde_preprocessors(preprocessors) -> int:
+    """Index of the first autograde preprocessor that writes the gradebook (``SaveAutoGrades``).
+
+    Everything before it (execution and judging) runs in a worker; it and
+    everything after it run in the main process.
+    """
+    from nbgrader.preprocessors import SaveAutoGrades
+    from traitlets.utils.importstring import import_item
+
+    for index, preprocessor in enumerate(preprocessors):
+        if isinstance(preprocessor, str):  # config names them "package.module.Class"
+            preprocessor = import_item(preprocessor)
+        cls = preprocessor if isinstance(preprocessor, type) else type(preprocessor)
+        if issubclass(cls, SaveAutoGrades):
+            return index
+    raise RuntimeError("the configured Autograde.autograde_preprocessors have no SaveAutoGrades")
+
+
+def _partial_autograde_class(part: str):
+    """nbgrader's Autograde, limited to one part of its autograde preprocessors:
+    ``"execute"`` stops before ``SaveAutoGrades``, ``"save"`` starts there."""
+    from nbgrader.converters import Autograde
+
+    class PartialAutograde(Autograde):
+        def _init_preprocessors(self):  # as nbgrader's own, with a slice of the list
+            self.exporter._preprocessors = []
+            if self._sanitizing:
+                chosen = self.sanitize_preprocessors
+            else:
+                split = split_autograde_preprocessors(self.autograde_preprocessors)
+                chosen = (self.autograde_preprocessors[:split] if part == "execute"
+                          else self.autograde_preprocessors[split:])
+            for preprocessor in chosen:
+                self.exporter.register_preprocessor(preprocessor)
+
+    return PartialAutograde
+
+
+class AutogradeSteps:
+    """One part of nbgrader's ``Autograde``, step by step, for one course and assignment.
+
+    ``part="execute"`` (workers): :meth:`sanitize_and_execute`. ``part="save"``
+    (the main process): :meth:`submissions`, :meth:`prepare`, :meth:`save`,
+    :meth:`finish`. Together they do what ``Autograde.convert_notebooks`` does
+    for each submission.
+    """
+
+    def __init__(self, app, assignment_id: str, part: str, force: bool = False):
+        from nbconvert.writers import FilesWriter
+
+        self.app = app
+        self.coursedir = app.coursedir
+        self.coursedir.assignment_id = assignment_id
+        self.assignment_id = assignment_id
+        self.converter = _partial_autograde_class(part)(coursedir=self.coursedir, parent=app)
+        self.converter.force = force
+        self.converter.writer = FilesWriter(parent=self.converter, config=self.converter.config)
+        self.converter.exporter = self.converter.exporter_class(parent=self.converter,
+                                                                config=self.converter.config)
+
+    # -- folders ---------------------------------------------------------------------------
+    def submitted_folder(self, student: str) -> str:
+        """``submitted/<student>/<assignment>``."""
+        self.converter._sanitizing = True
+        return self.converter._format_source(self.assignment_id, student)
+
+    def autograded_folder(self, student: str) -> str:
+        """``autograded/<student>/<assignment>``."""
+        return self.converter._format_dest(self.assignment_id, student)
+
+    def submissions(self) -> dict[str, list[str]]:
+        """``{student: [submitted notebook paths]}``, as nbgrader's Autograde finds them."""
+        from nbgrader.converters import NbGraderException
+
+        self.coursedir.student_id = "*"
+        self.converter._sanitizing = True
+        try:
+            self.converter.init_notebooks()
+        except NbGraderException:
+            return {}
+        pattern = self.converter._format_source("(?P<assignment_id>.*)", "(?P<student_id>.*)", escape=True)
+        found = {}
+        for path, notebooks in sorted(self.converter.assignments.items()):
+            match = re.match(pattern, path)
+            if match:
+                found[match.group("student_id")] = sorted(notebooks)
+        return found
+
+    # -- main process ----------------------------------------------------------------------
+    def prepare(self, student: str, notebooks: list[str]) -> list[str]:
+        """Register the submission in the gradebook and restore the instructor's files into
+        the student's autograded folder (nbgrader's ``init_assignment``); returns the
+        notebooks to grade (those the gradebook knows)."""
+        from nbgrader.utils import rmtree
+
+        dest = self.autograded_folder(student)
+        if os.path.exists(dest):
+            rmtree(dest)
+        self.coursedir.student_id = student
+        self.converter._sanitizing = True
+        self.converter.notebooks = list(notebooks)
+        self.converter.run_pre_convert_hook()
+        self.converter.init_assignment(self.assignment_id, student)
+        os.makedirs(dest, exist_ok=True)  # the kernel runs there (nbgrader makes it when writing)
+        return list(self.converter.notebooks)
+
+    def save(self, notebook_text: str, autograded_path: str) -> None:
+        """Run ``SaveAutoGrades`` and the rest of the chain, then write the autograded notebook."""
+        import nbformat
+
+        self.converter._sanitizing = False
+        try:
+            self.converter._init_preprocessors()
+            resources = self._resources(autograded_path)
+            output, resources = self.converter.exporter.from_notebook_node(
+                nbformat.reads(notebook_text, as_version=4), resources=resources)
+            self.converter.write_single_notebook(output, resources)
+        finally:
+            self.converter._sanitizing = True
+
+    def finish(self, student: str) -> None:
+        """After every notebook of a student is saved: permissions and nbgrader's post hook."""
+        self.converter.set_permissions(self.assignment_id, student)
+        self.converter.run_post_convert_hook()
+
+    def discard(self, student: str) -> None:
+        """Remove a student's autograded folder (nbgrader's failure handling: a re-run retries)."""
+        from nbgrader.utils import rmtree
+
+        dest = self.autograded_folder(student)
+        if os.path.exists(dest):
+            rmtree(dest)
+
+    # -- workers ---------------------------------------------------------------------------
+    def _resources(self, autograded_path: str) -> dict:
+        self.converter._sanitizing = False  # resources name the autograded folder as the input
+        resources = self.converter.init_single_notebook_resources(autograded_path)
+        directory, basename = os.path.split(autograded_path)
+        resources["metadata"] = {"name": os.path.splitext(basename)[0], "path": directory,
+                                 "modified_date": time.strftime("%B %d, %Y")}
+        return resources
+
+    def sanitize_and_execute(self, submitted_path: str, autograded_path: str) -> str:
+        """Sanitize a submitted notebook, then run the autograde preprocessors before
+        ``SaveAutoGrades`` on it; returns the notebook as text (nothing is written)."""
+        import nbformat
+        from nbgrader import utils
+
+        try:
+            self.converter._sanitizing = True
+            self.converter._init_preprocessors()
+            resources = self.converter.init_single_notebook_resources(submitted_path)
+            sanitized, _ = self.converter.exporter.from_filename(submitted_path, resources=resources)
+            # Executed as if read back from the autograded folder (nbgrader writes it
+            # there and reads it again): the kernel's folder holds the instructor's files.
+            resources = self._resources(autograded_path)
+            self.converter._init_preprocessors()
+            with utils.setenv(NBGRADER_EXECUTION="autograde"):
+                executed, _ = self.converter.exporter.from_notebook_node(
+                    nbformat.reads(sanitized, as_version=4), resources=resources)
+            return executed
+        finally:
+            self.converter._sanitizing = True
+
+
+def feedback_converter(root: str):
+    """nbgrader's ``GenerateFeedback`` converter for the course in ``root``, ready for
+    :func:`render_feedback` (loaded once per worker)."""
+    from nbconvert.writers import FilesWriter
+    from nbgrader.apps import GenerateFeedbackApp
+    from nbgrader.converters import GenerateFeedback
+
+    app = load_app(root, GenerateFeedbackApp)
+    feedback = GenerateFeedback(coursedir=app.coursedir, parent=app)
+    feedback.force = True
+    feedback.writer = FilesWriter(parent=feedback, config=feedback.config)
+    feedback.exporter = feedback.exporter_class(parent=feedback, config=feedback.config)
+    for preprocessor in feedback.preprocessors:
+        feedback.exporter.register_preprocessor(preprocessor)
+    return feedback
+
+
+def render_feedback(feedback, student_id: str, assignment_id: str) -> None:
+    """Write nbgrader's feedback HTML for one student (raises on failure)."""
+    feedback.coursedir.student_id = student_id
+    feedback.coursedir.assignment_id = assignment_id
+    feedback.init_notebooks()
+    feedback.convert_notebooks()

@@ -1,0 +1,22 @@
+"""The course's nbgrader preprocessors, one per module; ``nbgrader_config.py`` names them.
+
+Sanitize step (before the notebook runs):
+
+* :class:`BackupGradebook`: one backup of the gradebook per grading process;
+* :class:`RestoreTestCells`: deleted read-only cells put back, edits flagged.
+
+Autograde step:
+
+* :class:`CollectEvidence`: the cell that makes the grading calls, and this
+  student's calls recorded;
+* :class:`SandboxedExecute`: the notebook runs in a bubblewrap sandbox;
+* :class:`GradeFromEvidence`: a sandboxed inspector reads what each call drew,
+  the grader judges it and writes the graded cells' outputs.
+"""
+from .backup_gradebook import BackupGradebook
+from .collect_evidence import CollectEvidence
+from .grade_from_evidence import GradeFromEvidence
+from .restore_test_cells import RestoreTestCells
+from .sandboxed_execute import SandboxedExecute
+
+__all__ = ["BackupGradebook", "CollectEvidence", "GradeFromEvidence", "RestoreTestCells", "SandboxedExecute"]

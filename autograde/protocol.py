@@ -1,0 +1,70 @@
+"""The facts the grading kit shares, each written once.
+
+The challenge's own facts (criteria, exact texts, public data, call shapes)
+are in :mod:`autograde.checker.spec`, because students receive them too; this
+module adds what only the grader needs: which assignment and notebook are
+graded, the metadata keys the preprocessors and the tools read, and where
+nbgrader's state lives. Points are not here: they are the ``points`` of each
+graded cell in the notebook's nbgrader metadata (see :func:`criterion_points`).
+"""
+from __future__ import annotations
+
+from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401  (re-exported: one import for the grader)
+
+#: The graded assignment and its notebook (nbgrader ids).
+ASSIGNMENT = "challenge"
+NOTEBOOK = "04_challenge"
+#: The student's answer cell and the read-only set-up cell of the challenge.
+ANSWER_CELL = "answer_plot_attention_heatmap"
+SETUP_CELL = "setup"
+#: The practice assignment (lessons): released with nbgrader, never graded.
+PRACTICE_ASSIGNMENT = "lessons"
+
+#: Notebook metadata key under which the grader records its work in an
+#: autograded notebook: the run's seed, the calls, the verdicts and the flags.
+METADATA_KEY = "heatmap_grading"
+#: Cell metadata key that marks the cell the grader appends to collect evidence.
+EVIDENCE_CELL_KEY = "heatmap_grading_evidence"
+
+
+def graded_cells(notebook) -> list:
+    """The notebook's graded cells (nbgrader ``grade`` cells that are not answers), in order."""
+    return [cell for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade")
+            and not cell.metadata["nbgrader"].get("solution")]
+
+
+def grade_id(cell) -> str | None:
+    """The nbgrader grade_id of a cell, or None."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def find_cell(notebook, wanted_id: str):
+    """The cell whose nbgrader grade_id is ``wanted_id``; KeyError naming it otherwise."""
+    for cell in notebook.cells:
+        if grade_id(cell) == wanted_id:
+            return cell
+    raise KeyError(f"the notebook has no cell with grade_id {wanted_id!r}")
+
+
+def criterion_points(notebook) -> dict[str, float]:
+    """``{criterion: points}`` read from the graded cells' nbgrader metadata, in notebook order."""
+    return {grade_id(cell): float(cell.metadata["nbgrader"]["points"])
+            for cell in graded_cells(notebook)}
+
+
+def grading_record(notebook) -> dict:
+    """The grader's record in a notebook's metadata (created empty when missing)."""
+    return notebook.metadata.setdefault(METADATA_KEY, {})
+
+
+def add_flag(notebook, reason: str) -> None:
+    """Record a reason for an instructor to look at this submission (once)."""
+    flags = grading_record(notebook).setdefault("flags", [])
+    if reason not in flags:
+        flags.append(reason)
+
+
+def flags_of(notebook) -> list[str]:
+    """The reasons recorded by :func:`add_flag`."""
+    return list(notebook.metadata.get(METADATA_KEY, {}).get("flags", []))
