@@ -130,18 +130,38 @@ def _run_call(function, call, png):
 
 
 def _pickle_drawing(drawing):
-    """(pickled bytes, None) or (None, why not). Tick formatters that cannot be pickled
-    (a lambda in a FuncFormatter) are replaced by the labels they drew, first."""
+    """(pickled bytes, None) or (None, why not). What cannot be pickled but changes
+    nothing a person sees is made picklable first: a tick formatter that is a lambda
+    (replaced by the labels it drew), a method replaced on a single object by a
+    lambda (removed, so the object shows what it really holds)."""
     try:
         return pickle.dumps(drawing, protocol=4), None
-    except Exception:  # noqa: BLE001 - retried below with the labels frozen
+    except Exception:  # noqa: BLE001 - retried below, frozen
         pass
     try:
         for figure in drawing["figures"]:
+            _drop_unpicklable_methods(figure)
             _freeze_tick_labels(figure)
         return pickle.dumps(drawing, protocol=4), None
     except Exception as exc:  # noqa: BLE001 - reported as the call's outcome
         return None, f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means no
+        return False
+
+
+def _drop_unpicklable_methods(figure):
+    """Remove methods replaced on single objects by something that cannot be pickled."""
+    objects = list(figure.findobj()) + [axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)]
+    for obj in objects:
+        own = getattr(obj, "__dict__", {})
+        for key in [k for k, v in own.items() if callable(v) and _is_method(type(obj), k) and not _picklable(v)]:
+            del own[key]
 
 
 def _freeze_tick_labels(figure):
@@ -186,7 +206,7 @@ def describe_exception(exc: BaseException) -> dict:
 def _is_notebook_cell(filename: str) -> bool:
     """True for code typed into a notebook: IPython names each cell's code after the
     kernel's cache folder (``.../ipykernel_<pid>/<hash>.py``) or ``<ipython-input-...>``."""
-    return "ipykernel_" in filename or filename.startswith("<ipython-input") or filename == "<cell>"
+    return "ipykernel_" in filename or filename.startswith("<ipython-input")
 
 
 def _collect_in_process(function, call, png):
@@ -496,8 +516,9 @@ def load_drawing(evidence: dict):
         drawing = _load(base64.b64decode(encoded, validate=True))
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, "the drawing is not a genuine matplotlib figure", [
-            f"forged evidence: it holds {exc}, which no matplotlib figure does"]
+        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
+                      f"matplotlib's own artists, ticks and colorbar"), [
+            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
     except RecursionError:
         return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
     except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem

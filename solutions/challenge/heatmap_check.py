@@ -50,9 +50,11 @@ PUBLIC_ATTENTION = [
 #: Each criterion's points are split evenly over these shapes.
 CALL_SHAPES = {
     "no_ax": {"with_ax": False, "as_array": False,
-              "description": "a list of lists and no ax"},
+              "description": "a list of lists and no ax",
+              "label": "called without ax (attention as a list of lists)"},
     "with_ax": {"with_ax": True, "as_array": True,
-                "description": "a NumPy array and an ax of ours (not the current Axes)"},
+                "description": "a NumPy array and an ax of ours (not the current Axes)",
+                "label": "called with an ax of ours (attention as a NumPy array)"},
 }
 
 #: Seconds one call of the student's function may take before it is stopped.
@@ -76,12 +78,11 @@ def make_call(name: str, shape: str, tokens: list, attention: list, public: bool
             "attention": [[float(value) for value in row] for row in attention], "public": public}
 
 
-def describe_call(call: dict) -> str:
-    """The call in words, for messages: which sentence, which arguments."""
-    how = CALL_SHAPES[call["shape"]]["description"]
+def describe_sentence(call: dict) -> str:
+    """Which sentence a call passed, in words."""
     if call["public"]:
-        return f"the call with the challenge's sentence, {how}"
-    return f"the call with the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens), {how}"
+        return "the challenge's sentence"
+    return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"
 
 # ------------------------------------------------------------------------
 # autograde/checker/picture.py
@@ -234,18 +235,38 @@ def _run_call(function, call, png):
 
 
 def _pickle_drawing(drawing):
-    """(pickled bytes, None) or (None, why not). Tick formatters that cannot be pickled
-    (a lambda in a FuncFormatter) are replaced by the labels they drew, first."""
+    """(pickled bytes, None) or (None, why not). What cannot be pickled but changes
+    nothing a person sees is made picklable first: a tick formatter that is a lambda
+    (replaced by the labels it drew), a method replaced on a single object by a
+    lambda (removed, so the object shows what it really holds)."""
     try:
         return pickle.dumps(drawing, protocol=4), None
-    except Exception:  # noqa: BLE001 - retried below with the labels frozen
+    except Exception:  # noqa: BLE001 - retried below, frozen
         pass
     try:
         for figure in drawing["figures"]:
+            _drop_unpicklable_methods(figure)
             _freeze_tick_labels(figure)
         return pickle.dumps(drawing, protocol=4), None
     except Exception as exc:  # noqa: BLE001 - reported as the call's outcome
         return None, f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means no
+        return False
+
+
+def _drop_unpicklable_methods(figure):
+    """Remove methods replaced on single objects by something that cannot be pickled."""
+    objects = list(figure.findobj()) + [axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)]
+    for obj in objects:
+        own = getattr(obj, "__dict__", {})
+        for key in [k for k, v in own.items() if callable(v) and _is_method(type(obj), k) and not _picklable(v)]:
+            del own[key]
 
 
 def _freeze_tick_labels(figure):
@@ -290,7 +311,7 @@ def describe_exception(exc: BaseException) -> dict:
 def _is_notebook_cell(filename: str) -> bool:
     """True for code typed into a notebook: IPython names each cell's code after the
     kernel's cache folder (``.../ipykernel_<pid>/<hash>.py``) or ``<ipython-input-...>``."""
-    return "ipykernel_" in filename or filename.startswith("<ipython-input") or filename == "<cell>"
+    return "ipykernel_" in filename or filename.startswith("<ipython-input")
 
 
 def _collect_in_process(function, call, png):
@@ -600,8 +621,9 @@ def load_drawing(evidence: dict):
         drawing = _load(base64.b64decode(encoded, validate=True))
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, "the drawing is not a genuine matplotlib figure", [
-            f"forged evidence: it holds {exc}, which no matplotlib figure does"]
+        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
+                      f"matplotlib's own artists, ticks and colorbar"), [
+            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
     except RecursionError:
         return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
     except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem
@@ -756,6 +778,8 @@ def _judge_return(reading: dict, call: dict) -> str | None:
             return "plot_attention_heatmap returned None: end it with `return ax`"
         if kind in ("tuple", "list"):
             return f"plot_attention_heatmap returned a {kind}: return only the Axes"
+        if kind == "axes":  # said to be an Axes, but none came back in its figure
+            return "plot_attention_heatmap did not return a matplotlib Axes that belongs to a figure"
         return f"plot_attention_heatmap returned a {kind}, not a matplotlib Axes: return the Axes you drew on"
     if CALL_SHAPES[call["shape"]]["with_ax"] and not reading.get("returned_given"):
         return ("you were given ax=... but drew on (and returned) another Axes: when ax is given, draw on "
@@ -780,25 +804,33 @@ def judge_call(reading: dict, call: dict) -> dict:
 
 
 def split_points(calls: list, verdicts: dict, points: dict) -> dict:
-    """``{criterion: (score, max_points, [message, ...])}`` from every call's verdicts.
+    """``{criterion: {"score", "max", "lines", "failures"}}`` from every call's verdicts.
 
     ``verdicts`` maps each call's name to :func:`judge_call`'s result (a call
     without verdicts counts as failed); ``points`` maps criteria to their points.
-    Messages name the call each failure happened in; one per distinct failure.
+    ``lines`` say, per call shape, "passed" or each distinct failure (naming the
+    sentence when it failed with one sentence only); ``failures`` are the latter.
     """
-    shapes = list(CALL_SHAPES)
     result = {}
     for criterion, maximum in points.items():
-        failing_shapes, messages = set(), []
-        for call in calls:
-            verdict = verdicts.get(call["name"], {}).get(criterion, "this call was not graded")
-            if verdict:
-                failing_shapes.add(call["shape"])
-                line = f"{verdict} (in {describe_call(call)})"
-                if line not in messages:
-                    messages.append(line)
-        share = (len(shapes) - len(failing_shapes)) / len(shapes)
-        result[criterion] = (round(maximum * share, 4), maximum, messages)
+        lines, failing, passed_shapes = [], [], 0
+        for shape, about in CALL_SHAPES.items():
+            shaped = [call for call in calls if call["shape"] == shape]
+            failures = {}  # message -> the calls it happened in
+            for call in shaped:
+                verdict = verdicts.get(call["name"], {}).get(criterion, "this call was not graded")
+                if verdict:
+                    failures.setdefault(verdict, []).append(call)
+            if not failures:
+                passed_shapes += 1
+                lines.append(f"{about['label']}: passed")
+            for message, where in failures.items():
+                suffix = "" if len(where) == len(shaped) else (
+                    " (with " + " and ".join(describe_sentence(call) for call in where) + ")")
+                failing.append(f"{about['label']}: {message}{suffix}")
+                lines.append(failing[-1])
+        score = round(maximum * passed_shapes / len(CALL_SHAPES), 4)
+        result[criterion] = {"score": score, "max": maximum, "lines": lines, "failures": failing}
     return result
 
 # ------------------------------------------------------------------------
@@ -850,7 +882,7 @@ def check_public(function, png=False):
             shown = base64.b64decode(evidence["png"])
         verdicts[call["name"]] = judge_call(read_evidence(evidence), call)
     points = {criterion: 1.0 for criterion in CRITERION_NAMES}
-    return {criterion: messages for criterion, (_, _, messages) in split_points(calls, verdicts, points).items()}, shown
+    return {criterion: result["failures"] for criterion, result in split_points(calls, verdicts, points).items()}, shown
 
 
 def _public_results(function):

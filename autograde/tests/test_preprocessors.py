@@ -1,0 +1,200 @@
+"""Each grading preprocessor, in-process, on small fixture notebooks (seconds, not minutes).
+
+The evidence a kernel would send is made here with the checker's own
+``collect`` (a forked child per call, as in a kernel), or forged by hand; the
+graded cells' outputs are then read the way nbgrader's ``SaveAutoGrades``
+reads them (:func:`nbgrader.utils.determine_grade`).
+"""
+import base64
+import json
+import os
+import pickle
+import sqlite3
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from nbformat.v4 import new_output  # noqa: E402
+from nbgrader.utils import determine_grade  # noqa: E402
+
+from autograde.checker.evidence import collect  # noqa: E402
+from autograde.corpus import STUDENT_NOTEBOOK  # noqa: E402
+from autograde.course_copy import copy_course  # noqa: E402
+from autograde.preprocessors import (BackupGradebook, CollectEvidence, GradeFromEvidence,  # noqa: E402
+                                     RestoreTestCells)
+from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, find_cell,  # noqa: E402
+                                flags_of, grade_id, graded_cells)
+
+
+def good(tokens, attention, ax=None):
+    if ax is None:
+        _, ax = plt.subplots()
+    image = ax.imshow(np.asarray(attention))
+    ax.set_xticks(range(len(tokens)), labels=tokens)
+    ax.set_yticks(range(len(tokens)), labels=tokens)
+    ax.figure.colorbar(image, ax=ax, label="Attention Weight")
+    ax.set_title("Attention Heatmap")
+    return ax
+
+
+def uses_fig(tokens, attention, ax=None):
+    """Correct without ax; with one, `fig` is undefined (the lesson 3 habit)."""
+    if ax is None:
+        fig, ax = plt.subplots()
+    image = ax.imshow(np.asarray(attention))
+    ax.set_xticks(range(len(tokens)), labels=tokens)
+    ax.set_yticks(range(len(tokens)), labels=tokens)
+    fig.colorbar(image, ax=ax, label="Attention Weight")  # noqa: F821
+    ax.set_title("Attention Heatmap")
+    return ax
+
+
+class _RunsAShell:
+    def __reduce__(self):
+        return (os.system, ("true",))
+
+
+def _resources(student="alice", db_url="sqlite:///nowhere.db"):
+    return {"nbgrader": {"student": student, "assignment": ASSIGNMENT, "notebook": NOTEBOOK, "db_url": db_url}}
+
+
+def _with_evidence_cell(student="alice"):
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    notebook, _ = CollectEvidence().preprocess(notebook, _resources(student))
+    cell = next(c for c in notebook.cells if c.metadata.get(EVIDENCE_CELL_KEY))
+    return notebook, cell
+
+
+def _run_calls(notebook, cell, function):
+    """What the kernel would send back: one evidence output per call."""
+    cell.outputs = [new_output("display_data", data={EVIDENCE_MIME: collect(function, call)})
+                    for call in notebook.metadata["heatmap_grading"]["calls"]]
+
+
+def _points(notebook) -> dict:
+    return {grade_id(cell): determine_grade(cell)[0] for cell in graded_cells(notebook)}
+
+
+def test_collect_evidence_adds_one_cell_before_the_graded_cells_and_records_the_calls():
+    notebook, cell = _with_evidence_cell()
+    position = {grade_id(c) or ("evidence" if c is cell else None): i for i, c in enumerate(notebook.cells)}
+    assert position["self_check"] < position["evidence"] < position["returns_axes"]
+    assert position["returns_axes"] == min(notebook.cells.index(c) for c in graded_cells(notebook))
+    calls = notebook.metadata["heatmap_grading"]["calls"]
+    assert [call["name"] for call in calls] == ["public_no_ax", "public_with_ax", "hidden_no_ax", "hidden_with_ax"]
+    assert json.dumps(calls) in cell.source
+    assert isinstance(notebook.metadata["heatmap_grading"]["seed"], int)
+
+
+def test_collect_evidence_leaves_other_notebooks_alone():
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    resources = _resources()
+    resources["nbgrader"]["assignment"] = "lessons"
+    before = len(notebook.cells)
+    CollectEvidence().preprocess(notebook, resources)
+    assert len(notebook.cells) == before and "heatmap_grading" not in notebook.metadata
+
+
+def test_a_correct_function_gets_every_point_and_the_evidence_cell_is_removed():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, good)
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert not any(c.metadata.get(EVIDENCE_CELL_KEY) for c in notebook.cells)
+    assert _points(notebook) == {"returns_axes": 1, "matrix": 3, "x_ticks": 2, "y_ticks": 2, "colorbar": 1,
+                                 "title": 1}
+    assert flags_of(notebook) == []
+    text = find_cell(notebook, "matrix").outputs[0]["text"]
+    assert "matrix: 3 of 3 points" in text and "called with an ax of ours" in text
+
+
+def test_a_function_that_fails_only_with_an_ax_keeps_half_of_every_criterion():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, uses_fig)
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert _points(notebook) == {"returns_axes": 0.5, "matrix": 1.5, "x_ticks": 1, "y_ticks": 1,
+                                 "colorbar": 0.5, "title": 0.5}
+    text = find_cell(notebook, "title").outputs[0]["text"]
+    assert "called without ax (attention as a list of lists): passed" in text
+    assert "UnboundLocalError" in text and "use ax.figure" in text
+
+
+def test_what_the_kernel_printed_in_a_graded_cell_is_discarded():
+    notebook, cell = _with_evidence_cell()
+    cell.outputs = []  # the kernel sent nothing back...
+    title = find_cell(notebook, "title")  # ...but printed a pass in the graded cell
+    title.outputs = [new_output("stream", name="stdout", text="title: passed\n")]
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert _points(notebook)["title"] == 0
+    assert "no drawing came back" in title.outputs[0]["evalue"]
+    assert any("no evidence came back" in flag for flag in flags_of(notebook))
+
+
+def test_a_kernel_that_stopped_is_named_and_not_flagged():
+    notebook, cell = _with_evidence_cell()
+    cell.outputs = [new_output("error", ename="KernelStopped", evalue="not run: the Python kernel died",
+                               traceback=[])]
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert set(_points(notebook).values()) == {0}
+    assert "the notebook stopped before your function could be called" in find_cell(notebook, "matrix").outputs[0]["evalue"]
+    assert flags_of(notebook) == []
+
+
+def test_a_broken_recording_cell_is_flagged():
+    notebook, cell = _with_evidence_cell()
+    cell.outputs = [new_output("error", ename="AttributeError",
+                               evalue="module 'heatmap_check' has no attribute 'record_evidence'", traceback=[])]
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert set(_points(notebook).values()) == {0}
+    assert any("the cell that records the grading calls failed" in flag for flag in flags_of(notebook))
+
+
+def test_forged_and_repeated_evidence_earns_nothing_and_is_flagged():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, good)
+    forged = dict(cell.outputs[0]["data"][EVIDENCE_MIME])
+    forged["pickle"] = base64.b64encode(pickle.dumps(_RunsAShell())).decode()
+    first = dict(cell.outputs[0]["data"][EVIDENCE_MIME])
+    cell.outputs[0] = new_output("display_data", data={EVIDENCE_MIME: forged})
+    cell.outputs.append(new_output("display_data", data={EVIDENCE_MIME: first}))  # the real one, too late
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert _points(notebook) == {"returns_axes": 0.5, "matrix": 1.5, "x_ticks": 1, "y_ticks": 1,
+                                 "colorbar": 0.5, "title": 0.5}
+    flags = flags_of(notebook)
+    assert any("posix.system" in flag for flag in flags)
+    assert any("more than once" in flag for flag in flags)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return copy_course(tmp_path_factory.mktemp("preprocessors") / "course", assignments=["challenge"])
+
+
+def test_restore_test_cells_puts_back_and_flags_what_a_student_removed(course):
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    notebook.cells = [c for c in notebook.cells if grade_id(c) not in ("title", "setup")]
+    find_cell(notebook, "colorbar").source = "pass"
+    db_url = f"sqlite:///{course / 'grading' / 'gradebook.db'}"
+    RestoreTestCells().preprocess(notebook, _resources(db_url=db_url))
+    assert [grade_id(c) for c in graded_cells(notebook)][-1] == "title"
+    assert "import heatmap_check" in find_cell(notebook, "setup").source
+    flags = flags_of(notebook)
+    assert "the read-only cell 'title' was deleted (nbgrader restored it)" in flags
+    assert "the read-only cell 'colorbar' was edited (nbgrader restored it)" in flags
+
+
+def test_backup_gradebook_copies_it_once_per_process(course, monkeypatch):
+    monkeypatch.chdir(course)
+    db_url = "sqlite:///grading/gradebook.db"
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    for _ in range(3):
+        BackupGradebook().preprocess(notebook, _resources(db_url=db_url))
+    backups = sorted((course / "grading" / "backups").glob("gradebook-*.db"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as copy:
+        assert copy.execute("select name from assignment").fetchall() == [("challenge",)]
+    assert os.path.getsize(backups[0]) > 0
