@@ -16,8 +16,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from autograde.corpus import REPO, cases
-from autograde.corpus.course import autograde, make_course, scores, submit
+from autograde.corpus import REPO, cases, notebook_points
+from autograde.corpus.course import autograde, scores_of, submit
+from autograde.course_copy import copy_course
 
 NAIVE_TEST = '''
 # Graded (10 points): the heatmap.
@@ -36,7 +37,7 @@ assert ax.get_title() == "Attention Heatmap", "wrong title"
 def naive_config() -> str:
     """nbgrader's defaults, but the course's folders (read from nbgrader_config.py)."""
     config = (REPO / "nbgrader_config.py").read_text().splitlines()
-    folders = [line for line in config if line.startswith("c.CourseDirectory.")]
+    folders = [line for line in config if line.startswith(("c.CourseDirectory.", "c.Exchange.", "c.ExportPlugin."))]
     return "\n".join(["c = get_config()", *folders, "c.OverwriteCells.add_missing_cells = True", ""])
 
 
@@ -66,21 +67,19 @@ def naive_challenge(folder: Path) -> Path:
 
 def main() -> int:
     corpus = cases()
+    points = notebook_points()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        course = tmp / "course"
-        course.mkdir()
-        (course / "nbgrader_config.py").write_text(naive_config())
-        course = make_course(course, solutions=naive_challenge(tmp / "naive"), config=False)
+        course = copy_course(tmp / "course", assignments=["challenge"], config_text=naive_config(),
+                             challenge_source=naive_challenge(tmp / "naive"), regenerate=True)
         submit(course, corpus, template=course / "notebooks" / "challenge" / "04_challenge.ipynb")
-        try:
-            autograde(course)
-        except RuntimeError as error:  # nbgrader exits non-zero when a kernel dies
-            print(f"(nbgrader reported errors: {str(error).splitlines()[0]})")
-        got = scores(course)
+        process = autograde(course, check=False)  # nbgrader exits non-zero when a kernel dies
+        if process.returncode:
+            print(f"(nbgrader reported errors, exit status {process.returncode})")
+        got = scores_of(course)
     wrong = []
     for case in corpus:
-        expected = sum(case.expected.values())
+        expected = sum(case.expected(points).values())
         points = got.get(case.name)
         total = None if points is None or None in points.values() else sum(points.values())
         if total != expected:
@@ -89,11 +88,12 @@ def main() -> int:
               f"{'no grade' if total is None else f'{total:g}':>8}{'  WRONG' if total != expected else ''}")
     totals = {case.name: (None if got.get(case.name) is None or None in got[case.name].values()
                           else sum(got[case.name].values())) for case in corpus}
-    unfair = [c.name for c in corpus if c.kind == "valid" and totals[c.name] != 10]
+    full = sum(points.values())
+    unfair = [c.name for c in corpus if c.kind == "valid" and totals[c.name] != full]
     overpaid = [c.name for c in corpus
-                if totals[c.name] is not None and totals[c.name] > sum(c.expected.values())]
+                if totals[c.name] is not None and totals[c.name] > sum(c.expected(points).values())]
     ungraded = [c.name for c in corpus if totals[c.name] is None]
-    print(f"\nvalid submissions given less than 10: {len(unfair)}/"
+    print(f"\nvalid submissions given less than {full:g}: {len(unfair)}/"
           f"{sum(c.kind == 'valid' for c in corpus)}; paid for points not earned: "
           f"{len(overpaid)}; left without a grade: {len(ungraded)}")
     print(f"naive one-cell test: {len(wrong)}/{len(corpus)} submissions graded wrongly "

@@ -1,14 +1,14 @@
 """Run a real JupyterLab server on a temporary copy of the course, for the browser tests.
 
-``course_copy`` makes the copy (the course's files, plus a gradebook of its own
-for nbgrader's formgrader); ``JupyterLab`` starts ``jupyter lab`` on 127.0.0.1
+The course copy comes from :func:`autograde.course_copy.copy_course` (the
+course's notebooks, plus a gradebook of its own for nbgrader's formgrader);
+``JupyterLab`` starts ``jupyter lab`` on 127.0.0.1
 with a free port and a random token and always stops it again
 (``with JupyterLab(root, state) as lab: ...``). Nothing here runs on import.
 """
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,46 +17,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-# Left out of a course copy: git, the virtualenv, caches, and nbgrader's runtime
-# state under autograde/ (the copy gets a fresh gradebook of its own).
-_NOT_COPIED = {".git", ".venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
-_RUNTIME = {"gradebook.db", "gradebook.db-journal", "submitted", "autograded", "feedback",
-            "exchange", "source_with_tests", "solution", "reports", "release", "grades.csv"}
-
 # User settings for the test server: no news toast (and no request to the
 # internet for it), so nothing covers the notebook in the screenshots.
 _LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
         {"fetchNews": "false", "checkForUpdates": False},
 }
-
-
-def course_copy(repo: Path, destination: Path) -> Path:
-    """Copy the course at ``repo`` to ``destination`` and give it a gradebook.
-
-    The student notebooks in ``notebooks/`` are copied unchanged. nbgrader's
-    ``generate_assignment`` then fills the gradebook (``autograde/gradebook.db``)
-    for every assignment, writing its generated notebooks to
-    ``autograde/release`` so that it does not replace the committed ones.
-    """
-    runtime_folder = Path(repo, "autograde")
-
-    def ignore(folder, names):
-        skip = _RUNTIME if Path(folder) == runtime_folder else set()
-        return [name for name in names if name in _NOT_COPIED or name in skip]
-
-    shutil.copytree(repo, destination, ignore=ignore)
-    (destination / "autograde").mkdir(exist_ok=True)
-    assignments = sorted(p.name for p in (destination / "solutions").iterdir() if p.is_dir())
-    for assignment in assignments:
-        result = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-             "--log-level=WARN", "--CourseDirectory.release_directory=autograde/release"],
-            cwd=destination, capture_output=True, text=True)
-        if result.returncode:
-            raise RuntimeError(f"nbgrader generate_assignment {assignment} failed in the "
-                               f"course copy:\n{result.stdout}\n{result.stderr}")
-    return destination
 
 
 def free_port() -> int:

@@ -31,7 +31,9 @@ import nbformat
 import pytest
 
 from conftest import REPO
-from lab_server import JupyterLab, course_copy
+from lab_server import JupyterLab
+
+from autograde.course_copy import copy_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -75,7 +77,7 @@ def chromium():
 def lab(tmp_path_factory):
     """A JupyterLab server on a fresh copy of the course, stopped whatever happens."""
     root = tmp_path_factory.mktemp("browser")
-    course = course_copy(REPO, root / "course")
+    course = copy_course(root / "course")
     with JupyterLab(course, root / "lab") as server:
         yield server
 

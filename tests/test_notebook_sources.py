@@ -1,13 +1,11 @@
 """The notebooks are committed clean, and notebooks/ is exactly what nbgrader generates."""
 import filecmp
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from autograde.course_copy import copy_course
 from conftest import REPO
 
 ALL_NOTEBOOKS = sorted(
@@ -40,16 +38,7 @@ def _files(root: Path) -> set:
 
 def test_student_notebooks_match_a_fresh_generation(tmp_path):
     """Hand edits to notebooks/ are caught: regenerate from solutions/ and compare."""
-    course = tmp_path / "course"
-    (course / "autograde").mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", course)
-    shutil.copytree(REPO / "solutions", course / "solutions",
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for assignment in sorted(p.name for p in (course / "solutions").iterdir() if p.is_dir()):
-        subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-             "--force", "--log-level=WARN"],
-            cwd=course, check=True, capture_output=True, text=True)
+    course = copy_course(tmp_path / "course", regenerate=True)
     fresh, committed = course / "notebooks", REPO / "notebooks"
     assert _files(fresh) == _files(committed), (
         "notebooks/ has a different set of files than a fresh generation: run ./course generate")

@@ -135,9 +135,53 @@ _CASES = (
 )
 
 
+#: The attack section: a submission that tries to get what it did not earn, read or write what
+#: no student may, reach the network, or deny grading to others. Each draws nothing unless its
+#: attack worked, so any point it scored would be unearned.
+_ATTACKS = (
+    # forged verdicts
+    Case("attack_prints_verdicts", "attack", EVERYTHING),
+    Case("attack_replaces_recorder", "attack", EVERYTHING),
+    Case("attack_shell_in_pickle", "attack", EVERYTHING, flagged=True),
+    # (a genuine figure of the challenge's sentence, sent back for every call: it shows a title
+    # and a colorbar, and the returned Axes cannot be checked from outside the kernel)
+    Case("attack_replays_public_figure", "attack", {c: BOTH for c in ("matrix", "x_ticks", "y_ticks")}),
+    Case("attack_shadowed_getter", "attack", EVERYTHING, flagged=True),
+    Case("attack_hidden_right_image", "attack", {"matrix": BOTH}),
+    Case("attack_pickle_bomb", "attack", EVERYTHING, flagged=True),
+    # reading what no student may see
+    Case("attack_reads_solution", "attack", EVERYTHING),
+    Case("attack_reads_classmates", "attack", EVERYTHING),
+    Case("attack_reads_system_secrets", "attack", EVERYTHING),
+    # writing where no student may write
+    Case("attack_overwrites_classmates", "attack", EVERYTHING),
+    Case("attack_edits_course_files", "attack", EVERYTHING),
+    Case("attack_plants_pth", "attack", EVERYTHING),
+    Case("attack_rewrites_gradebook", "attack", EVERYTHING),
+    Case("attack_locks_gradebook", "attack", EVERYTHING),
+    # the network
+    Case("attack_network_exfiltrates", "attack", EVERYTHING),
+    Case("attack_network_listens", "attack", EVERYTHING),
+    # denial of service
+    Case("attack_kills_grader", "attack", EVERYTHING),
+    Case("attack_fork_bomb", "attack", EVERYTHING),
+    Case("attack_memory_hog", "attack", EVERYTHING),
+    Case("attack_fills_disk", "attack", EVERYTHING),
+    Case("attack_lingers", "attack", EVERYTHING),
+    Case("attack_burns_cpu", "attack", EVERYTHING),
+    Case("attack_closes_kernel_sockets", "attack", EVERYTHING),
+    Case("attack_floods_output", "attack", EVERYTHING),
+)
+
+
 def cases() -> list:
-    """All sample submissions, valid ones first."""
+    """All sample submissions but the attack section, valid ones first."""
     return list(_CASES)
+
+
+def attack_cases() -> list:
+    """The attack section (graded with honest classmates by ``test_attacks.py``)."""
+    return list(_ATTACKS)
 
 
 def _student_notebook(template=None):

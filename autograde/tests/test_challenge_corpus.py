@@ -2,21 +2,20 @@
 
 Every sample submission in ``autograde/corpus`` is written into a throwaway
 copy of the course and graded with this repository's ``nbgrader_config.py``
-(real kernels, the real checker restored from the instructor's copy). Each
-graded cell must score exactly what the case expects, every student must end
-with a recorded grade, and the flagged students must be exactly the tampering
-cases. The corpus is split over two course copies graded side by side.
+(real kernels in the grading sandbox, the evidence read by the sandboxed
+inspector). Each graded cell must score exactly what the case expects (derived
+from the points in the notebook's metadata), every student must end with a
+recorded grade, and the flagged students must be exactly the cases that expect
+a flag. The corpus is split over two course copies graded side by side.
 """
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `autograde` is importable
-from autograde.corpus import cases  # noqa: E402
-from autograde.corpus.course import autograde, make_course, scores, submit  # noqa: E402
-from autograde.flags import find_flags  # noqa: E402
+from autograde.corpus import cases, notebook_points
+from autograde.corpus.course import autograde, scores_of, submit
+from autograde.course_copy import copy_course
+from autograde.flags import find_flags
 
 CASES = cases()
 SHARDS = 2
@@ -28,10 +27,10 @@ def graded(tmp_path_factory):
     shards = [CASES[i::SHARDS] for i in range(SHARDS)]
 
     def grade(index):
-        course = make_course(tmp_path_factory.mktemp(f"course{index}"))
+        course = copy_course(tmp_path_factory.mktemp(f"course{index}") / "course", assignments=["challenge"])
         submit(course, shards[index])
         autograde(course)
-        return scores(course), find_flags(course / "autograde" / "autograded")
+        return scores_of(course), find_flags(course / "grading" / "autograded")
 
     with ThreadPoolExecutor(SHARDS) as pool:
         results = list(pool.map(grade, range(SHARDS)))
@@ -44,7 +43,7 @@ def graded(tmp_path_factory):
 
 def test_the_corpus_is_big_and_varied():
     kinds = {case.kind for case in CASES}
-    assert len(CASES) >= 30 and kinds == {"valid", "defect", "crash", "tampering"}
+    assert len(CASES) >= 40 and kinds == {"valid", "defect", "crash", "attack"}
     assert len({case.name for case in CASES}) == len(CASES)
 
 
@@ -52,16 +51,16 @@ def test_the_corpus_is_big_and_varied():
 def test_case_scores_exactly_what_it_expects(graded, case):
     got = graded[0].get(case.name)
     assert got is not None, f"{case.name} has no recorded grade"
-    assert got == case.expected, (
-        f"{case.name} ({case.kind}) scored {got}, expected {case.expected}; "
+    assert got == case.expected(notebook_points()), (
+        f"{case.name} ({case.kind}) scored {got}, expected {case.expected()}; "
         f"flags: {[r for s, r in graded[1] if s == case.name]}")
 
 
-def test_flagged_students_are_exactly_the_tampering_cases(graded):
+def test_flagged_students_are_exactly_the_cases_that_expect_a_flag(graded):
     flagged = {student for student, _ in graded[1]}
     assert flagged == {case.name for case in CASES if case.flagged}, graded[1]
 
 
-def test_solution_scores_ten_and_blank_scores_zero(graded):
-    assert sum(graded[0]["solution"].values()) == 10
+def test_solution_scores_full_marks_and_blank_scores_zero(graded):
+    assert sum(graded[0]["solution"].values()) == sum(notebook_points().values())
     assert sum(graded[0]["blank"].values()) == 0

@@ -16,10 +16,11 @@ import zipfile
 
 import pytest
 
-from autograde.class_grading import WorkerPool
-from autograde.class_grading_inputs import student_for
-from autograde.corpus import cases, write_submission
-from autograde.corpus.course import make_course, scores
+from autograde.corpus import cases, notebook_points, write_submission
+from autograde.corpus.course import scores_of, submitted_path
+from autograde.course_copy import copy_course
+from autograde.lms import student_for
+from autograde.worker_pool import WorkerPool
 
 ASSIGNMENT, NOTEBOOK = "challenge", "04_challenge"
 CASES = {case.name: case for case in cases()}
@@ -36,10 +37,9 @@ def _grade(course, *args):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    root = make_course(tmp_path_factory.mktemp("grade-command") / "course")
+    root = copy_course(tmp_path_factory.mktemp("grade-command") / "course", assignments=["challenge"])
     for student, case in IN_SUBMITTED.items():
-        write_submission(CASES[case], root / "autograde" / "submitted" / student / ASSIGNMENT
-                         / f"{NOTEBOOK}.ipynb")
+        write_submission(CASES[case], submitted_path(root, student))
     export = root.parent / "lms-export"
     write_submission(CASES["title_lowercase"], export / f"dave_{ASSIGNMENT}.ipynb")
     write_submission(CASES["solution"], export / UNMAPPABLE)
@@ -61,8 +61,8 @@ def test_the_command_runs_cleanly(first_run):
 
 
 def test_every_student_gets_the_points_the_corpus_expects(course, first_run):
-    got = scores(course)
-    assert got == {student: CASES[case].expected for student, case in STUDENTS.items()}
+    got = scores_of(course)
+    assert got == {student: CASES[case].expected(notebook_points()) for student, case in STUDENTS.items()}
 
 
 def test_an_unmappable_file_name_gets_a_clear_message(first_run):
@@ -72,23 +72,25 @@ def test_an_unmappable_file_name_gets_a_clear_message(first_run):
 
 
 def test_one_feedback_page_per_student(course, first_run):
-    pages = sorted(p.relative_to(course / "autograde" / "feedback").as_posix()
-                   for p in (course / "autograde" / "feedback").rglob("*.html"))
+    pages = sorted(p.relative_to(course / "grading" / "feedback").as_posix()
+                   for p in (course / "grading" / "feedback").rglob("*.html"))
     assert pages == [f"{s}/{ASSIGNMENT}/{NOTEBOOK}.html" for s in sorted(STUDENTS)]
-    carol = (course / "autograde" / "feedback" / "carol" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    carol = (course / "grading" / "feedback" / "carol" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     assert "kernel died" in carol
+    alice = (course / "grading" / "feedback" / "alice" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert "passed" in alice and "heatmap_check.require" in alice
 
 
 def test_csv_has_one_row_per_student_with_the_total(course, first_run):
-    with open(course / "autograde" / "grades.csv", newline="") as handle:
+    with open(course / "grading" / "grades.csv", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["assignment"] == ASSIGNMENT]
     assert {row["student_id"]: float(row["score"]) for row in rows} == {
-        student: float(sum(CASES[case].expected.values())) for student, case in STUDENTS.items()}
+        student: float(sum(CASES[case].expected().values())) for student, case in STUDENTS.items()}
     assert {float(row["max_score"]) for row in rows} == {10.0}
 
 
 def test_class_report_names_the_submission_that_failed_to_run(course, first_run):
-    reports = course / "autograde" / "reports"
+    reports = course / "grading" / "reports"
     png = reports / f"{ASSIGNMENT}-report.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     markdown = (reports / f"{ASSIGNMENT}-report.md").read_text()
@@ -99,12 +101,12 @@ def test_class_report_names_the_submission_that_failed_to_run(course, first_run)
 
 
 def test_a_second_run_skips_what_is_graded(course, first_run):
-    before = scores(course)
-    stamps = {p: p.stat().st_mtime_ns for p in (course / "autograde" / "autograded").rglob("*.ipynb")}
+    before = scores_of(course)
+    stamps = {p: p.stat().st_mtime_ns for p in (course / "grading" / "autograded").rglob("*.ipynb")}
     again = _grade(course)
     assert again.returncode == 0, again.stderr
     assert "Graded 0, already graded (skipped) 4" in again.stdout, again.stdout
-    assert scores(course) == before
+    assert scores_of(course) == before
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
 
@@ -123,7 +125,7 @@ def _exit_on(word):
 
 
 def test_a_dying_worker_loses_only_its_own_task(course, first_run):
-    pool = WorkerPool(2, course, f"sqlite:///{course / 'autograde' / 'gradebook.db'}")
+    pool = WorkerPool(2)
     try:
         results = dict(pool.run(_exit_on, [("a",), ("die",), ("b",), ("c",)]))
     finally:

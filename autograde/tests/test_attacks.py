@@ -1,0 +1,184 @@
+"""The attack section, graded by real nbgrader in the sandbox next to honest classmates.
+
+Every case of :func:`autograde.corpus.attack_cases` tries, from its answer
+cell, to forge points, read or write what no student may, reach the network,
+or deny grading to others. All of them are graded in one throwaway course by
+``nbgrader autograde`` (real kernels in the bubblewrap sandbox, the real
+inspector), together with three honest students. Then, from outside:
+
+* every attacker scores exactly what its case expects (what it really drew),
+  every honest student keeps full marks, and the flags are the expected ones;
+* the course's files, the grading kit, the virtualenv and nbgrader's
+  submitted folder are byte-identical, the gradebook is intact and stays
+  unchanged after grading (a detached process would rewrite it 20 s later);
+* no secret planted in the course (the instructor's solution, a classmate's
+  file, the gradebook) appears in any attacker's autograded notebook or feedback;
+* nothing an attacker started is still running or listening, and the server the
+  test runs on 127.0.0.1 received no connection.
+"""
+import hashlib
+import os
+import secrets
+import socket
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from autograde.corpus import attack_cases, cases, notebook_points, write_submission
+from autograde.corpus.course import autograde, scores_of, submitted_path
+from autograde.course_copy import REPO, copy_course, nbgrader
+from autograde.flags import find_flags
+
+ATTACKS = attack_cases()
+HONEST = {f"honest_{case.name}": case for case in cases() if case.name in ("solution", "pcolormesh",
+                                                                          "seaborn_heatmap")}
+LISTEN_PORT = 47613  # attack_network_exfiltrates tries to reach it
+BACKDOOR_PORT = 47614  # attack_network_listens tries to open it
+
+
+def _digest(*folders) -> dict:
+    """{path: sha256} of every file under the folders (a changed, added or removed file shows)."""
+    found = {}
+    for folder in folders:
+        folder = Path(folder)
+        paths = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file()
+                                                        and "__pycache__" not in p.parts)
+        for path in paths:
+            found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+class _Listener:
+    """A TCP server on 127.0.0.1 that records every connection made to it."""
+
+    def __init__(self, port):
+        self.server = socket.create_server(("127.0.0.1", port))
+        self.server.settimeout(0.2)
+        self.connections = []
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                connection, address = self.server.accept()
+                self.connections.append(address)
+                connection.close()
+            except OSError:
+                continue
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    """Grade the attack section with honest classmates; return what the checks need."""
+    course = copy_course(tmp_path_factory.mktemp("attacks") / "course", assignments=["challenge"])
+    canaries = {"solution": secrets.token_hex(8), "classmate": secrets.token_hex(8)}
+    solution = course / "solutions" / "challenge" / "04_challenge.ipynb"
+    solution.write_text(solution.read_text().replace("### END SOLUTION", f"# {canaries['solution']}\n### END SOLUTION"))
+    nbgrader(course, "generate_assignment", "challenge", "--force",
+             "--CourseDirectory.release_directory=grading/release")
+    for student, case in HONEST.items():
+        write_submission(case, submitted_path(course, student))
+    (submitted_path(course, "honest_solution").parent / "notes.txt").write_text(canaries["classmate"])
+    for case in ATTACKS:
+        write_submission(case, submitted_path(course, case.name))
+
+    protected = [course / "solutions", course / "nbgrader_config.py", course / "notebooks",
+                 course / "grading" / "submitted", REPO / "autograde", Path(sys.prefix) / "lib"]
+    before = _digest(*protected)
+    started = time.time()
+    listener = _Listener(LISTEN_PORT)
+    try:
+        autograde(course)
+        nbgrader(course, "generate_feedback", "challenge", "--force")
+        gradebook = course / "grading" / "gradebook.db"
+        graded_bytes = gradebook.read_bytes()
+        time.sleep(25)  # a detached process of attack_rewrites_gradebook would strike at 20 s
+    finally:
+        listener.close()
+    return {"course": course, "scores": scores_of(course), "flags": find_flags(course / "grading" / "autograded"),
+            "canaries": canaries, "before": before, "after": _digest(*protected), "started": started,
+            "graded_bytes": graded_bytes, "gradebook": gradebook, "connections": listener.connections}
+
+
+def test_there_are_at_least_twenty_attacks_in_five_categories():
+    assert len(ATTACKS) >= 20
+    sources = " ".join(case.answer_source for case in ATTACKS)
+    for category in ("forged verdicts", "reading", "writing", "network", "denial of service"):
+        assert f"Attack ({category}" in sources, category
+
+
+@pytest.mark.parametrize("case", ATTACKS, ids=lambda case: case.name)
+def test_each_attack_scores_only_what_it_drew(attacked, case):
+    got = attacked["scores"].get(case.name)
+    assert got is not None, f"{case.name} has no recorded grade"
+    assert got == case.expected(notebook_points()), (
+        f"{case.name} scored {got}; flags: {[r for s, r in attacked['flags'] if s == case.name]}")
+
+
+def test_honest_classmates_keep_full_marks(attacked):
+    full = notebook_points()
+    for student in HONEST:
+        assert attacked["scores"][student] == full, student
+
+
+def test_flags_are_exactly_the_expected_ones(attacked):
+    flagged = {student for student, _ in attacked["flags"]}
+    assert flagged == {case.name for case in ATTACKS if case.flagged}, attacked["flags"]
+
+
+def test_course_files_the_kit_and_the_virtualenv_are_untouched(attacked):
+    changed = sorted(set(attacked["before"].items()) ^ set(attacked["after"].items()))
+    assert not changed, changed[:10]
+    assert not Path("/tmp/pwned-by-pth").exists()
+
+
+def test_the_gradebook_is_intact_and_nothing_rewrites_it_after_grading(attacked):
+    assert attacked["gradebook"].read_bytes() == attacked["graded_bytes"]
+    with sqlite3.connect(attacked["gradebook"]) as db:
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+    backups = list((attacked["course"] / "grading" / "backups").glob("gradebook-*.db"))
+    assert backups, "no gradebook backup was made before grading"
+
+
+def test_no_secret_reaches_an_attackers_notebook_or_feedback(attacked):
+    grading = attacked["course"] / "grading"
+    for case in ATTACKS:
+        for folder in (grading / "autograded" / case.name, grading / "feedback" / case.name):
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    text = path.read_text(errors="replace")
+                    for name, canary in attacked["canaries"].items():
+                        assert canary not in text, f"{case.name} leaked the {name} into {path}"
+
+
+def test_nothing_an_attacker_started_lingers_or_listens(attacked):
+    time.sleep(1)
+    lingering = []
+    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
+        try:
+            if process.info["create_time"] >= attacked["started"] and process.pid != os.getpid() \
+                    and process.pid not in {p.pid for p in psutil.Process().children(recursive=True)}:
+                command = " ".join(process.info["cmdline"] or [])
+                if "ipykernel" in command or "sleep 1000" in command or "python" in command and "-c" not in command:
+                    lingering.append(command)
+        except psutil.Error:
+            continue
+    assert not lingering, lingering
+    listening = [c.laddr.port for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
+    assert BACKDOOR_PORT not in listening
+
+
+def test_the_grader_machine_received_no_connection(attacked):
+    assert attacked["connections"] == []
