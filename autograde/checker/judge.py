@@ -169,8 +169,14 @@ def _judge_matrix(picture, shown, tokens, expected):
         if _judge_same(_judge_screen(shown, stored), expected):
             return None, "screen"
     # Rule 3: the picture is wrong; say how.
-    rows, columns = (shown.get("in_view") or [0, 0]) if seen is not None else (
-        _judge_screen(shown, stored).shape if stored is not None else (0, 0))
+    if seen is not None:
+        rows, columns = shown.get("in_view") or [0, 0]
+    elif stored is not None:
+        rows, columns = _judge_screen(shown, stored).shape
+    else:
+        rows, columns = (list(shown.get("shape") or [0, 0]) + [0, 0])[:2]
+        if shown.get("along_x") == "rows":
+            rows, columns = columns, rows
     if (rows, columns) != (n, n):
         return (f"the heatmap shows {rows} rows and {columns} columns, but there are {n} tokens: "
                 f"draw the {n}x{n} matrix as it is, one row and one column per token"), "either"
@@ -236,7 +242,9 @@ def _judge_seen(cells, x_tokens, y_tokens, n):
 
 
 def _judge_close(values, target):
-    return float(np.max(np.abs(values - target))) <= WEIGHT_TOLERANCE * max(1.0, float(np.max(np.abs(target))))
+    """Equal within the tolerance, relative to the target's size when it is above 1."""
+    scale = max(1.0, float(np.max(np.abs(target))))
+    return float(np.max(np.abs(values - target))) <= WEIGHT_TOLERANCE * scale
 
 
 def _judge_difference(seen, expected, tokens, *, by_labels):
@@ -246,8 +254,7 @@ def _judge_difference(seen, expected, tokens, *, by_labels):
     missing = np.argwhere(np.isnan(seen))
     if len(missing):
         i, j = missing[0]
-        where = (f'query "{tokens[i]}", key "{tokens[j]}"' if by_labels
-                 else f"row {i + 1}, column {j + 1}")
+        where = _judge_where(tokens, i, j, by_labels)
         return (f"{len(missing)} of the {n * n} cells show no value (masked, NaN or not drawn), "
                 f"e.g. {where}: every weight must be shown")
     if n > 1 and _judge_close(seen, expected.T) and not _judge_close(expected, expected.T):
@@ -272,7 +279,8 @@ def _judge_difference(seen, expected, tokens, *, by_labels):
                 "bottom) and columns the key tokens (plot the matrix as it is)")
     scale = _judge_rescaled(seen, expected)
     if scale:
-        return f"the heatmap shows the weights {scale}{unchanged}, so the colorbar reads the real weights"
+        return (f"the heatmap shows the weights {scale}{unchanged}, so the colorbar reads the "
+                f"real weights")
     offset = _judge_offset(seen, expected)
     if offset is not None:
         return f"every value in the heatmap is offset by {offset:+.4g}{unchanged}"
@@ -280,10 +288,15 @@ def _judge_difference(seen, expected, tokens, *, by_labels):
     if shifted:
         return shifted
     i, j = np.unravel_index(int(np.argmax(np.abs(seen - expected))), seen.shape)
-    where = (f'query "{tokens[i]}", key "{tokens[j]}"' if by_labels
-             else f"row {i + 1}, column {j + 1}")
+    where = _judge_where(tokens, i, j, by_labels)
     return (f"the heatmap shows different values from the given matrix: e.g. the cell of {where} "
             f"shows {seen[i, j]:.4g}, but its weight is {expected[i, j]:.4g}{unchanged}")
+
+
+def _judge_where(tokens, i, j, by_labels):
+    if by_labels:
+        return f'query "{tokens[i]}", key "{tokens[j]}"'
+    return f"row {i + 1} from the top, column {j + 1} from the left"
 
 
 def _judge_rescaled(seen, expected):
@@ -310,7 +323,8 @@ def _judge_rescaled(seen, expected):
                 return f"rescaled {what} by {what} (e.g. each {what} divided by its largest value)"
     design = np.stack([expected.ravel(), np.ones(expected.size)], axis=1)
     (slope, intercept), *_ = np.linalg.lstsq(design, seen.ravel(), rcond=None)
-    if abs(slope - 1) > 1e-9 and abs(intercept) > 1e-9 and _judge_close(seen, slope * expected + intercept):
+    if (abs(slope - 1) > 1e-9 and abs(intercept) > 1e-9
+            and _judge_close(seen, slope * expected + intercept)):
         return "rescaled and offset (e.g. min-max normalised)"
     return None
 
@@ -325,18 +339,17 @@ def _judge_offset(seen, expected):
 
 def _judge_shifted(seen, expected, tokens, by_labels):
     """A message when the cells are shifted by one row or column (np.roll, an off-by-one slice)."""
-    n = len(tokens)
-    if n < 3:
+    if len(tokens) < 3:
         return None
-    for what, forward, backward in (
+    relative = " relative to their labels" if by_labels else ""
+    for what, later, earlier in (
             ("column", (seen[:, 1:], expected[:, :-1]), (seen[:, :-1], expected[:, 1:])),
             ("row", (seen[1:], expected[:-1]), (seen[:-1], expected[1:]))):
-        for (part, target), direction in ((forward, "the one before"), (backward, "the one after")):
+        for (part, target), neighbour in ((later, "the one before"), (earlier, "the one after")):
             if _judge_close(part, target):
-                where = "relative to their labels" if by_labels else ""
-                return (f"the heatmap's {what}s are shifted by one {where}: each {what} shows the "
-                        f"weights of {direction} it (an off-by-one slice or np.roll?); plot the "
-                        f"matrix as it is").replace("  ", " ").replace(" :", ":")
+                return (f"the heatmap's {what}s are shifted by one{relative}: each {what} shows "
+                        f"the weights of {neighbour} it (an off-by-one slice or np.roll?); plot "
+                        f"the matrix as it is")
     return None
 
 
@@ -361,10 +374,12 @@ def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
     texts = [str(label.get("text", "")) for label in labels]
     if not labels:
         return f"the {axis} axis has no tick labels: label each {what} with its token, e.g. {fix}"
-    if all(_judge_is_number(text) for text in texts) and not all(_judge_is_number(t) for t in tokens):
+    numbers = all(_judge_is_number(text) for text in texts)
+    if numbers and not all(_judge_is_number(token) for token in tokens):
         return (f"the {axis} tick labels are numbers ({', '.join(texts)}), not the tokens: pass the "
                 f"tokens as the labels, e.g. {fix}")
-    if tokens != public_tokens[:n] and set(texts) <= set(public_tokens) and not set(texts) <= set(tokens):
+    hard_coded = set(texts) <= set(public_tokens) and not set(texts) <= set(tokens)
+    if tokens != public_tokens[:n] and hard_coded:
         return (f"the {axis} tick labels are the challenge's tokens, not the ones passed in: did you "
                 f"hard-code them? Label the {what}s with the tokens argument (expected "
                 f"{_judge_quote(tokens)}, found {_judge_quote(texts)})")
@@ -449,7 +464,7 @@ def _judge_text(what, actual, expected):
 
 def _judge_colorbar(picture, shown):
     heatmaps = picture.get("heatmaps") or []
-    fix = "colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label(\"Attention Weight\")"
+    fix = f'colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label("{EXPECTED_COLORBAR_LABEL}")'
     if shown is None:
         with_bar = [entry for entry in heatmaps if entry.get("colorbar")]
         if not with_bar:
@@ -483,5 +498,6 @@ def _judge_title(picture):
         return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
     for text in picture.get("texts") or []:
         if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
-            return f"the title is written as free text ({text.get('where')}.text), not set as the title: use {fix}"
+            writer = "ax.text" if text.get("where") == "axes" else "fig.text"
+            return f"the title is written as free text ({writer}), not set as the title: use {fix}"
     return f'the title is missing: expected "{EXPECTED_TITLE}" (set it with {fix})'

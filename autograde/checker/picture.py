@@ -51,7 +51,7 @@ The dict (schema 1)
     - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
-      are None), at most ``MAX_CELLS`` x ``MAX_CELLS``; ``"array_truncated"``;
+      are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -90,7 +90,7 @@ The dict (schema 1)
     ``{"text", "visible"}`` or None (of the figure, or subfigure, holding the Axes).
 ``texts``
     Visible free texts with a letter in them (``ax.text``, ``fig.text``):
-    ``[{"text", "where": "axes"|"figure"}]``, at most ``MAX_TEXTS``.
+    ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
     ``[{"label", "mappable": class name, "same_axes": bool}]``.
@@ -102,11 +102,11 @@ import math
 import numpy as np
 
 #: Caps that keep the dict small whatever was drawn.
-MAX_CELLS = 60
-MAX_LABELS = 60
-MAX_TEXT = 200
-MAX_TEXTS = 30
-MAX_HEATMAPS = 20
+PICTURE_MAX_CELLS = 60
+PICTURE_MAX_LABELS = 60
+PICTURE_MAX_TEXT = 200
+PICTURE_MAX_TEXTS = 30
+PICTURE_MAX_HEATMAPS = 20
 #: Points per side of the grid sampled over the view to find the heatmap on top.
 _PICTURE_SAMPLES = 24
 
@@ -149,7 +149,7 @@ def read_picture(ax):
 # --------------------------------------------------------------------------
 def _picture_clip(text):
     text = str(text)
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 3] + "..."
+    return text if len(text) <= PICTURE_MAX_TEXT else text[:PICTURE_MAX_TEXT - 3] + "..."
 
 
 def _picture_number(value):
@@ -213,8 +213,8 @@ def _picture_axes(ax, picture):
         "visible": bool(ax.get_visible()),
         "in_figure": bool(figure is not None and ax in figure.axes),
         "axis_on": bool(ax.axison),
-        "xlim": [float(v) for v in ax.get_xlim()],
-        "ylim": [float(v) for v in ax.get_ylim()],
+        "xlim": [_picture_number(v) for v in ax.get_xlim()],
+        "ylim": [_picture_number(v) for v in ax.get_ylim()],
         "x_inverted": bool(ax.xaxis_inverted()),
         "y_inverted": bool(ax.yaxis_inverted()),
     }
@@ -236,8 +236,12 @@ def _picture_heatmap_artists(ax):
 
 def _picture_corners(ax, artist, shape):
     """(corners (R+1, C+1, 2) in data coordinates, "cells" | "vertices") or (None, why)."""
-    from matplotlib.image import AxesImage
+    from matplotlib.image import AxesImage, NonUniformImage, PcolorImage
     rows, columns = shape[0], shape[1]
+    if isinstance(artist, (NonUniformImage, PcolorImage)):
+        # Their cell edges (pcolorfast with uneven edges, NonUniformImage) have no public
+        # getter: the cells cannot be placed, so they are reported as irregular.
+        return None, "irregular"
     if isinstance(artist, AxesImage):
         left, right, bottom, top = (float(v) for v in artist.get_extent())
         # origin="upper" puts row 0 at the extent's `top` value (AxesImage.origin is documented).
@@ -351,8 +355,8 @@ class _PictureHeatmap:
 def _picture_heatmaps(ax, picture):
     picture["_readers"] = []  # removed before returning (see _picture_other_colorbars)
     artists = _picture_heatmap_artists(ax)
-    if len(artists) > MAX_HEATMAPS:
-        artists, picture["truncated"] = artists[-MAX_HEATMAPS:], True  # keep the ones on top
+    if len(artists) > PICTURE_MAX_HEATMAPS:
+        artists, picture["truncated"] = artists[-PICTURE_MAX_HEATMAPS:], True  # keep the ones on top
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     for index, artist in enumerate(artists):
         entry = {"index": index, "kind": type(artist).__name__, "zorder": float(artist.get_zorder()),
@@ -409,9 +413,9 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     values = None
     if not entry["colours"]:
         values = np.ma.filled(data, np.nan)
-        shown = values[:MAX_CELLS, :MAX_CELLS]
+        shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
         entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
-        entry["array_truncated"] = rows > MAX_CELLS or columns > MAX_CELLS
+        entry["array_truncated"] = rows > PICTURE_MAX_CELLS or columns > PICTURE_MAX_CELLS
         if np.all(np.isnan(values)):
             entry["hidden"] = entry["hidden"] or "all cells masked"
     corners, kind = _picture_corners(ax, artist, (rows, columns))
@@ -423,8 +427,9 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     entry["grid"], entry["along_x"] = kind, layout["along_x"]
     x_edges, y_edges = layout["x_edges"], layout["y_edges"]
     x_centres, y_centres = (x_edges[:-1] + x_edges[1:]) / 2, (y_edges[:-1] + y_edges[1:]) / 2
-    entry["x_edges"], entry["y_edges"] = x_edges.tolist()[:MAX_CELLS + 1], y_edges.tolist()[:MAX_CELLS + 1]
-    entry["x_centres"], entry["y_centres"] = x_centres.tolist()[:MAX_CELLS], y_centres.tolist()[:MAX_CELLS]
+    cap = PICTURE_MAX_CELLS
+    entry["x_edges"], entry["y_edges"] = x_edges.tolist()[:cap + 1], y_edges.tolist()[:cap + 1]
+    entry["x_centres"], entry["y_centres"] = x_centres.tolist()[:cap], y_centres.tolist()[:cap]
     if len(x_centres) > 1:
         rising = (x_centres[-1] > x_centres[0]) != ax.xaxis_inverted()
         entry["x_order"] = "left_to_right" if rising else "right_to_left"
@@ -440,10 +445,11 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     if not (overlaps_x and overlaps_y):
         entry["hidden"] = entry["hidden"] or "outside the view"
     see_through = True
-    try:  # masked/NaN cells show the colormap's "bad" colour: transparent unless set otherwise
-        see_through = float(artist.get_cmap().get_bad()[3]) == 0.0
-    except Exception:  # noqa: BLE001 - no colormap: nothing drawn for masked cells
-        pass
+    if type(artist).__name__ != "PolyQuadMesh":  # pcolor does not draw masked cells at all
+        try:  # masked/NaN cells show the colormap's "bad" colour: transparent unless set otherwise
+            see_through = float(artist.get_cmap().get_bad()[3]) == 0.0
+        except Exception:  # noqa: BLE001 - no colormap: nothing is drawn for masked cells
+            pass
     return _PictureHeatmap(artist, entry, layout, values, see_through)
 
 
@@ -541,8 +547,8 @@ def _picture_tick_labels(ax, picture):
             label["minor"] = label["minor"] and minor
         # on-screen order: left to right, top to bottom
         labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
-        if len(labels) > MAX_LABELS:
-            labels, picture["truncated"] = labels[:MAX_LABELS], True
+        if len(labels) > PICTURE_MAX_LABELS:
+            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
         if entry is not None and entry["grid"] != "irregular":
             edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
             index, offset = _picture_locate(edges, [label["position"] for label in labels])
@@ -627,8 +633,8 @@ def _picture_texts(ax, picture):
                 continue  # the suptitle is among the figure's texts
             if _picture_text_visible(text) and any(c.isalpha() for c in content):
                 found.append({"text": _picture_clip(content.strip()), "where": where})
-    if len(found) > MAX_TEXTS:
-        found, picture["truncated"] = found[:MAX_TEXTS], True
+    if len(found) > PICTURE_MAX_TEXTS:
+        found, picture["truncated"] = found[:PICTURE_MAX_TEXTS], True
     picture["texts"] = found
 
 
@@ -650,6 +656,6 @@ def _picture_other_colorbars(ax, picture):
                 label = ""
             found.append({"label": label, "mappable": type(child).__name__,
                           "same_axes": other is ax})
-    if len(found) > MAX_HEATMAPS:
-        found, picture["truncated"] = found[:MAX_HEATMAPS], True
+    if len(found) > PICTURE_MAX_HEATMAPS:
+        found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found

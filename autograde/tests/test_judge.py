@@ -221,6 +221,15 @@ def test_reversed_data_with_reversed_labels_is_a_correct_picture():
     assert set(verdicts) == {"y_ticks"} and "no tick labels" in verdicts["y_ticks"]
 
 
+def test_repeated_tokens_are_read_by_their_order():
+    tokens = "the cat saw the".split()
+    assert failures(judged(imshow_of(), tokens=tokens)) == {}
+    verdicts = failures(judged(imshow_of(lambda a: a.T), tokens=tokens))
+    assert set(verdicts) == {"matrix"} and "transposed" in verdicts["matrix"]
+    reverse = imshow_of(lambda a: a[::-1, ::-1], x_labels=tokens[::-1], y_labels=tokens[::-1])
+    assert failures(judged(reverse, tokens=tokens)) == {}
+
+
 def test_labels_reversed_against_unchanged_data_blame_the_labels():
     verdicts = failures(judged(imshow_of(y_labels=TOKENS[::-1])))
     assert set(verdicts) == {"y_ticks"}
@@ -432,7 +441,7 @@ def test_colorbar_labels_accepted(label):
 
 @pytest.mark.parametrize("title, words", [
     (lambda ax: ax.figure.suptitle("Attention Heatmap"), "on the figure (suptitle)"),
-    (lambda ax: ax.text(0, -1, "Attention Heatmap"), "written as free text (axes.text)"),
+    (lambda ax: ax.text(0, -1, "Attention Heatmap"), "written as free text (ax.text)"),
     (lambda ax: ax.set_title("Attention Map"), 'the title is "Attention Map"'),
     (lambda ax: ax.set_title("Attention Heatmap", visible=False), "the title is missing"),
     (lambda ax: None, "the title is missing"),

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # `autograde` is importable however pytest is started
-from autograde.checker.picture import MAX_CELLS, MAX_LABELS, read_picture  # noqa: E402
+from autograde.checker.picture import PICTURE_MAX_CELLS, PICTURE_MAX_LABELS, read_picture  # noqa: E402
 
 TOKENS = "Queries look at keys.".split()
 # Far from symmetric, and no row, column or flip of it equals another.
@@ -496,6 +496,14 @@ def test_odd_figures_give_a_dict_never_a_traceback():
     ax.imshow(MATRIX)
     ax.remove()  # an Axes no longer in its figure
     oddities.append(ax)
+    figure = Figure()
+    ax = figure.subfigures(1, 2)[1].add_subplot()  # an Axes in a subfigure
+    imshow_default(ax)
+    ax.get_figure().suptitle("Sub")
+    oddities.append(ax)
+    ax = new_axes()
+    ax.pcolorfast([0, 1, 3, 4, 7], [0, 1, 2, 3, 4], MATRIX)  # uneven cells: a PcolorImage
+    oddities.append(ax)
     for ax in oddities:
         picture = read(ax)
         assert set(picture) >= {"heatmaps", "x_labels", "cells", "titles", "errors"}
@@ -505,6 +513,10 @@ def test_odd_figures_give_a_dict_never_a_traceback():
     assert read(oddities[5])["heatmaps"][0]["grid"] == "cells"
     assert read(oddities[8])["heatmaps"][0]["grid"] == "cells"
     assert read(oddities[9])["axes"]["in_figure"] is False
+    in_subfigure = read(oddities[10])
+    assert in_subfigure["drawn"] and in_subfigure["suptitle"]["text"] == "Sub"
+    assert np.allclose(shown_matrix(in_subfigure), MATRIX)
+    assert read(oddities[11])["heatmaps"][0]["grid"] == "irregular"
     assert read("not an Axes")["errors"] == ["not a matplotlib Axes but a str"]
 
 
@@ -520,16 +532,16 @@ def test_a_figure_that_cannot_be_drawn_is_reported():
 
 
 def test_big_pictures_are_cut_to_bounded_size():
-    size = MAX_CELLS + 40
+    size = PICTURE_MAX_CELLS + 40
     ax = new_axes()
     ax.imshow(np.random.default_rng(0).random((size, size)))
     ax.set_xticks(range(size), labels=[f"t{i}" for i in range(size)])
     ax.set_yticks(range(size), labels=[f"t{i}" for i in range(size)])
     picture = read(ax)
     heatmap = picture["heatmaps"][0]
-    assert heatmap["array_truncated"] and len(heatmap["array"]) == MAX_CELLS
-    assert len(picture["x_labels"]) == MAX_LABELS and picture["truncated"]
-    assert len(picture["cells"]["values"]) == MAX_LABELS
+    assert heatmap["array_truncated"] and len(heatmap["array"]) == PICTURE_MAX_CELLS
+    assert len(picture["x_labels"]) == PICTURE_MAX_LABELS and picture["truncated"]
+    assert len(picture["cells"]["values"]) == PICTURE_MAX_LABELS
     ax = new_axes()
     ax.set_title("x" * 5000)
     assert len(read(ax)["titles"]["center"]["text"]) <= 200
