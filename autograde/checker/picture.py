@@ -186,9 +186,17 @@ def _picture_is_invisible(artist):
 
 
 def _picture_text_visible(text):
+    """Drawn, with something to read: not hidden, not blank, not transparent, not of size 0."""
+    from matplotlib.colors import to_rgba
     alpha = text.get_alpha()
-    return bool(text.get_visible() and text.get_text().strip()
-                and not (isinstance(alpha, (int, float)) and alpha == 0))
+    if not (text.get_visible() and text.get_text().strip()):
+        return False
+    if isinstance(alpha, (int, float)) and alpha == 0:
+        return False
+    try:
+        return bool(text.get_fontsize() > 0 and to_rgba(text.get_color())[3] > 0)
+    except (TypeError, ValueError):
+        return True
 
 
 def _picture_to_data(ax, transform, points):

@@ -361,11 +361,13 @@ def test_tick_labels_count_only_when_a_person_can_see_them():
     labels = ax.get_xticklabels()
     labels[0].set_visible(False)
     labels[1].set_alpha(0)
+    ax.set_title("Attention Heatmap", color="none")  # an invisible ink
     ax.set_yticks(list(range(N)) + [N + 3], labels=TOKENS + ["far away"])
     ax.set_ylim(N - 0.5, -0.5)  # set_yticks widened the view; the last label is outside again
     picture = read(ax)
     assert texts(picture["x_labels"]) == TOKENS[2:]
     assert texts(picture["y_labels"]) == TOKENS
+    assert picture["titles"]["center"]["visible"] is False
     ax = new_axes()
     imshow_default(ax)
     ax.set_xticks(range(N), labels=["", " ", "at", "keys."])  # blank labels are not labels
