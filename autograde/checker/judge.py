@@ -54,8 +54,9 @@ def judge_picture(picture, tokens, attention, *, public_tokens):
     token) are what the call passed; ``public_tokens`` is the challenge's own
     sentence split, to recognise labels hard-coded from it.
     """
-    tokens = [str(token) for token in tokens]
-    public_tokens = [str(token) for token in public_tokens]
+    # tick label texts are read stripped, so the tokens are compared stripped too
+    tokens = [str(token).strip() for token in tokens]
+    public_tokens = [str(token).strip() for token in public_tokens]
     expected = _judge_expected(attention, len(tokens))
     problem = _judge_unreadable(picture)
     if problem:
@@ -466,10 +467,13 @@ def _judge_colorbar(picture, shown):
     heatmaps = picture.get("heatmaps") or []
     fix = f'colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label("{EXPECTED_COLORBAR_LABEL}")'
     if shown is None:
-        with_bar = [entry for entry in heatmaps if entry.get("colorbar")]
-        if not with_bar:
+        # No heatmap can be seen (the matrix criterion says so): judge the colorbar of
+        # whatever was drawn on the Axes, so that one mistake costs one criterion.
+        bars = [entry["colorbar"] for entry in heatmaps if entry.get("colorbar")]
+        bars += [bar for bar in picture.get("other_colorbars") or [] if bar.get("same_axes")]
+        if not bars:
             return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
-        shown = with_bar[-1]
+        shown = {"colorbar": bars[-1]}
     colorbar = shown.get("colorbar")
     if colorbar is None:
         if picture.get("other_colorbars"):

@@ -93,7 +93,8 @@ The dict (schema 1)
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "mappable": class name, "same_axes": bool}]``.
+    ``[{"label", "visible", "mappable": class name, "same_axes": bool}]``
+    (``same_axes``: the artist is on this Axes, e.g. a contour plot).
 ``truncated``
     True when some list was cut to its cap.
 """
@@ -659,11 +660,11 @@ def _picture_other_colorbars(ax, picture):
             if colorbar is None or id(child) in shown or not hasattr(colorbar, "ax"):
                 continue
             try:
-                label = _picture_colorbar(child)["label"]
-            except Exception:  # noqa: BLE001
-                label = ""
-            found.append({"label": label, "mappable": type(child).__name__,
-                          "same_axes": other is ax})
+                bar = _picture_colorbar(child)
+            except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
+                bar = {"label": "", "visible": False}
+            found.append({"label": bar["label"], "visible": bar["visible"],
+                          "mappable": type(child).__name__, "same_axes": other is ax})
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found

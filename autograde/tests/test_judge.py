@@ -376,6 +376,11 @@ def test_no_visible_heatmap_lists_the_ways_to_draw_one(hide, words):
     assert words in verdicts["matrix"]
     assert "ax.imshow, ax.matshow, ax.pcolor, ax.pcolormesh or seaborn.heatmap" in verdicts["matrix"]
 
+    def contours(ax, tokens, attention):
+        return labelled(ax, ax.contourf(attention), tokens)
+    verdicts = failures(judged(contours))
+    assert set(verdicts) == {"matrix"} and "no heatmap can be seen" in verdicts["matrix"]
+
     def nothing(ax, tokens, attention):
         ax.plot([0, 1])
         return None

@@ -433,8 +433,8 @@ def test_a_colorbar_of_another_artist_is_listed_apart():
     ax.figure.colorbar(line_image, ax=other, label="Attention Weight")
     picture = read(ax)
     assert picture["heatmaps"][0]["colorbar"] is None
-    assert picture["other_colorbars"] == [{"label": "Attention Weight", "mappable": "AxesImage",
-                                           "same_axes": False}]
+    assert picture["other_colorbars"] == [{"label": "Attention Weight", "visible": True,
+                                           "mappable": "AxesImage", "same_axes": False}]
 
 
 def test_make_axes_locatable_colorbar():
