@@ -21,7 +21,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))  # `autograde` is importable however pytest is started
 from autograde.checker.picture import PICTURE_MAX_CELLS, PICTURE_MAX_LABELS, read_picture  # noqa: E402
 
 TOKENS = "Queries look at keys.".split()
