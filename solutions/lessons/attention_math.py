@@ -65,7 +65,8 @@ def softmax(scores):
         row = np.argwhere(np.atleast_1d(all_masked))[0]
         where = f"row {', '.join(str(i) for i in row)}" if scores.ndim > 1 else "the row"
         raise ValueError(f"every score of {where} is -inf: a query must be allowed to attend "
-                         "to at least one key (a causal mask keeps the diagonal)")
+                         "to at least one key (a causal mask keeps the diagonal; is the mask the wrong way "
+                         "round, True where attending is allowed?)")
     shifted = scores - scores.max(axis=-1, keepdims=True)
     exps = np.exp(shifted)
     return exps / exps.sum(axis=-1, keepdims=True)
