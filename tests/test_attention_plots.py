@@ -387,3 +387,111 @@ def test_every_public_function_has_a_docstring():
         if callable(obj):
             assert obj.__doc__ and len(obj.__doc__.strip()) > 40, name
     assert ap.__doc__ and "plot_attention_grid" in ap.__doc__
+
+
+# --------------------------------------------------------------------------
+# colour limits that cut off weights are shown on the colorbar
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("vmin, vmax, extend", [
+    (None, None, "neither"), (0, 1, "neither"), (0, 0.3, "max"),
+    (0.1, 1, "min"), (0.1, 0.3, "both")])
+def test_heatmap_colorbar_arrow_says_which_weights_are_cut_off(vmin, vmax, extend):
+    ax = ap.plot_attention_heatmap(TOKENS, SEED_ATTENTION, vmin=vmin, vmax=vmax)
+    assert ax.images[0].colorbar.extend == extend
+
+
+def test_cut_off_ignores_masked_cells():
+    weights = np.where(CAUSAL, 5.0, SEED_ATTENTION)   # huge, but masked
+    ax = ap.plot_attention_heatmap(TOKENS, weights, mask=CAUSAL, vmin=0, vmax=0.5)
+    assert ax.images[0].colorbar.extend == "neither"
+
+
+def test_grid_colorbar_arrow_when_limits_cut_off():
+    def the_colorbar(axes):
+        return next(ax.images[0].colorbar for ax in axes.flat if ax.images[0].colorbar)
+
+    fig, axes = ap.plot_attention_grid(TOKENS, random_heads((2, 7, 7)), vmin=0, vmax=0.2)
+    assert the_colorbar(axes).extend == "max"
+    fig, axes = ap.plot_attention_grid(TOKENS, random_heads((2, 7, 7)))
+    assert the_colorbar(axes).extend == "neither"
+
+
+# --------------------------------------------------------------------------
+# plot_matrix_product: the row × column picture of lesson 05
+# --------------------------------------------------------------------------
+
+A_SMALL = [[1, 2, 3], [4, 5, 6]]
+B_SMALL = [[7, 8], [9, 10], [11, 12]]
+
+
+def table_numbers(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def highlighted_cells(ax):
+    """(row, column) of the cells filled with a colour other than white."""
+    cells = []
+    for patch in ax.patches:
+        gid = patch.get_gid() or ""
+        if gid.startswith("cell ") and patch.get_facecolor()[:3] != (1.0, 1.0, 1.0):
+            cells.append(tuple(int(i) for i in gid[5:].split(",")))
+    return sorted(cells)
+
+
+def test_matrix_product_writes_the_three_matrices():
+    fig, (left, right, product) = ap.plot_matrix_product(A_SMALL, B_SMALL, row=0, column=1)
+    assert table_numbers(left) == ["1", "2", "3", "4", "5", "6"]
+    assert table_numbers(right) == ["7", "8", "9", "10", "11", "12"]
+    expected = np.array(A_SMALL) @ np.array(B_SMALL)
+    assert table_numbers(product) == [f"{v:g}" for v in expected.ravel()]
+    assert [ax.get_xlabel() for ax in (left, right, product)] == [
+        "A\n(2×3)", "B\n(3×2)", "A @ B\n(2×2)"]
+
+
+def test_matrix_product_highlights_row_times_column_and_writes_the_sum():
+    fig, (left, right, product) = ap.plot_matrix_product(A_SMALL, B_SMALL, row=1, column=0)
+    assert highlighted_cells(left) == [(1, 0), (1, 1), (1, 2)]
+    assert highlighted_cells(right) == [(0, 0), (1, 0), (2, 0)]
+    assert highlighted_cells(product) == [(1, 0)]
+    caption = fig.get_supxlabel()
+    assert caption == "(A @ B)[1, 0] = 4×7 + 5×9 + 6×11 = 139"
+    assert 4 * 7 + 5 * 9 + 6 * 11 == 139
+
+
+def test_matrix_product_without_a_column_shows_a_weighted_sum_of_rows():
+    weights = np.full((7, 7), 1 / 7)
+    values = np.arange(14.0).reshape(7, 2)
+    fig, (left, right, product) = ap.plot_matrix_product(
+        weights, values, row=3, names=("weights", "V", "output"), fmt="{:.2f}",
+        row_labels=TOKENS, inner_labels=TOKENS)
+    assert highlighted_cells(left) == [(3, j) for j in range(7)]
+    assert len(highlighted_cells(right)) == 14
+    assert highlighted_cells(product) == [(3, 0), (3, 1)]
+    caption = fig.get_supxlabel()
+    assert caption.startswith("row 3 of output = 0.14 × row 0 + 0.14 × row 1 + 0.14 × row 2 + "
+                              "… (7 terms)")
+    assert "weighted sum of the rows of V" in caption
+    fig.canvas.draw()
+    assert shown_labels(left.get_yticklabels()) == TOKENS
+    assert shown_labels(right.get_yticklabels()) == TOKENS
+    assert shown_labels(left.get_xticklabels()) == TOKENS
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"left": A_SMALL, "right": A_SMALL},
+     r"A is 2×3 and B is 2×3: .* number of columns of A \(3\) must equal the number of rows "
+     r"of B \(2\); transpose one of them\?"),
+    ({"left": [1, 2, 3], "right": B_SMALL}, r"A must be a matrix \(rows and columns\)"),
+    ({"left": [[1, 2], [3]], "right": B_SMALL}, r"A is ragged"),
+    ({"left": A_SMALL, "right": B_SMALL, "row": 2}, r"row must be a row number from 0 to 1"),
+    ({"left": A_SMALL, "right": B_SMALL, "column": 5},
+     r"column must be a column number from 0 to 1"),
+    ({"left": A_SMALL, "right": B_SMALL, "row_labels": ["x"]},
+     r"row_labels has 1 labels but there are 2"),
+    ({"left": [["a", "b"]], "right": [[1], [2]]}, r"A must contain only numbers"),
+], ids=["shapes", "1-D", "ragged", "row", "column", "labels", "strings"])
+def test_matrix_product_rejects_bad_input_with_a_clear_message(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ap.plot_matrix_product(**kwargs)
+    assert not plt.get_fignums()

@@ -10,6 +10,7 @@ notebook::
                                 annotate=True)                   # values in cells
     fig, axes = plot_attention_grid(tokens, heads)               # (heads, n, n)
     fig, axes = plot_attention_grid(tokens, layers_heads)        # (layers, heads, n, n)
+    fig, axes = plot_matrix_product(A, B, row=0, column=1)       # how A @ B is made
 
 Conventions (the same as the course's challenge):
 
@@ -21,7 +22,9 @@ Conventions (the same as the course's challenge):
   value means "masked" in yours). Masked cells are drawn in a hatched grey that is not part of the
   colormap, and a legend entry says so; they are never drawn as a low weight.
 * long sentences get thinned tick labels: at most ``max_labels`` per axis, every
-  ``stride``-th token, each label on its own cell (see :func:`label_positions`).
+  ``stride``-th token, each label on its own cell (see :func:`label_positions`);
+* when ``vmin``/``vmax`` cut off some weights, the colorbar ends in an arrow on
+  that side: those cells are drawn in the end colour of the scale.
 
 Bad input raises ``ValueError`` with a message naming the problem (ragged rows,
 a matrix that does not match the tokens, negative or NaN weights, a wrong
@@ -52,6 +55,7 @@ __all__ = [
     "masked_legend_handle",
     "plot_attention_grid",
     "plot_attention_heatmap",
+    "plot_matrix_product",
 ]
 
 #: Default largest number of tick labels per axis before labels are thinned.
@@ -270,6 +274,19 @@ def _hatch_masked(ax, mask: np.ndarray) -> PatchCollection | None:
     return hatches
 
 
+def _colorbar_extend(weights, vmin, vmax) -> str:
+    """'neither', 'min', 'max' or 'both': which ends of the colour scale cut off weights.
+
+    Matplotlib draws a weight above ``vmax`` in the top colour without saying so;
+    an arrow at that end of the colorbar does.
+    """
+    visible = np.ma.compressed(weights)
+    below = vmin is not None and visible.size and visible.min() < vmin
+    above = vmax is not None and visible.size and visible.max() > vmax
+    return {(False, False): "neither", (True, False): "min",
+            (False, True): "max", (True, True): "both"}[(bool(below), bool(above))]
+
+
 def masked_legend_handle() -> Patch:
     """A legend patch that looks like a masked cell."""
     return Patch(facecolor=MASKED_COLOR, edgecolor=MASKED_HATCH_COLOR,
@@ -359,7 +376,8 @@ def plot_attention_heatmap(tokens, attention, ax=None, *, mask=None, annotate=Fa
     cmap : str or Colormap
         Colormap; perceptually uniform ``"viridis"`` by default.
     vmin, vmax : float, optional
-        Colour limits; pass the same values to compare several heatmaps.
+        Colour limits; pass the same values to compare several heatmaps. Weights
+        outside them get the end colours, and the colorbar ends in an arrow.
     colorbar : bool
         Add a colorbar labelled "Attention Weight" (reach it as
         ``ax.images[0].colorbar``).
@@ -393,7 +411,9 @@ def plot_attention_heatmap(tokens, attention, ax=None, *, mask=None, annotate=Fa
     ax.set_title(title)
     ax.set_xlabel("Key Tokens")
     ax.set_ylabel("Query Tokens")
-    cbar = ax.figure.colorbar(im, ax=ax, label="Attention Weight") if colorbar else None
+    cbar = (ax.figure.colorbar(im, ax=ax, label="Attention Weight",
+                               extend=_colorbar_extend(weights, vmin, vmax))
+            if colorbar else None)
 
     if np.ma.getmaskarray(weights).any():
         _hatch_masked(ax, np.ma.getmaskarray(weights))
@@ -507,10 +527,174 @@ def plot_attention_grid(tokens, weights, *, mask=None, titles=None, layer_labels
     # subplots(sharex=True, sharey=True) keeps tick labels on the outer panels only
     for ax in axes.flat:
         _set_token_ticks(ax, tokens, max_labels)
-    fig.colorbar(im, ax=axes.ravel().tolist(), label="Attention Weight", shrink=0.9)
+    fig.colorbar(im, ax=axes.ravel().tolist(), label="Attention Weight", shrink=0.9,
+                 extend=_colorbar_extend(grid, vmin, vmax))
     if any_masked:
         fig.legend(handles=[masked_legend_handle()], loc="outside lower right",
                    fontsize="small", frameon=False)
     if suptitle:
         fig.suptitle(suptitle)
     return fig, axes
+
+
+# --------------------------------------------------------------------------
+# How a matrix product is made
+# --------------------------------------------------------------------------
+
+#: Fill colours of the highlighted row of the left matrix, the highlighted
+#: column (or rows) of the right one, and the entry (or row) they make.
+ROW_COLOR, COLUMN_COLOR, PRODUCT_COLOR = "#ffd8a8", "#a5d8ff", "#b2f2bb"
+
+
+def _as_matrix(values, what: str) -> np.ndarray:
+    message = _find_ragged(values, what)
+    if message:
+        raise ValueError(message)
+    try:
+        matrix = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must contain only numbers") from None
+    if matrix.ndim != 2 or 0 in matrix.shape:
+        raise ValueError(f"{what} must be a matrix (rows and columns), got shape {matrix.shape}")
+    return matrix
+
+
+def _check_labels(labels, count: int, what: str):
+    if labels is None:
+        return None
+    labels = list(labels)
+    if len(labels) != count:
+        raise ValueError(f"{what} has {len(labels)} labels but there are {count}")
+    return [str(label) for label in labels]
+
+
+def _draw_table(ax, matrix, highlight, color, fmt, title, row_labels, column_labels):
+    """Draw *matrix* as a grid of numbers on *ax*, filling the cells where *highlight* is True."""
+    rows, columns = matrix.shape
+    for (row, column), value in np.ndenumerate(matrix):
+        ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, linewidth=1,
+                               facecolor=color if highlight[row, column] else "white",
+                               edgecolor="#9e9e9e", gid=f"cell {row},{column}"))
+        ax.text(column, row, fmt.format(value), ha="center", va="center", fontsize="small")
+    ax.set_xlim(-0.5, columns - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)   # row 0 at the top, as when NumPy prints a matrix
+    ax.set_aspect("equal")
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    if column_labels is None:
+        ax.set_xticks([])
+    else:
+        ax.set_xticks(range(columns), labels=column_labels, rotation=45, ha="left",
+                      rotation_mode="anchor", fontsize="small")
+    if row_labels is None:
+        ax.set_yticks([])
+    else:
+        ax.set_yticks(range(rows), labels=row_labels, fontsize="small")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel(f"{title}\n({rows}×{columns})")
+
+
+def plot_matrix_product(left, right, row=0, column=None, *, names=("A", "B", "A @ B"),
+                        fmt="{:g}", row_labels=None, inner_labels=None, column_labels=None):
+    """Draw ``left @ right`` as three tables of numbers and show how one part is made.
+
+    Row *row* of *left* is highlighted. With a *column*, column *column* of
+    *right* and the entry ``[row, column]`` of the product are highlighted too,
+    and the figure's caption writes that entry out as a sum of products (row
+    times column). With ``column=None``, every row of *right* and row *row*
+    of the product are highlighted: that row is a weighted sum of the rows of
+    *right*, with the weights taken from row *row* of *left*.
+
+    Parameters
+    ----------
+    left : array-like, shape (m, k)
+    right : array-like, shape (k, p)
+        The number of columns of *left* must equal the number of rows of *right*.
+    row : int
+        The row of *left* (and of the product) to highlight.
+    column : int, optional
+        The column of *right* (and of the product) to highlight.
+    names : (str, str, str)
+        Names of *left*, *right* and the product, written under each table.
+    fmt : str
+        A ``str.format`` pattern for one number.
+    row_labels : list of str, optional
+        Labels of the m rows of *left* and of the product (tokens, say).
+    inner_labels : list of str, optional
+        Labels of the k columns of *left*, which are the rows of *right*.
+    column_labels : list of str, optional
+        Labels of the p columns of *right* and of the product.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : list of three Axes
+        The tables of *left*, *right* and the product, in that order.
+
+    Raises
+    ------
+    ValueError
+        When the shapes do not fit (naming both), a row or column is out of
+        range, or a list of labels has the wrong length.
+    """
+    left, right = _as_matrix(left, names[0]), _as_matrix(right, names[1])
+    (m, k), (k_right, p) = left.shape, right.shape
+    if k != k_right:
+        raise ValueError(
+            f"{names[0]} is {m}×{k} and {names[1]} is {k_right}×{p}: in a matrix product the "
+            f"number of columns of {names[0]} ({k}) must equal the number of rows of "
+            f"{names[1]} ({k_right}); transpose one of them?")
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < m:
+        raise ValueError(f"row must be a row number from 0 to {m - 1}, got {row!r}")
+    if column is not None and (isinstance(column, bool) or not isinstance(column, (int, np.integer))
+                               or not 0 <= column < p):
+        raise ValueError(f"column must be a column number from 0 to {p - 1}, got {column!r}")
+    row_labels = _check_labels(row_labels, m, "row_labels")
+    inner_labels = _check_labels(inner_labels, k, "inner_labels")
+    column_labels = _check_labels(column_labels, p, "column_labels")
+    product = left @ right
+
+    in_row = np.zeros(left.shape, dtype=bool)
+    in_row[row] = True
+    in_right = np.zeros(right.shape, dtype=bool)
+    in_product = np.zeros(product.shape, dtype=bool)
+    if column is None:
+        in_right[:] = True
+        in_product[row] = True
+    else:
+        in_right[:, column] = True
+        in_product[row, column] = True
+
+    cell = 0.55   # inches per cell
+    width_ratios = [k, 1.2, p, 1.2, p]
+    fig, axes = plt.subplots(1, 5, width_ratios=width_ratios, layout="constrained",
+                             figsize=(cell * sum(width_ratios) + 1.5,
+                                      cell * max(m, k) + 1.6))
+    _draw_table(axes[0], left, in_row, ROW_COLOR, fmt, names[0], row_labels, inner_labels)
+    _draw_table(axes[2], right, in_right, COLUMN_COLOR, fmt, names[1], inner_labels,
+                column_labels)
+    _draw_table(axes[4], product, in_product, PRODUCT_COLOR, fmt, names[2], row_labels,
+                column_labels)
+    for symbol_ax, symbol in ((axes[1], "@"), (axes[3], "=")):
+        symbol_ax.axis("off")
+        symbol_ax.text(0.5, 0.5, symbol, ha="center", va="center", fontsize="xx-large",
+                       transform=symbol_ax.transAxes)
+
+    def number(value):
+        return fmt.format(value)
+
+    product_name = names[2] if names[2].isidentifier() else f"({names[2]})"
+    if column is None:
+        terms = [f"{number(left[row, j])} × row {j}" for j in range(k)]
+        start = f"row {row} of {names[2]} = "
+        end = f"\na weighted sum of the rows of {names[1]}, weighted by row {row} of {names[0]}"
+    else:
+        terms = [f"{number(left[row, j])}×{number(right[j, column])}" for j in range(k)]
+        start = f"{product_name}[{row}, {column}] = "
+        end = f" = {number(product[row, column])}"
+    shown = 3   # terms written out before "+ …"
+    if k > shown + 1:
+        terms = terms[:shown] + [f"… ({k} terms)"]
+    fig.supxlabel(start + " + ".join(terms) + end, fontsize="medium")
+    return fig, [axes[0], axes[2], axes[4]]

@@ -1,0 +1,136 @@
+"""Unit tests for solutions/lessons/attention_math.py, the course's versions of the
+computations that lessons 05-06 ask students to write (softmax, masks, weights)."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "solutions" / "lessons"))
+import attention_math as am  # noqa: E402
+
+
+def direct_softmax(row):
+    """The textbook formula, for scores small enough not to overflow."""
+    e = np.exp(np.asarray(row, dtype=float))
+    return e / e.sum()
+
+
+def test_softmax_of_one_row_matches_the_formula():
+    np.testing.assert_allclose(am.softmax([1.0, 2.0, 3.0]), direct_softmax([1, 2, 3]))
+    np.testing.assert_allclose(am.softmax([1.0, 2.0, 3.0]), [0.09003057, 0.24472847, 0.66524096])
+
+
+def test_softmax_works_row_by_row_on_matrices_and_stacks():
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=(2, 3, 5))
+    weights = am.softmax(scores)
+    assert weights.shape == scores.shape
+    for index in np.ndindex(2, 3):
+        np.testing.assert_allclose(weights[index], direct_softmax(scores[index]))
+
+
+def test_softmax_does_not_overflow_and_ignores_a_shift():
+    big = am.softmax([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]])
+    assert np.isfinite(big).all()
+    np.testing.assert_allclose(big[0], direct_softmax([0, 1, 2]))
+    np.testing.assert_allclose(big[1], direct_softmax([0, -1, -2]))
+
+
+def test_minus_infinity_gets_weight_exactly_zero():
+    weights = am.softmax([[0.0, -np.inf, 1.0]])
+    assert weights[0, 1] == 0.0
+    np.testing.assert_allclose(weights.sum(axis=-1), 1)
+
+
+@pytest.mark.parametrize("scores, message", [
+    ([[-np.inf, -np.inf], [0.0, 1.0]], r"every score of row 0 is -inf"),
+    ([-np.inf, -np.inf], r"every score of the row is -inf"),
+    ([[0.0, np.nan]], r"scores contain NaN"),
+    ([[0.0, np.inf]], r"scores contain \+inf"),
+    (3.0, r"not a single number"),
+    ([[1.0, 2.0], [3.0]], r"rectangular array"),
+    ([["a", "b"]], r"must be numbers"),
+], ids=["all-masked-row", "all-masked-1d", "nan", "plus-inf", "scalar", "ragged", "strings"])
+def test_softmax_rejects_bad_scores_with_a_clear_message(scores, message):
+    with pytest.raises(ValueError, match=message):
+        am.softmax(scores)
+
+
+def test_causal_mask_is_true_strictly_above_the_diagonal():
+    mask = am.causal_mask(4)
+    assert mask.dtype == bool and mask.shape == (4, 4)
+    for i in range(4):
+        for j in range(4):
+            assert mask[i, j] == (j > i)
+    assert am.causal_mask(1).tolist() == [[False]]
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, "7", True])
+def test_causal_mask_rejects_a_bad_size(n):
+    with pytest.raises(ValueError, match="n must be a whole number of tokens"):
+        am.causal_mask(n)
+
+
+def test_masked_softmax_zeroes_masked_cells_and_renormalises_the_rest():
+    scores = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    weights = am.masked_softmax(scores, am.causal_mask(3))
+    assert (weights[am.causal_mask(3)] == 0).all()
+    np.testing.assert_allclose(weights.sum(axis=1), 1)
+    np.testing.assert_allclose(weights[1, :2], direct_softmax([1, 2]))
+    np.testing.assert_allclose(weights[2], direct_softmax([1, 2, 3]))
+
+
+def test_masked_softmax_rejects_a_mask_that_does_not_fit():
+    with pytest.raises(ValueError, match=r"mask has shape \(2, 2\) but scores have shape \(3, 3\)"):
+        am.masked_softmax(np.zeros((3, 3)), am.causal_mask(2))
+    with pytest.raises(ValueError, match="mask must hold True/False"):
+        am.masked_softmax(np.zeros((3, 3)), np.triu(np.ones((3, 3)), 1))
+
+
+def test_attention_weights_is_the_scaled_softmax_of_q_k_transposed():
+    rng = np.random.default_rng(1)
+    Q, K = rng.normal(size=(3, 8)), rng.normal(size=(5, 8))
+    weights = am.attention_weights(Q, K)
+    assert weights.shape == (3, 5)
+    for i in range(3):
+        np.testing.assert_allclose(weights[i], direct_softmax(Q[i] @ K.T / np.sqrt(8)))
+
+
+def test_attention_weights_with_a_causal_mask():
+    rng = np.random.default_rng(2)
+    Q = K = rng.normal(size=(4, 6))
+    weights = am.attention_weights(Q, K, mask=am.causal_mask(4))
+    assert weights[0].tolist() == [1.0, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(weights.sum(axis=1), 1)
+
+
+def test_attention_weights_names_vectors_of_different_lengths():
+    with pytest.raises(ValueError, match="queries have length 8 but keys have length 6"):
+        am.attention_weights(np.zeros((3, 8)), np.zeros((3, 6)))
+    with pytest.raises(ValueError, match=r"Q and K must be matrices"):
+        am.attention_weights(np.zeros(8), np.zeros((3, 8)))
+
+
+def test_importing_the_module_changes_no_global_state(tmp_path):
+    script = (
+        "import sys, numpy as np\n"
+        "state = np.random.get_state()[1].copy()\n"
+        f"sys.path.insert(0, {str(REPO / 'solutions' / 'lessons')!r})\n"
+        "import attention_math\n"
+        "assert (np.random.get_state()[1] == state).all(), 'numpy seeded'\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
+        "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_every_public_function_has_a_docstring_with_an_example_that_holds():
+    import doctest
+    for name in am.__all__:
+        assert getattr(am, name).__doc__.strip(), name
+    failures, tried = doctest.testmod(am, extraglobs={"np": np})
+    assert tried >= 4 and failures == 0
