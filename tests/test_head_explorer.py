@@ -92,6 +92,19 @@ def test_save_writes_the_picture_on_screen(explorer, tmp_path):
     assert other.read_bytes() == explorer.image.value
 
 
+def test_save_names_the_file_after_the_head_on_screen(explorer, tmp_path):
+    explorer.sentence.value = ""            # unusable: the picture of layer 2, head 9 stays
+    explorer.layer.value = 5
+    assert "Type a sentence" in explorer.status.value
+    assert explorer.save() == tmp_path / "attention_layer2_head9.png"
+
+
+def test_nothing_to_save_before_the_first_picture(model, tmp_path):
+    empty = HeadExplorer(model, "", folder=tmp_path)
+    assert empty.save() is None
+    assert "no picture to save" in empty.status.value and not list(tmp_path.iterdir())
+
+
 def test_long_sentences_get_a_bigger_picture_with_thinned_labels(explorer):
     explorer.sentence.value = " ".join(["word"] * 60)
     height, width, _ = mpimg.imread(io.BytesIO(explorer.image.value)).shape

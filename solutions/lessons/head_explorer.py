@@ -61,6 +61,7 @@ class HeadExplorer:
         self.model = model
         self.folder = Path(folder)
         self._result, self._result_for = None, None
+        self._shown = None   # (layer, head) of the picture on screen
         self.sentence = widgets.Text(value=sentence, description="Sentence",
                                      continuous_update=False,  # run the model on Enter
                                      layout=widgets.Layout(width="100%"))
@@ -113,14 +114,23 @@ class HeadExplorer:
         # No Software/date metadata, so the same picture gives the same bytes.
         self.figure().savefig(buffer, format="png", metadata={"Software": None})
         self.image.value = buffer.getvalue()
+        self._shown = (self.layer.value, self.head.value)
         self._say(f"Layer {self.layer.value}, head {self.head.value}: "
                   f"{len(self._result.tokens)} tokens. Each row is a query token; "
                   "the brighter the cell, the more it attends to that key.")
 
-    def save(self, path=None) -> Path:
-        """Write the picture on screen to ``path`` (default in ``folder``); return the path."""
+    def save(self, path=None) -> Path | None:
+        """Write the picture on screen to ``path`` (default in ``folder``); return the path.
+
+        The default name is that of the head on screen, ``attention_layer<L>_head<H>.png``
+        (after an unusable sentence the previous picture stays on screen, and is saved).
+        """
+        if self._shown is None:
+            self._say("There is no picture to save yet: type a sentence first.", error=True)
+            return None
         if path is None:
-            path = self.folder / f"attention_layer{self.layer.value}_head{self.head.value}.png"
+            layer, head = self._shown
+            path = self.folder / f"attention_layer{layer}_head{head}.png"
         path = Path(path)
         path.write_bytes(self.image.value)
         self._say(f"Saved <code>{html.escape(str(path))}</code> "
