@@ -283,6 +283,59 @@ def test_grid_thins_labels_for_long_sentences():
     assert len(shown_labels(axes[0, 0].get_yticklabels())) == 32
 
 
+def test_grid_panels_all_show_the_whole_matrix():
+    """The panels are not shared axes (72 shared panels were slow), so check each one."""
+    fig, axes = ap.plot_attention_grid(TOKENS, random_heads((6, 12, 7, 7)), panel_size=1.5)
+    fig.canvas.draw()
+    for ax in axes.flat:
+        assert ax.get_xlim() == (-0.5, 6.5) and ax.get_ylim() == (6.5, -0.5)
+        assert list(ax.get_xticks()) == list(range(7))
+
+
+# --------------------------------------------------------------------------
+# plot_head_scores: one number per head
+# --------------------------------------------------------------------------
+
+def test_head_scores_draw_layers_by_heads_with_numbers():
+    scores = np.arange(12.0).reshape(3, 4) / 10
+    ax = ap.plot_head_scores(scores, label="Entropy (bits)", title="Broad heads")
+    ax.figure.canvas.draw()
+    (image,) = ax.images
+    np.testing.assert_array_equal(image.get_array(), scores)
+    assert shown_labels(ax.get_xticklabels()) == ["1", "2", "3", "4"]
+    assert shown_labels(ax.get_yticklabels()) == ["1", "2", "3"]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("Head", "Layer", "Broad heads")
+    assert image.colorbar.ax.get_ylabel() == "Entropy (bits)"
+    assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in scores.flat]
+    # the darkest cell (0.0 in viridis) gets white text, the brightest black
+    assert (ax.texts[0].get_color(), ax.texts[-1].get_color()) == ("white", "black")
+
+
+def test_head_scores_options():
+    fig, (left, right) = plt.subplots(1, 2)
+    returned = ap.plot_head_scores([[0.2, 0.4]], ax=right, annotate=False, vmin=0, vmax=1,
+                                   fmt="{:.0%}")
+    assert returned is right and not left.images and not right.texts
+    assert right.images[0].get_clim() == (0, 1)
+    ax = ap.plot_head_scores([[0.2, 0.4]], fmt="{:.0%}")
+    assert [t.get_text() for t in ax.texts] == ["20%", "40%"]
+
+
+@pytest.mark.parametrize("scores, message", [
+    ([0.1, 0.2], r"a \(layers, heads\) matrix .* got shape \(2,\)"),
+    (np.zeros((2, 3, 4)), r"got shape \(2, 3, 4\)"),
+    (np.zeros((0, 3)), r"got shape \(0, 3\)"),
+    ([[0.1, 0.2], [0.3]], r"scores is ragged"),
+    ([["a", "b"]], r"only numbers"),
+    ([[0.1, np.nan]], r"nan at layer 1, head 2"),
+    (np.zeros((2, 41)), r"annotate at most 40"),
+])
+def test_head_scores_reject_bad_input_with_a_clear_message(scores, message):
+    with pytest.raises(ValueError, match=message):
+        ap.plot_head_scores(scores)
+    assert not plt.get_fignums()
+
+
 # --------------------------------------------------------------------------
 # validation: every bad input gets a ValueError that names the problem
 # --------------------------------------------------------------------------

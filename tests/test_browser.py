@@ -11,7 +11,10 @@ of the course for the whole module, and headless Chromium from Debian's
 * type a correct and then a wrongly titled solution into the student challenge,
   run it with Shift+Enter through the self-check and read what the self-check says;
 * open nbgrader's formgrader from JupyterLab's Nbgrader menu and find the
-  challenge among its assignments.
+  challenge among its assignments;
+* run lesson 07 and drive its head explorer (ipywidgets): type a sentence, pick
+  a layer and a head, see the picture change, save it, and compare the saved
+  PNG with the picture on the page and with the head the model computes.
 
 Errors versus warnings: JupyterLab renders an exception's traceback and text
 printed to stderr (warnings) with the same MIME type, so an error is recognised
@@ -19,15 +22,22 @@ by its output type in the page's notebook model (``window.jupyterapp``, exposed
 by the test server) and reported with the text the page shows for it.
 
 Without chromium the tests skip, except on CI (``CI=true``), where they fail.
-To refresh the README screenshot (the path is relative to the repository root)::
+To refresh the README screenshots (the paths are relative to the repository root)::
 
     LESSON_SCREENSHOT=docs/jupyterlab-lesson.png ./course test tests/test_browser.py -k lesson
+    EXPLORER_SCREENSHOT=docs/head-explorer.png ./course test tests/test_browser.py -k explorer
 """
+import base64
+import io
 import os
 import re
 import shutil
+import sys
+import time
 
+import matplotlib.image as mpimg
 import nbformat
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -38,6 +48,7 @@ from autograde.course_copy import copy_course
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 LESSON = "solutions/lessons/03_plotting_heatmaps.ipynb"
+REAL_LESSON = "solutions/lessons/07_real_attention.ipynb"
 CHALLENGE = "notebooks/challenge/04_challenge.ipynb"
 CHALLENGE_SOLUTION = "solutions/challenge/04_challenge.ipynb"
 ANSWER_ID, SELF_CHECK_ID = "answer_plot_attention_heatmap", "self_check"
@@ -291,3 +302,81 @@ def test_formgrader_opens_in_jupyterlab_and_lists_the_challenge(page, lab):
     assignment_names.filter(has_text=re.compile("^challenge$")).wait_for()
     names = assignment_names.all_inner_texts()
     assert "challenge" in names, f"formgrader lists {names}"
+
+
+def _explorer_picture(page, explorer) -> bytes:
+    """The PNG bytes the explorer's image shows in the page (read back from its blob URL)."""
+    data = explorer.locator("img").evaluate("""async img => {
+        const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+        let text = '';
+        for (const byte of bytes) text += String.fromCharCode(byte);
+        return btoa(text);
+    }""")
+    return base64.b64decode(data)
+
+
+def _wait_for_new_picture(page, explorer, before: bytes, status: str) -> bytes:
+    """Wait until the explorer's status says ``status`` and its image shows a PNG other
+    than ``before``; return that PNG."""
+    explorer.locator(".widget-html", has_text=status).wait_for()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while (picture := _explorer_picture(page, explorer)) == before:
+        assert time.monotonic() < deadline, f"the picture did not change (status: {status!r})"
+        page.wait_for_timeout(200)
+    return picture
+
+
+def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
+    """Type a sentence, pick a head, see the picture change, save it."""
+    sys.path.insert(0, str(REPO / "solutions" / "lessons"))
+    from head_explorer import HeadExplorer
+    from real_attention import load_model, tokenize
+
+    panel = open_notebook(page, lab, REAL_LESSON, "explorer")
+    menu(page, "Run", "Run All Cells")
+    wait_until_run(page, panel.locator(".jp-CodeCell").first)
+    errors = shown_errors(page)
+    assert not errors, f"lesson 07 shows errors after Run All:\n{_describe(errors)}"
+
+    explorer = panel.locator(".jp-OutputArea-output", has=page.locator(".widget-button"))
+    explorer.scroll_into_view_if_needed()
+    explorer.locator("img").wait_for()
+    first = _explorer_picture(page, explorer)
+    assert first.startswith(b"\x89PNG"), "the explorer shows no PNG"
+    assert "Layer 4, head 2: 16 tokens" in explorer.locator(".widget-html").inner_text()
+
+    sentence = "The trophy didn't fit in the suitcase because it was too big."
+    model = load_model()
+    n_tokens = len(tokenize(model, sentence).ids)
+    box = explorer.locator(".widget-text input")
+    box.fill(sentence)
+    box.press("Enter")
+    typed = _wait_for_new_picture(page, explorer, first, f"Layer 4, head 2: {n_tokens} tokens")
+
+    selects = explorer.locator(".widget-dropdown select")
+    assert selects.count() == 2, "the explorer should have a layer and a head drop-down"
+    selects.nth(0).select_option(label="1")
+    _wait_for_new_picture(page, explorer, typed, "Layer 1, head 2:")
+    before = _explorer_picture(page, explorer)
+    selects.nth(1).select_option(label="3")
+    shown = _wait_for_new_picture(page, explorer, before, "Layer 1, head 3:")
+
+    explorer.locator(".widget-button", has_text="Save PNG").click()
+    explorer.locator(".widget-html", has_text="Saved").wait_for()
+    explorer.evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.mouse.move(0, 0)  # no hover effects in the picture
+    page.screenshot(path=lab.state / "head-explorer.png")
+    if os.environ.get("EXPLORER_SCREENSHOT"):  # the README's picture, on request only
+        destination = REPO / os.environ["EXPLORER_SCREENSHOT"]
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(lab.state / "head-explorer.png", destination)
+    saved = lab.root / "solutions" / "lessons" / "attention_layer1_head3.png"
+    assert saved.exists(), f"Save PNG wrote no {saved.name}: {explorer.inner_text()!r}"
+    assert saved.read_bytes() == shown, "the saved PNG is not the picture on the page"
+    # ... and that picture is layer 1, head 3 of the typed sentence, as the model computes it
+    expected = HeadExplorer(model, sentence, layer=1, head=3).image.value
+    saved_pixels, expected_pixels = (mpimg.imread(io.BytesIO(bytes(png)))
+                                     for png in (saved.read_bytes(), expected))
+    assert saved_pixels.shape == expected_pixels.shape == (560, 700, 4)
+    assert np.abs(saved_pixels - expected_pixels).max() <= 2 / 255 + 1e-6, (
+        "the saved picture is not layer 1, head 3 of the typed sentence")

@@ -50,9 +50,11 @@ PUBLIC_ATTENTION = [
 #: Each criterion's points are split evenly over these shapes.
 CALL_SHAPES = {
     "no_ax": {"with_ax": False, "as_array": False,
-              "description": "a list of lists and no ax"},
+              "description": "a list of lists and no ax",
+              "label": "called without ax (attention as a list of lists)"},
     "with_ax": {"with_ax": True, "as_array": True,
-                "description": "a NumPy array and an ax of ours (not the current Axes)"},
+                "description": "a NumPy array and an ax of ours (not the current Axes)",
+                "label": "called with an ax of ours (attention as a NumPy array)"},
 }
 
 #: Seconds one call of the student's function may take before it is stopped.
@@ -76,30 +78,1195 @@ def make_call(name: str, shape: str, tokens: list, attention: list, public: bool
             "attention": [[float(value) for value in row] for row in attention], "public": public}
 
 
-def describe_call(call: dict) -> str:
-    """The call in words, for messages: which sentence, which arguments."""
-    how = CALL_SHAPES[call["shape"]]["description"]
+def describe_sentence(call: dict) -> str:
+    """Which sentence a call passed, in words."""
     if call["public"]:
-        return f"the call with the challenge's sentence, {how}"
-    return f"the call with the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens), {how}"
+        return "the challenge's sentence"
+    return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"
 
 # ------------------------------------------------------------------------
 # autograde/checker/picture.py
 # ------------------------------------------------------------------------
-"""Placeholder until the picture reader lands: reports only whether a heatmap is drawn."""
+"""Read a drawn heatmap the way a person looking at it reads it.
+
+:func:`read_picture` takes a genuine matplotlib ``Axes`` (possibly just
+unpickled in the grading inspector, with no canvas manager), draws its figure
+with :meth:`matplotlib.figure.Figure.draw_without_rendering` so that tick
+labels are final, and returns a plain dict (only dict, list, str, float, int,
+bool and None; bounded in size) of what can be seen on that Axes. It judges
+nothing: :mod:`judge` turns the dict into verdicts, and can run on the dict
+alone (it needs no matplotlib). Only public matplotlib API is used.
+
+What counts as seen
+-------------------
+* Heatmap artists are ``AxesImage`` (``imshow``, ``matshow``), ``QuadMesh``
+  (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
+  is hidden when ``get_visible()`` is False, its alpha is 0, it is animated (a
+  normal draw skips it), all its cells are masked, it lies outside the view
+  limits, or another heatmap artist drawn later covers every one of its cells
+  (matplotlib draws an Axes' children sorted by zorder, stably, so the last
+  one in that order is on top). A masked or NaN cell of a colormap whose "bad"
+  colour is transparent lets the artist below show through.
+* Tick labels are read after the draw from every tick (major and minor,
+  label1 at the bottom/left and label2 at the top/right): visible tick, visible
+  label, alpha not 0, non-blank text, position inside the view limits.
+* The value "under" a pair of labels is the value of the cell of the topmost
+  visible heatmap artist at the point (x label position, y label position).
+
+The dict (schema 1)
+-------------------
+``schema``
+    1.
+``errors``
+    List of str: what went wrong while reading; the reading carries on and
+    reports what it could read.
+``drawn``
+    True when the figure could be drawn (a figure that cannot be drawn cannot
+    be seen, nor saved).
+``axes``
+    ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
+    (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
+    ``"y_inverted"`` (bools). None when the argument is not an Axes.
+``heatmaps``
+    List, in drawing order (bottom first), of every heatmap artist on the Axes,
+    each a dict:
+
+    - ``"index"`` (its place in this list), ``"kind"`` (class name:
+      ``"AxesImage"``, ``"QuadMesh"``, ``"PolyQuadMesh"``), ``"zorder"``,
+      ``"alpha"`` (float or None);
+    - ``"hidden"``: None when it can be seen, else why not: ``"visible=False"``,
+      ``"alpha=0"``, ``"animated"``, ``"all cells masked"``, ``"outside the
+      view"``, ``"covered by another heatmap"``, ``"unreadable"``;
+    - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
+      when it is an RGB(A) image (it holds colours, not values);
+    - ``"array"``: the stored array as nested lists (masked / non-finite values
+      are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
+      (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
+      (cells not laid out in rows and columns; nothing below is read);
+    - ``"along_x"``: which array index runs along the x axis, ``"columns"``
+      (the normal case) or ``"rows"`` (a mesh laid out transposed);
+    - ``"x_centres"``, ``"y_centres"``: cell centres in data coordinates, in
+      array-index order of the index that runs along that axis;
+      ``"x_edges"``, ``"y_edges"``: the cell edges likewise;
+    - ``"x_order"``: ``"left_to_right"`` or ``"right_to_left"`` (how the array
+      index along x runs on screen); ``"y_order"``: ``"top_to_bottom"`` or
+      ``"bottom_to_top"``;
+    - ``"in_view"``: ``[cells along y, cells along x]`` whose centres lie inside
+      the view;
+    - ``"colorbar"``: None, or the colorbar made for this artist:
+      ``{"orientation", "visible", "long_label", "other_label", "label"}``
+      (``label`` is the long-axis label, or the other axis' label when the long
+      one is empty; labels that are hidden read as "").
+``main``
+    Index (in ``heatmaps``) of the heatmap that is shown: the one on top over
+    most of the view. None when no heatmap can be seen.
+``x_labels``, ``y_labels``
+    The tick labels seen along each axis, left to right / top to bottom, each
+    ``{"text", "position" (data coordinate along the axis), "sides" (list of
+    "bottom"/"top" or "left"/"right"), "minor" (bool), "cell" (index, along
+    that axis, of the main heatmap's cell under the label, or None),
+    "offset" (distance from that cell's centre, in cell widths, signed)}``.
+    Labels with the same text at the same place (bottom and top) are one entry.
+``cells``
+    What is seen under each pair of labels: ``{"values", "heatmap", "row",
+    "column"}``, each a list (one per y label) of lists (one per x label):
+    the value (None when nothing, a masked cell or colours are there), the
+    index of the heatmap artist seen there, and its array row and column.
+``titles``
+    ``{"center"|"left"|"right": {"text", "visible"}}`` (the Axes titles).
+``suptitle``
+    ``{"text", "visible"}`` or None (of the figure, or subfigure, holding the Axes).
+``texts``
+    Visible free texts with a letter in them (``ax.text``, ``fig.text``):
+    ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
+``other_colorbars``
+    Colorbars in the figure that belong to no visible heatmap of this Axes:
+    ``[{"label", "visible", "mappable": class name, "same_axes": bool}]``
+    (``same_axes``: the artist is on this Axes, e.g. a contour plot).
+``truncated``
+    True when some list was cut to its cap.
+"""
+import math
+
+import numpy as np
+
+#: Caps that keep the dict small whatever was drawn.
+PICTURE_MAX_CELLS = 60
+PICTURE_MAX_LABELS = 60
+PICTURE_MAX_TEXT = 200
+PICTURE_MAX_TEXTS = 30
+PICTURE_MAX_HEATMAPS = 20
+#: Points per side of the grid sampled over the view to find the heatmap on top.
+_PICTURE_SAMPLES = 24
 
 
-def read_picture(ax) -> dict:
-    return {"heatmap": bool(ax.images or ax.collections)}
+def read_picture(ax):
+    """Read what a person sees on ``ax``: see the module docstring for the dict.
+
+    Never raises for a genuine matplotlib object graph, however odd: problems
+    are listed under ``"errors"``.
+    """
+    picture = {"schema": 1, "errors": [], "drawn": False, "axes": None, "heatmaps": [], "main": None,
+               "x_labels": [], "y_labels": [],
+               "cells": {"values": [], "heatmap": [], "row": [], "column": []},
+               "titles": {}, "suptitle": None, "texts": [], "other_colorbars": [],
+               "truncated": False}
+    try:
+        from matplotlib.axes import Axes
+    except Exception as exc:  # pragma: no cover - matplotlib is always installed
+        picture["errors"].append(f"matplotlib could not be imported: {exc}")
+        return picture
+    if not isinstance(ax, Axes):
+        picture["errors"].append(f"not a matplotlib Axes but a {type(ax).__name__}")
+        return picture
+    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("heatmaps", _picture_heatmaps),
+             ("tick labels", _picture_tick_labels), ("cells", _picture_cells),
+             ("titles", _picture_titles), ("texts", _picture_texts),
+             ("colorbars", _picture_other_colorbars))
+    for name, step in steps:
+        try:
+            step(ax, picture)
+        except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+            picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                     f"{_picture_clip(str(exc))}")
+    picture.pop("_readers", None)
+    return picture
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+def _picture_clip(text):
+    text = str(text)
+    return text if len(text) <= PICTURE_MAX_TEXT else text[:PICTURE_MAX_TEXT - 3] + "..."
+
+
+def _picture_number(value):
+    """A JSON-safe float: None for masked, NaN or infinite values."""
+    if value is None or value is np.ma.masked:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _picture_root(ax):
+    try:
+        return ax.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10 has no root=
+        figure = ax.get_figure()
+        while getattr(figure, "get_figure", None) and figure.get_figure() is not figure:
+            figure = figure.get_figure()
+        return figure
+
+
+def _picture_is_invisible(artist):
+    """Why ``artist`` is not drawn at all, or None."""
+    if not artist.get_visible():
+        return "visible=False"
+    alpha = artist.get_alpha()
+    if isinstance(alpha, (int, float)) and alpha == 0:
+        return "alpha=0"
+    if artist.get_animated():  # a normal draw skips animated artists
+        return "animated"
+    return None
+
+
+def _picture_text_visible(text):
+    """Drawn, with something to read: not hidden, not blank, not transparent, not of size 0."""
+    from matplotlib.colors import to_rgba
+    alpha = text.get_alpha()
+    if not (text.get_visible() and text.get_text().strip()):
+        return False
+    if isinstance(alpha, (int, float)) and alpha == 0:
+        return False
+    try:
+        return bool(text.get_fontsize() > 0 and to_rgba(text.get_color())[3] > 0)
+    except (TypeError, ValueError):
+        return True
+
+
+def _picture_to_data(ax, transform, points):
+    """Points in ``transform``'s coordinates, in ax's data coordinates."""
+    if transform == ax.transData:
+        return points
+    return ax.transData.inverted().transform(transform.transform(points))
+
+
+# --------------------------------------------------------------------------
+# Steps of the reading
+# --------------------------------------------------------------------------
+def _picture_draw(ax, picture):
+    # Tick labels (their texts and positions) are only final after a draw.
+    _picture_root(ax).draw_without_rendering()
+    picture["drawn"] = True
+
+
+def _picture_axes(ax, picture):
+    figure = ax.get_figure()
+    picture["axes"] = {
+        "visible": bool(ax.get_visible()),
+        "in_figure": bool(figure is not None and ax in figure.axes),
+        "axis_on": bool(ax.axison),
+        "xlim": [_picture_number(v) for v in ax.get_xlim()],
+        "ylim": [_picture_number(v) for v in ax.get_ylim()],
+        "x_inverted": bool(ax.xaxis_inverted()),
+        "y_inverted": bool(ax.yaxis_inverted()),
+    }
+
+
+def _picture_heatmap_artists(ax):
+    from matplotlib.collections import QuadMesh
+    from matplotlib.image import AxesImage
+    try:  # matplotlib >= 3.8: what pcolor returns
+        from matplotlib.collections import PolyQuadMesh
+    except ImportError:  # pragma: no cover
+        PolyQuadMesh = QuadMesh
+    found = [(child.get_zorder(), order, child) for order, child in enumerate(ax.get_children())
+             if isinstance(child, (AxesImage, QuadMesh, PolyQuadMesh))]
+    # Axes.draw sorts its children by zorder with a stable sort: this is the drawing order.
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [child for _, _, child in found]
+
+
+def _picture_corners(ax, artist, shape):
+    """(corners (R+1, C+1, 2) in data coordinates, "cells" | "vertices") or (None, why)."""
+    from matplotlib.image import AxesImage, NonUniformImage, PcolorImage
+    rows, columns = shape[0], shape[1]
+    if isinstance(artist, (NonUniformImage, PcolorImage)):
+        # Their cell edges (pcolorfast with uneven edges, NonUniformImage) have no public
+        # getter: the cells cannot be placed, so they are reported as irregular.
+        return None, "irregular"
+    if isinstance(artist, AxesImage):
+        left, right, bottom, top = (float(v) for v in artist.get_extent())
+        # origin="upper" puts row 0 at the extent's `top` value (AxesImage.origin is documented).
+        first, last = (top, bottom) if artist.origin == "upper" else (bottom, top)
+        xs = np.linspace(left, right, columns + 1)
+        ys = np.linspace(first, last, rows + 1)
+        corners = np.stack(np.meshgrid(xs, ys), axis=-1)
+        kind = "cells"
+    else:
+        corners = np.asarray(artist.get_coordinates(), dtype=float)
+        if corners.ndim != 3 or corners.shape[2] != 2:
+            return None, "irregular"
+        if corners.shape[:2] == (rows + 1, columns + 1):
+            kind = "cells"
+        elif corners.shape[:2] == (rows, columns):  # shading="gouraud": values at vertices
+            kind = "vertices"
+        else:
+            return None, "irregular"
+    flat = _picture_to_data(ax, artist.get_transform(), corners.reshape(-1, 2))
+    return np.asarray(flat, dtype=float).reshape(corners.shape), kind
+
+
+def _picture_edges_from_centres(centres):
+    centres = np.asarray(centres, dtype=float)
+    if len(centres) == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    middle = (centres[:-1] + centres[1:]) / 2
+    return np.concatenate([[centres[0] - (middle[0] - centres[0])], middle,
+                           [centres[-1] + (centres[-1] - middle[-1])]])
+
+
+def _picture_layout(corners, kind):
+    """Cells along x and y from the corner grid, or None when it is not rectilinear."""
+    xs, ys = corners[..., 0], corners[..., 1]
+    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
+        return None
+    scale = max(1.0, float(np.max(np.abs(corners))))
+    tolerance = 1e-9 * scale
+
+    def constant(values, axis):
+        return bool(np.all(np.abs(values - np.take(values, [0], axis=axis)) <= tolerance))
+
+    if constant(xs, 0) and constant(ys, 1):
+        along_x, x_points, y_points = "columns", xs[0, :], ys[:, 0]
+    elif constant(xs, 1) and constant(ys, 0):
+        along_x, x_points, y_points = "rows", xs[:, 0], ys[0, :]
+    else:
+        return None
+    if kind == "vertices":
+        x_edges, y_edges = _picture_edges_from_centres(x_points), _picture_edges_from_centres(y_points)
+    else:
+        x_edges, y_edges = x_points, y_points
+    for edges in (x_edges, y_edges):
+        steps = np.diff(edges)
+        if len(steps) and not (np.all(steps > 0) or np.all(steps < 0)):
+            return None
+    return {"along_x": along_x, "x_edges": np.asarray(x_edges, dtype=float),
+            "y_edges": np.asarray(y_edges, dtype=float)}
+
+
+def _picture_locate(edges, values):
+    """For each value, (index of the cell of ``edges`` holding it or -1, offset from its centre
+    in cell widths)."""
+    edges = np.asarray(edges, dtype=float)
+    values = np.asarray(values, dtype=float)
+    count = len(edges) - 1
+    if count < 1:
+        return np.full(values.shape, -1), np.zeros(values.shape)
+    increasing = edges[-1] > edges[0]
+    ordered = edges if increasing else edges[::-1]
+    index = np.searchsorted(ordered, values, side="right") - 1
+    # a value exactly on the last edge belongs to the last cell
+    index = np.where(values == ordered[-1], count - 1, index)
+    inside = (index >= 0) & (index < count) & np.isfinite(values)
+    index = np.where(inside, index, 0)
+    if not increasing:
+        index = count - 1 - index
+    low, high = edges[index], edges[index + 1]
+    width = np.where(high - low == 0, 1.0, high - low)
+    offset = (values - (low + high) / 2) / width
+    return np.where(inside, index, -1), np.where(inside, offset, 0.0)
+
+
+class _PictureHeatmap:
+    """What the reading needs about one heatmap artist (kept out of the dict)."""
+
+    def __init__(self, artist, entry, layout, values, see_through):
+        self.artist, self.entry, self.layout = artist, entry, layout
+        self.values, self.see_through = values, see_through  # values: float array, NaN = no value
+
+    def lookup(self, xs, ys):
+        """(row, column, value, shows) for points; shows is False where nothing is drawn."""
+        layout = self.layout
+        x_index, _ = _picture_locate(layout["x_edges"], xs)
+        y_index, _ = _picture_locate(layout["y_edges"], ys)
+        inside = (x_index >= 0) & (y_index >= 0)
+        if layout["along_x"] == "columns":
+            rows, columns = y_index, x_index
+        else:
+            rows, columns = x_index, y_index
+        rows, columns = np.where(inside, rows, 0), np.where(inside, columns, 0)
+        if self.values is None:  # colours: no values, but it covers what is below
+            values = np.full(np.shape(xs), np.nan)
+            shows = inside
+        else:
+            values = self.values[rows, columns]
+            shows = inside & ~(np.isnan(values) & self.see_through)
+        return rows, columns, values, shows
+
+
+def _picture_heatmaps(ax, picture):
+    picture["_readers"] = []  # removed before returning (see _picture_other_colorbars)
+    artists = _picture_heatmap_artists(ax)
+    if len(artists) > PICTURE_MAX_HEATMAPS:
+        artists, picture["truncated"] = artists[-PICTURE_MAX_HEATMAPS:], True  # keep the ones on top
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    for index, artist in enumerate(artists):
+        entry = {"index": index, "kind": type(artist).__name__, "zorder": float(artist.get_zorder()),
+                 "alpha": None, "hidden": None, "shape": [], "colours": False, "array": [],
+                 "array_truncated": False, "grid": "irregular", "along_x": "columns",
+                 "x_centres": [], "y_centres": [], "x_edges": [], "y_edges": [],
+                 "x_order": "left_to_right", "y_order": "top_to_bottom", "in_view": [0, 0],
+                 "colorbar": None}
+        picture["heatmaps"].append(entry)
+        try:
+            reader = _picture_read_heatmap(ax, artist, entry, xlim, ylim)
+        except Exception as exc:  # noqa: BLE001
+            entry["hidden"] = entry["hidden"] or "unreadable"
+            picture["errors"].append(f"heatmap {index} ({entry['kind']}) could not be read: "
+                                     f"{type(exc).__name__}: {_picture_clip(str(exc))}")
+            reader = None
+        try:
+            entry["colorbar"] = _picture_colorbar(artist)
+        except Exception as exc:  # noqa: BLE001
+            picture["errors"].append(f"the colorbar of heatmap {index} could not be read: {exc}")
+        picture["_readers"].append(reader)
+    _picture_find_covered(ax, picture)
+
+
+def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
+    alpha = artist.get_alpha()
+    entry["alpha"] = _picture_number(alpha) if isinstance(alpha, (int, float)) else None
+    entry["hidden"] = _picture_is_invisible(artist)
+    raw = artist.get_array()
+    if raw is None:
+        entry["hidden"] = entry["hidden"] or "unreadable"
+        return None
+    data = np.ma.asarray(raw)
+    if data.dtype.kind not in "biuf":
+        entry["shape"] = [int(s) for s in data.shape]
+        entry["hidden"] = entry["hidden"] or "unreadable"
+        return None
+    data = np.ma.masked_invalid(data.astype(float))
+    entry["shape"] = [int(s) for s in data.shape]
+    if data.ndim == 3 and data.shape[2] in (3, 4):
+        entry["colours"] = True
+    elif data.ndim == 1 and hasattr(artist, "get_coordinates"):
+        # A flattened mesh array (set_array with a 1-D array): shape it by the mesh.
+        corners = np.asarray(artist.get_coordinates())
+        if corners.ndim == 3 and (corners.shape[0] - 1) * (corners.shape[1] - 1) == data.shape[0]:
+            data = data.reshape(corners.shape[0] - 1, corners.shape[1] - 1)
+    if data.ndim != 2 and not entry["colours"]:
+        entry["hidden"] = entry["hidden"] or "unreadable"
+        return None
+    rows, columns = data.shape[0], data.shape[1]
+    if rows == 0 or columns == 0:
+        entry["hidden"] = entry["hidden"] or "all cells masked"
+        return None
+    values = None
+    if not entry["colours"]:
+        values = np.ma.filled(data, np.nan)
+        shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
+        entry["array_truncated"] = rows > PICTURE_MAX_CELLS or columns > PICTURE_MAX_CELLS
+        if np.all(np.isnan(values)):
+            entry["hidden"] = entry["hidden"] or "all cells masked"
+    corners, kind = _picture_corners(ax, artist, (rows, columns))
+    if corners is None:
+        return None
+    layout = _picture_layout(corners, kind)
+    if layout is None:
+        return None
+    entry["grid"], entry["along_x"] = kind, layout["along_x"]
+    x_edges, y_edges = layout["x_edges"], layout["y_edges"]
+    x_centres, y_centres = (x_edges[:-1] + x_edges[1:]) / 2, (y_edges[:-1] + y_edges[1:]) / 2
+    cap = PICTURE_MAX_CELLS
+    entry["x_edges"], entry["y_edges"] = x_edges.tolist()[:cap + 1], y_edges.tolist()[:cap + 1]
+    entry["x_centres"], entry["y_centres"] = x_centres.tolist()[:cap], y_centres.tolist()[:cap]
+    if len(x_centres) > 1:
+        rising = (x_centres[-1] > x_centres[0]) != ax.xaxis_inverted()
+        entry["x_order"] = "left_to_right" if rising else "right_to_left"
+    if len(y_centres) > 1:
+        rising = (y_centres[-1] > y_centres[0]) != ax.yaxis_inverted()
+        entry["y_order"] = "bottom_to_top" if rising else "top_to_bottom"
+    x_low, x_high = sorted(xlim)
+    y_low, y_high = sorted(ylim)
+    entry["in_view"] = [int(np.sum((y_centres >= y_low) & (y_centres <= y_high))),
+                        int(np.sum((x_centres >= x_low) & (x_centres <= x_high)))]
+    overlaps_x = min(x_edges.max(), x_high) > max(x_edges.min(), x_low)
+    overlaps_y = min(y_edges.max(), y_high) > max(y_edges.min(), y_low)
+    if not (overlaps_x and overlaps_y):
+        entry["hidden"] = entry["hidden"] or "outside the view"
+    see_through = True
+    if type(artist).__name__ != "PolyQuadMesh":  # pcolor does not draw masked cells at all
+        try:  # masked/NaN cells show the colormap's "bad" colour: transparent unless set otherwise
+            see_through = float(artist.get_cmap().get_bad()[3]) == 0.0
+        except Exception:  # noqa: BLE001 - no colormap: nothing is drawn for masked cells
+            pass
+    return _PictureHeatmap(artist, entry, layout, values, see_through)
+
+
+def _picture_topmost(picture, xs, ys):
+    """For points, the index of the visible heatmap on top there (-1: none), with its
+    row, column and value."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    owner = np.full(xs.shape, -1)
+    rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
+    values = np.full(xs.shape, np.nan)
+    readers = picture.get("_readers", [])
+    for index in range(len(readers) - 1, -1, -1):  # top first
+        reader = readers[index]
+        entry = picture["heatmaps"][index]
+        if reader is None or entry["hidden"] in ("visible=False", "alpha=0", "animated",
+                                                 "all cells masked", "unreadable"):
+            continue
+        open_points = owner < 0
+        if not np.any(open_points):
+            break
+        row, column, value, shows = reader.lookup(xs, ys)
+        take = open_points & shows
+        owner = np.where(take, index, owner)
+        rows, columns = np.where(take, row, rows), np.where(take, column, columns)
+        values = np.where(take, value, values)
+    return owner, rows, columns, values
+
+
+def _picture_find_covered(ax, picture):
+    """Mark heatmaps that are on top nowhere, and pick the one shown over most of the view."""
+    readers = picture["_readers"]
+    if not readers:
+        return
+    steps = (np.arange(_PICTURE_SAMPLES) + 0.5) / _PICTURE_SAMPLES
+    grid = np.stack(np.meshgrid(steps, steps), axis=-1).reshape(-1, 2)
+    view = ax.transData.inverted().transform(ax.transAxes.transform(grid))
+    owner, _, _, _ = _picture_topmost(picture, view[:, 0], view[:, 1])
+    for index, reader in enumerate(readers):
+        entry = picture["heatmaps"][index]
+        if reader is None or entry["hidden"]:
+            continue
+        # Is it on top at any of its own cell centres (inside the view) or any view sample?
+        xc, yc = np.asarray(entry["x_centres"]), np.asarray(entry["y_centres"])
+        if len(xc) and len(yc):
+            px, py = np.meshgrid(xc, yc)
+            own, _, _, _ = _picture_topmost(picture, px.ravel(), py.ravel())
+            x_low, x_high = sorted(ax.get_xlim())
+            y_low, y_high = sorted(ax.get_ylim())
+            in_view = ((px.ravel() >= x_low) & (px.ravel() <= x_high)
+                       & (py.ravel() >= y_low) & (py.ravel() <= y_high))
+            if not np.any((own == index) & in_view) and not np.any(owner == index):
+                entry["hidden"] = "covered by another heatmap"
+    counts = [(int(np.sum(owner == index)), index) for index in range(len(readers))
+              if not picture["heatmaps"][index]["hidden"]]
+    if counts:
+        picture["main"] = max(counts)[1]  # most of the view; on a tie the one on top
+
+
+def _picture_axis_labels(ax, axis, coordinate, sides):
+    """The tick labels seen along ``axis``: (position, text, side, minor) tuples."""
+    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
+    low, high = min(limits), max(limits)
+    slack = 1e-9 * max(1.0, high - low)
+    seen = []
+    if not (ax.axison and axis.get_visible()):
+        return seen
+    for minor, ticks in ((False, axis.get_major_ticks(len(axis.get_majorticklocs()))),
+                         (True, axis.get_minor_ticks(len(axis.get_minorticklocs())))):
+        for tick in ticks:
+            if not tick.get_visible():
+                continue
+            for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
+                if not _picture_text_visible(label):
+                    continue
+                position = _picture_number(label.get_position()[coordinate])
+                if position is None or not low - slack <= position <= high + slack:
+                    continue
+                seen.append((position, _picture_clip(label.get_text().strip()), side, minor))
+    return seen
+
+
+def _picture_tick_labels(ax, picture):
+    main = picture["main"]
+    entry = picture["heatmaps"][main] if main is not None else None
+    for name, axis, coordinate, sides, inverted in (
+            ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
+            ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
+        merged = {}
+        for position, text, side, minor in _picture_axis_labels(ax, axis, coordinate, sides):
+            key = (text, round(position, 9))
+            label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
+                                            "minor": minor, "cell": None, "offset": None})
+            if side not in label["sides"]:
+                label["sides"].append(side)
+            label["minor"] = label["minor"] and minor
+        # on-screen order: left to right, top to bottom
+        labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
+        if len(labels) > PICTURE_MAX_LABELS:
+            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
+        if entry is not None and entry["grid"] != "irregular":
+            edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
+            index, offset = _picture_locate(edges, [label["position"] for label in labels])
+            for label, cell, shift in zip(labels, index.tolist(), offset.tolist()):
+                if cell >= 0:
+                    label["cell"], label["offset"] = int(cell), float(shift)
+        picture[name] = labels
+
+
+def _picture_cells(ax, picture):
+    xs = [label["position"] for label in picture["x_labels"]]
+    ys = [label["position"] for label in picture["y_labels"]]
+    cells = picture["cells"]
+    if not xs or not ys:
+        return
+    px, py = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+    owner, rows, columns, values = _picture_topmost(picture, px, py)
+    for p in range(len(ys)):
+        cells["values"].append([_picture_number(v) for v in values[p].tolist()])
+        cells["heatmap"].append([int(o) if o >= 0 else None for o in owner[p].tolist()])
+        cells["row"].append([int(r) if o >= 0 else None for r, o in zip(rows[p].tolist(), owner[p].tolist())])
+        cells["column"].append([int(c) if o >= 0 else None
+                                for c, o in zip(columns[p].tolist(), owner[p].tolist())])
+
+
+def _picture_colorbar(artist):
+    colorbar = getattr(artist, "colorbar", None)
+    if colorbar is None:
+        return None
+    bar_ax = colorbar.ax
+    vertical = colorbar.orientation == "vertical"
+    long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
+
+    def label_of(axis):
+        text = axis.label  # Axis.label is the documented Text of the axis label
+        return _picture_clip(text.get_text()) if _picture_text_visible(text) else ""
+
+    long_label, other_label = label_of(long_axis), label_of(other_axis)
+    bar_figure = bar_ax.get_figure()
+    return {"orientation": str(colorbar.orientation),
+            "visible": bool(bar_ax.get_visible() and bar_figure is not None and bar_ax in bar_figure.axes),
+            "long_label": long_label, "other_label": other_label,
+            "label": long_label if long_label.strip() else other_label}
+
+
+def _picture_titles(ax, picture):
+    from matplotlib.text import Text
+    # The three title Texts are children of the Axes that are not in ax.texts; only the
+    # centre one has a public attribute (ax.title), so the others are found by their text.
+    user_texts = set(map(id, ax.texts))
+    title_texts = [child for child in ax.get_children()
+                   if isinstance(child, Text) and id(child) not in user_texts]
+    for loc in ("center", "left", "right"):
+        text = ax.get_title(loc)
+        if loc == "center":
+            candidates = [ax.title]
+        else:
+            candidates = [t for t in title_texts if t is not ax.title and t.get_text() == text]
+        picture["titles"][loc] = {"text": _picture_clip(text),
+                                  "visible": any(_picture_text_visible(t) for t in candidates)}
+    figure = ax.get_figure()
+    text = _picture_suptitle_text(figure)
+    if text:
+        # The suptitle Text has no public attribute: it is the figure's child with that text.
+        shown = any(isinstance(child, Text) and child.get_text() == text
+                    and _picture_text_visible(child) for child in figure.get_children())
+        picture["suptitle"] = {"text": _picture_clip(text), "visible": bool(shown)}
+
+
+def _picture_suptitle_text(figure):
+    return figure.get_suptitle() if hasattr(figure, "get_suptitle") else ""
+
+
+def _picture_texts(ax, picture):
+    figure = ax.get_figure()
+    suptitle = _picture_suptitle_text(figure)
+    found = []
+    for where, texts in (("axes", ax.texts), ("figure", getattr(figure, "texts", []))):
+        for text in texts:
+            content = text.get_text()
+            if where == "figure" and suptitle and content == suptitle:
+                continue  # the suptitle is among the figure's texts
+            if _picture_text_visible(text) and any(c.isalpha() for c in content):
+                found.append({"text": _picture_clip(content.strip()), "where": where})
+    if len(found) > PICTURE_MAX_TEXTS:
+        found, picture["truncated"] = found[:PICTURE_MAX_TEXTS], True
+    picture["texts"] = found
+
+
+def _picture_other_colorbars(ax, picture):
+    from matplotlib.axes import Axes
+    readers = picture.pop("_readers", [])
+    shown = {id(reader.artist) for reader, entry in zip(readers, picture["heatmaps"])
+             if reader is not None and not entry["hidden"]}
+    root = _picture_root(ax)
+    found = []
+    for other in root.findobj(Axes):
+        for child in other.get_children():
+            colorbar = getattr(child, "colorbar", None)
+            if colorbar is None or id(child) in shown or not hasattr(colorbar, "ax"):
+                continue
+            try:
+                bar = _picture_colorbar(child)
+            except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
+                bar = {"label": "", "visible": False}
+            found.append({"label": bar["label"], "visible": bar["visible"],
+                          "mappable": type(child).__name__, "same_axes": other is ax})
+    if len(found) > PICTURE_MAX_HEATMAPS:
+        found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
+    picture["other_colorbars"] = found
 
 # ------------------------------------------------------------------------
 # autograde/checker/judge.py
 # ------------------------------------------------------------------------
-"""Placeholder until the judge lands: every picture criterion passes when a heatmap is drawn."""
+"""Verdicts on a read picture: which criteria hold, and in plain words what to fix.
+
+:func:`judge_picture` takes the dict :func:`picture.read_picture` made (it
+needs no matplotlib: the trusted grader can run it on the dict alone), the
+tokens and the matrix the call passed, and returns ``{criterion: None or
+message}`` for :data:`spec.PICTURE_CRITERIA`. Messages say what is wrong and
+how to fix it; they do not name the call (the caller adds that).
+
+Which criterion is blamed
+-------------------------
+Each defect costs only its own points:
+
+1. When the tick labels on both axes identify the tokens (each token once,
+   centred on a row/column, in the order of the tokens or the reverse, or any
+   order when the tokens are distinct) and every labelled cell shows its
+   weight, the matrix passes; the labels are then judged on their own (either
+   direction along the axis is fine, since the data follows them).
+2. Otherwise, when the shown heatmap's own array is the given matrix (passed
+   unchanged: rows along y, columns along x), or the picture as laid out on
+   screen (first row at the top, first column at the left) is the given matrix,
+   the matrix passes and the labels are blamed: they must follow the data
+   (e.g. y labels reversed while the rows are not: "the y tick labels run in
+   the opposite order to the rows").
+3. Otherwise the matrix fails, with a message saying how the picture differs
+   (transposed, rows or columns reversed, rescaled, offset, shifted by one,
+   cells missing, other values); the tick labels are judged on their own.
+"""
+import numpy as np
+
+
+#: Two weights are the same when they differ by at most this much.
+WEIGHT_TOLERANCE = 1e-6
+#: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
+CENTRE_TOLERANCE = 0.15
+#: How a heatmap may be drawn (named in messages).
+HEATMAP_WAYS = "ax.imshow, ax.matshow, ax.pcolor, ax.pcolormesh or seaborn.heatmap"
+
+_JUDGE_HIDDEN_REASONS = {
+    "visible=False": "it is set invisible (visible=False)",
+    "alpha=0": "it is fully transparent (alpha=0)",
+    "animated": "it is marked animated, so a normal draw skips it",
+    "all cells masked": "all of its values are masked or NaN",
+    "outside the view": "it lies outside the axis limits",
+    "covered by another heatmap": "another heatmap is drawn over it",
+    "unreadable": "it holds no matrix of numbers",
+}
 
 
 def judge_picture(picture, tokens, attention, *, public_tokens):
-    return {criterion: None if picture.get("heatmap") else "no heatmap" for criterion in PICTURE_CRITERIA}
+    """``{criterion: None (passed) or a message}`` for every picture criterion.
+
+    ``tokens`` and ``attention`` (a list of lists of floats, one row per query
+    token) are what the call passed; ``public_tokens`` is the challenge's own
+    sentence split, to recognise labels hard-coded from it.
+    """
+    # tick label texts are read stripped, so the tokens are compared stripped too
+    tokens = [str(token).strip() for token in tokens]
+    public_tokens = [str(token).strip() for token in public_tokens]
+    expected = _judge_expected(attention, len(tokens))
+    problem = _judge_unreadable(picture)
+    if problem:
+        return {criterion: problem for criterion in PICTURE_CRITERIA}
+    heatmaps = picture.get("heatmaps") or []
+    main = picture.get("main")
+    shown = heatmaps[main] if isinstance(main, int) and 0 <= main < len(heatmaps) else None
+    matrix, order = _judge_matrix(picture, shown, tokens, expected)
+    verdicts = {
+        "matrix": matrix,
+        "x_ticks": _judge_ticks("x", picture.get("x_labels") or [], shown, tokens, public_tokens, order),
+        "y_ticks": _judge_ticks("y", picture.get("y_labels") or [], shown, tokens, public_tokens, order),
+        "colorbar": _judge_colorbar(picture, shown),
+        "title": _judge_title(picture),
+    }
+    return {criterion: verdicts[criterion] for criterion in PICTURE_CRITERIA}
+
+
+# --------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------
+def _judge_expected(attention, n):
+    """The given matrix as an n x n float array (a clear error for a bad one)."""
+    try:
+        rows = [list(row) for row in attention]
+        matrix = np.array(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("attention must be a list of rows of numbers, one row per token") from None
+    if matrix.ndim != 2 or matrix.shape != (n, n):
+        raise ValueError(f"attention must be a {n}x{n} matrix (one row and one column per token); "
+                         f"got shape {matrix.shape}")
+    return matrix
+
+
+def _judge_unreadable(picture):
+    """A message for every criterion when nothing can be judged, else None."""
+    if not isinstance(picture, dict) or picture.get("schema") != 1:
+        return "the drawing could not be read"
+    errors = "; ".join(picture.get("errors") or [])
+    if picture.get("axes") is None:
+        return f"no matplotlib Axes could be read ({errors or 'none was given'})"
+    if not picture.get("drawn"):
+        return f"the figure could not be drawn, so nothing on it can be seen ({errors})"
+    if not picture["axes"].get("visible", True):
+        return "the Axes is hidden (set_visible(False)), so nothing on it can be seen"
+    return None
+
+
+def _judge_key(text):
+    return str(text).strip().casefold()
+
+
+def _judge_quote(texts):
+    return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
+
+
+def _judge_array(entry):
+    """The heatmap's stored values as a float array (NaN = no value), or None."""
+    if entry is None or entry.get("colours") or entry.get("array_truncated"):
+        return None
+    rows = entry.get("array") or []
+    try:
+        array = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array if array.ndim == 2 and array.size else None
+
+
+def _judge_same(values, expected):
+    return (values is not None and values.shape == expected.shape and not np.isnan(values).any()
+            and float(np.max(np.abs(values - expected))) <= WEIGHT_TOLERANCE)
+
+
+def _judge_screen(entry, stored):
+    """The stored array as laid out on screen: first row at the top, first column at the left."""
+    laid = stored if entry.get("along_x") == "columns" else stored.T
+    if entry.get("y_order") == "bottom_to_top":
+        laid = laid[::-1]
+    if entry.get("x_order") == "right_to_left":
+        laid = laid[:, ::-1]
+    return laid
+
+
+# --------------------------------------------------------------------------
+# The matrix
+# --------------------------------------------------------------------------
+def _judge_matrix(picture, shown, tokens, expected):
+    """(message or None, how the labels must be ordered: "either", "array" or "screen")."""
+    n = len(tokens)
+    if shown is None:
+        return _judge_no_heatmap(picture.get("heatmaps") or []), "either"
+    if shown.get("colours"):
+        return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
+                "matrix itself and let the colormap pick the colours"), "either"
+    if shown.get("grid") == "irregular":
+        return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
+                f"plain grid with {HEATMAP_WAYS}"), "either"
+    # Rule 1: read the picture through its labels.
+    x_tokens = _judge_label_tokens(picture.get("x_labels") or [], tokens)
+    y_tokens = _judge_label_tokens(picture.get("y_labels") or [], tokens)
+    seen = None
+    if x_tokens is not None and y_tokens is not None:
+        seen = _judge_seen(picture.get("cells") or {}, x_tokens, y_tokens, n)
+        if _judge_same(seen, expected) and list(shown.get("in_view") or []) == [n, n]:
+            return None, "either"
+    # Rule 2: the data itself is right; the labels are to blame.
+    stored = _judge_array(shown)
+    if stored is not None and stored.shape == expected.shape:
+        if shown.get("along_x") == "columns" and _judge_same(stored, expected):
+            return None, "array"
+        if _judge_same(_judge_screen(shown, stored), expected):
+            return None, "screen"
+    # Rule 3: the picture is wrong; say how.
+    if seen is not None:
+        rows, columns = shown.get("in_view") or [0, 0]
+    elif stored is not None:
+        rows, columns = _judge_screen(shown, stored).shape
+    else:
+        rows, columns = (list(shown.get("shape") or [0, 0]) + [0, 0])[:2]
+        if shown.get("along_x") == "rows":
+            rows, columns = columns, rows
+    if (rows, columns) != (n, n):
+        return (f"the heatmap shows {rows} rows and {columns} columns, but there are {n} tokens: "
+                f"draw the {n}x{n} matrix as it is, one row and one column per token"), "either"
+    if seen is not None:
+        return _judge_difference(seen, expected, tokens, by_labels=True), "either"
+    if stored is None:
+        return "the heatmap's values could not be read", "either"
+    return _judge_difference(_judge_screen(shown, stored), expected, tokens, by_labels=False), "either"
+
+
+def _judge_no_heatmap(heatmaps):
+    hidden = [entry.get("hidden") for entry in heatmaps if entry.get("hidden")]
+    ways = f"draw the matrix with {HEATMAP_WAYS}"
+    if hidden:
+        reason = _JUDGE_HIDDEN_REASONS.get(hidden[-1], hidden[-1])
+        return f"the heatmap on the Axes cannot be seen: {reason}; {ways}, visible on the Axes"
+    return f"no heatmap can be seen on the Axes: {ways}"
+
+
+def _judge_label_tokens(labels, tokens):
+    """For each label (in the picture's order), the index of the token it names, when the
+    labels identify the tokens: each once, centred on its own cell. Else None."""
+    n = len(tokens)
+    if len(labels) != n or n == 0:
+        return None
+    cells = [label.get("cell") for label in labels]
+    offsets = [label.get("offset") for label in labels]
+    if any(c is None or o is None or abs(o) > CENTRE_TOLERANCE for c, o in zip(cells, offsets)):
+        return None
+    if len(set(cells)) != n:
+        return None
+    keys = [_judge_key(label.get("text", "")) for label in labels]
+    token_keys = [_judge_key(token) for token in tokens]
+    by_cell = sorted(range(n), key=lambda k: cells[k])
+    in_cell_order = [keys[k] for k in by_cell]
+    found = [0] * n
+    if in_cell_order == token_keys:
+        for rank, k in enumerate(by_cell):
+            found[k] = rank
+    elif in_cell_order == token_keys[::-1]:
+        for rank, k in enumerate(by_cell):
+            found[k] = n - 1 - rank
+    elif len(set(token_keys)) == n and sorted(keys) == sorted(token_keys):
+        found = [token_keys.index(key) for key in keys]
+    else:
+        return None
+    return found
+
+
+def _judge_seen(cells, x_tokens, y_tokens, n):
+    """The matrix as read through the labels: seen[query, key] (NaN where nothing is shown)."""
+    seen = np.full((n, n), np.nan)
+    values = cells.get("values") or []
+    for p, query in enumerate(y_tokens):
+        for q, key in enumerate(x_tokens):
+            try:
+                value = values[p][q]
+            except (IndexError, TypeError):
+                value = None
+            if value is not None:
+                seen[query, key] = value
+    return seen
+
+
+def _judge_close(values, target):
+    """Equal within the tolerance, relative to the target's size when it is above 1."""
+    scale = max(1.0, float(np.max(np.abs(target))))
+    return float(np.max(np.abs(values - target))) <= WEIGHT_TOLERANCE * scale
+
+
+def _judge_difference(seen, expected, tokens, *, by_labels):
+    """How the picture ``seen`` (rows = queries, columns = keys) differs from ``expected``."""
+    n = len(tokens)
+    unchanged = ": plot the attention weights as they are"
+    missing = np.argwhere(np.isnan(seen))
+    if len(missing):
+        i, j = missing[0]
+        where = _judge_where(tokens, i, j, by_labels)
+        return (f"{len(missing)} of the {n * n} cells show no value (masked, NaN or not drawn), "
+                f"e.g. {where}: every weight must be shown")
+    if n > 1 and _judge_close(seen, expected.T) and not _judge_close(expected, expected.T):
+        return ("the heatmap is transposed: rows must be the query tokens and columns the key "
+                "tokens (plot the matrix as it is, not its .T)")
+    first, last = tokens[0], tokens[-1]
+    flips = ((expected[::-1], "rows", f'the row labelled "{first}" shows the weights of "{last}"'),
+             (expected[:, ::-1], "columns",
+              f'the column labelled "{first}" shows the weights of "{last}"'),
+             (expected[::-1, ::-1], "rows and the columns",
+              f'the cell labelled "{first}", "{first}" shows the weight of "{last}", "{last}"'))
+    for flipped, what, example in flips:
+        if n > 1 and _judge_close(seen, flipped):
+            if by_labels:
+                return (f"the {what} run in the opposite order to their labels: {example}; "
+                        f"reverse the labels together with the data, or neither")
+            return (f"the heatmap's {what} are in reverse order (the last token's come first): "
+                    f"plot the matrix as it is, without reversing it")
+    rotations = (np.rot90(expected, 1), np.rot90(expected, 3), expected.T[::-1, ::-1])
+    if n > 1 and any(_judge_close(seen, rotated) for rotated in rotations):
+        return ("the heatmap is rotated or transposed: rows must be the query tokens (top to "
+                "bottom) and columns the key tokens (plot the matrix as it is)")
+    scale = _judge_rescaled(seen, expected)
+    if scale:
+        return (f"the heatmap shows the weights {scale}{unchanged}, so the colorbar reads the "
+                f"real weights")
+    offset = _judge_offset(seen, expected)
+    if offset is not None:
+        return f"every value in the heatmap is offset by {offset:+.4g}{unchanged}"
+    shifted = _judge_shifted(seen, expected, tokens, by_labels)
+    if shifted:
+        return shifted
+    i, j = np.unravel_index(int(np.argmax(np.abs(seen - expected))), seen.shape)
+    where = _judge_where(tokens, i, j, by_labels)
+    return (f"the heatmap shows different values from the given matrix: e.g. the cell of {where} "
+            f"shows {seen[i, j]:.4g}, but its weight is {expected[i, j]:.4g}{unchanged}")
+
+
+def _judge_where(tokens, i, j, by_labels):
+    if by_labels:
+        return f'query "{tokens[i]}", key "{tokens[j]}"'
+    return f"row {i + 1} from the top, column {j + 1} from the left"
+
+
+def _judge_rescaled(seen, expected):
+    """How ``seen`` is a rescaling of ``expected`` ("multiplied by 100", ...), or None."""
+    norm = float(np.sum(expected * expected))
+    if norm == 0:
+        return None
+    factor = float(np.sum(seen * expected)) / norm
+    if abs(factor - 1) > 1e-9 and _judge_close(seen, factor * expected):
+        largest, total = float(np.max(expected)), float(np.sum(expected))
+        if largest and abs(factor * largest - 1) <= 1e-6:
+            return "normalised (divided by their largest value)"
+        if total and abs(factor * total - 1) <= 1e-6:
+            return "divided by their sum"
+        if abs(factor - round(factor)) <= 1e-9 and round(factor) > 1:
+            return f"multiplied by {round(factor)}"
+        return f"multiplied by {factor:.4g}"
+    for axis, what in ((1, "row"), (0, "column")):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.sum(seen * expected, axis=axis) / np.sum(expected * expected, axis=axis)
+        if np.all(np.isfinite(ratios)) and np.ptp(ratios) > 1e-9:
+            rescaled = seen / (ratios[:, None] if axis == 1 else ratios[None, :])
+            if _judge_close(rescaled, expected):
+                return f"rescaled {what} by {what} (e.g. each {what} divided by its largest value)"
+    design = np.stack([expected.ravel(), np.ones(expected.size)], axis=1)
+    (slope, intercept), *_ = np.linalg.lstsq(design, seen.ravel(), rcond=None)
+    if (abs(slope - 1) > 1e-9 and abs(intercept) > 1e-9
+            and _judge_close(seen, slope * expected + intercept)):
+        return "rescaled and offset (e.g. min-max normalised)"
+    return None
+
+
+def _judge_offset(seen, expected):
+    difference = seen - expected
+    offset = float(np.mean(difference))
+    if abs(offset) > WEIGHT_TOLERANCE and _judge_close(seen, expected + offset):
+        return offset
+    return None
+
+
+def _judge_shifted(seen, expected, tokens, by_labels):
+    """A message when the cells are shifted by one row or column (np.roll, an off-by-one slice)."""
+    if len(tokens) < 3:
+        return None
+    relative = " relative to their labels" if by_labels else ""
+    for what, later, earlier in (
+            ("column", (seen[:, 1:], expected[:, :-1]), (seen[:, :-1], expected[:, 1:])),
+            ("row", (seen[1:], expected[:-1]), (seen[:-1], expected[1:]))):
+        for (part, target), neighbour in ((later, "the one before"), (earlier, "the one after")):
+            if _judge_close(part, target):
+                return (f"the heatmap's {what}s are shifted by one{relative}: each {what} shows "
+                        f"the weights of {neighbour} it (an off-by-one slice or np.roll?); plot "
+                        f"the matrix as it is")
+    return None
+
+
+# --------------------------------------------------------------------------
+# Tick labels
+# --------------------------------------------------------------------------
+def _judge_is_number(text):
+    text = str(text).replace("\N{MINUS SIGN}", "-").replace("$", "").replace("\\mathdefault{", "")
+    text = text.replace("}", "").strip()
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
+    """A message when the labels along ``axis`` are not the tokens, one per cell, centred."""
+    what = "column" if axis == "x" else "row"
+    fix = f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)"
+    n = len(tokens)
+    texts = [str(label.get("text", "")) for label in labels]
+    if not labels:
+        return f"the {axis} axis has no tick labels: label each {what} with its token, e.g. {fix}"
+    numbers = all(_judge_is_number(text) for text in texts)
+    if numbers and not all(_judge_is_number(token) for token in tokens):
+        return (f"the {axis} tick labels are numbers ({', '.join(texts)}), not the tokens: pass the "
+                f"tokens as the labels, e.g. {fix}")
+    hard_coded = set(texts) <= set(public_tokens) and not set(texts) <= set(tokens)
+    if tokens != public_tokens[:n] and hard_coded:
+        return (f"the {axis} tick labels are the challenge's tokens, not the ones passed in: did you "
+                f"hard-code them? Label the {what}s with the tokens argument (expected "
+                f"{_judge_quote(tokens)}, found {_judge_quote(texts)})")
+    gridded = shown is not None and shown.get("grid") in ("cells", "vertices")
+    if gridded:
+        centres = shown.get(f"{axis}_centres") or []
+        for label in labels:
+            offset = label.get("offset")
+            if label.get("cell") is None or offset is None or abs(offset) > CENTRE_TOLERANCE:
+                return (f'the {axis} tick label "{label.get("text")}" is at {axis}='
+                        f'{label.get("position"):g}, which is not the centre of a {what} ({what} '
+                        f"centres are at {', '.join(f'{c:g}' for c in centres)}): set the tick "
+                        f"positions as well as the labels, e.g. {fix}")
+        by_cell = {}
+        for label in labels:
+            cell = label["cell"]
+            if cell in by_cell:
+                return (f'{what} {cell + 1} has two {axis} tick labels, "{by_cell[cell]}" and '
+                        f'"{label.get("text")}": keep one label per {what}, e.g. {fix}')
+            by_cell[cell] = label.get("text")
+        in_index_order = [by_cell[cell] for cell in sorted(by_cell)]
+        full = [by_cell.get(cell, "") for cell in range(max(len(centres), max(by_cell) + 1))]
+        if order == "screen" and (shown.get(f"{axis}_order") in ("right_to_left", "bottom_to_top")):
+            in_index_order, full = in_index_order[::-1], full[::-1]
+    else:  # no grid of cells to be centred on: read the labels along the axis
+        in_index_order = full = [label.get("text") for label in
+                                 sorted(labels, key=lambda item: item.get("position") or 0)]
+    if in_index_order == tokens or (order == "either" and in_index_order == tokens[::-1]):
+        return None
+    if order != "either" and in_index_order == tokens[::-1]:
+        first = "query" if axis == "y" else "key"
+        return (f"the {axis} tick labels run in the opposite order to the {what}s: the first {what} "
+                f'(the {first} "{tokens[0]}") is labelled "{in_index_order[0]}"; label the '
+                f"{what}s in the matrix's order, e.g. {fix}")
+    keys = [_judge_key(text) for text in in_index_order]
+    token_keys = [_judge_key(token) for token in tokens]
+    if keys == token_keys or (order == "either" and keys == token_keys[::-1]):
+        return (f"the {axis} tick labels differ from the tokens in capitalisation (case matters): "
+                f"expected {_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
+    for sequence in ([full] if order != "either" else [full, full[::-1]]):
+        if _judge_shifted_by_one(sequence, tokens):
+            return (f"the {axis} tick labels are shifted by one {what}: expected "
+                    f"{_judge_quote(tokens)}, found {_judge_quote(sequence)}; set the tick "
+                    f"positions together with the labels, e.g. {fix}")
+    if sorted(in_index_order) == sorted(tokens):
+        return (f"the {axis} tick labels are the tokens in the wrong order: expected "
+                f"{_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
+    if len(in_index_order) < n and all(text in tokens for text in in_index_order):
+        return (f"only {len(in_index_order)} of the {n} {what}s have a tick label "
+                f"({_judge_quote(full)}): label every {what}, e.g. {fix}")
+    return (f"the {axis} tick labels should be the tokens {_judge_quote(tokens)}, one per {what}, "
+            f"in order; found {_judge_quote(full)}")
+
+
+def _judge_shifted_by_one(labels, tokens):
+    """True when ``labels`` (one per cell, "" where none) are the tokens one cell late or early."""
+    n = len(tokens)
+    return n >= 2 and (labels[1:n] == tokens[:n - 1] or labels[:n - 1] == tokens[1:])
+
+
+# --------------------------------------------------------------------------
+# Colorbar and title
+# --------------------------------------------------------------------------
+def _judge_normalise(text):
+    """Strip surrounding space and one trailing "." or ";" (the lesson quoted them)."""
+    text = str(text).strip()
+    if text[-1:] in (".", ";"):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _judge_text(what, actual, expected):
+    got = _judge_normalise(actual)
+    if got == expected:
+        return None
+    if not got:
+        return f'{what} is missing: expected "{expected}"'
+    if got.lower() == expected.lower():
+        return f'{what} is "{got}": the capitalisation differs (case matters), expected "{expected}"'
+    return f'{what} is "{got}", expected "{expected}"'
+
+
+def _judge_colorbar(picture, shown):
+    heatmaps = picture.get("heatmaps") or []
+    fix = f'colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label("{EXPECTED_COLORBAR_LABEL}")'
+    if shown is None:
+        # No heatmap can be seen (the matrix criterion says so): judge the colorbar of
+        # whatever was drawn on the Axes, so that one mistake costs one criterion.
+        bars = [entry["colorbar"] for entry in heatmaps if entry.get("colorbar")]
+        bars += [bar for bar in picture.get("other_colorbars") or [] if bar.get("same_axes")]
+        if not bars:
+            return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
+        shown = {"colorbar": bars[-1]}
+    colorbar = shown.get("colorbar")
+    if colorbar is None:
+        if picture.get("other_colorbars"):
+            return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
+                    f"from the heatmap itself, e.g. image = ax.imshow(...); {fix}")
+        return f"no colorbar for the heatmap: add one with {fix}"
+    if not colorbar.get("visible"):
+        return f"the colorbar is hidden: show it, e.g. {fix}"
+    problem = _judge_text("the colorbar label", colorbar.get("label", ""), EXPECTED_COLORBAR_LABEL)
+    if problem and not _judge_normalise(colorbar.get("label", "")):
+        problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
+    return problem
+
+
+def _judge_title(picture):
+    titles = picture.get("titles") or {}
+    shown = [titles[loc]["text"] for loc in ("center", "left", "right")
+             if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
+    if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
+        return None
+    if shown:
+        return _judge_text("the title", shown[0], EXPECTED_TITLE)
+    fix = f'ax.set_title("{EXPECTED_TITLE}")'
+    suptitle = picture.get("suptitle") or {}
+    if suptitle.get("visible") and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None:
+        return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
+    for text in picture.get("texts") or []:
+        if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
+            writer = "ax.text" if text.get("where") == "axes" else "fig.text"
+            return f"the title is written as free text ({writer}), not set as the title: use {fix}"
+    return f'the title is missing: expected "{EXPECTED_TITLE}" (set it with {fix})'
 
 # ------------------------------------------------------------------------
 # autograde/checker/evidence.py
@@ -234,18 +1401,38 @@ def _run_call(function, call, png):
 
 
 def _pickle_drawing(drawing):
-    """(pickled bytes, None) or (None, why not). Tick formatters that cannot be pickled
-    (a lambda in a FuncFormatter) are replaced by the labels they drew, first."""
+    """(pickled bytes, None) or (None, why not). What cannot be pickled but changes
+    nothing a person sees is made picklable first: a tick formatter that is a lambda
+    (replaced by the labels it drew), a method replaced on a single object by a
+    lambda (removed, so the object shows what it really holds)."""
     try:
         return pickle.dumps(drawing, protocol=4), None
-    except Exception:  # noqa: BLE001 - retried below with the labels frozen
+    except Exception:  # noqa: BLE001 - retried below, frozen
         pass
     try:
         for figure in drawing["figures"]:
+            _drop_unpicklable_methods(figure)
             _freeze_tick_labels(figure)
         return pickle.dumps(drawing, protocol=4), None
     except Exception as exc:  # noqa: BLE001 - reported as the call's outcome
         return None, f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means no
+        return False
+
+
+def _drop_unpicklable_methods(figure):
+    """Remove methods replaced on single objects by something that cannot be pickled."""
+    objects = list(figure.findobj()) + [axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)]
+    for obj in objects:
+        own = getattr(obj, "__dict__", {})
+        for key in [k for k, v in own.items() if callable(v) and _is_method(type(obj), k) and not _picklable(v)]:
+            del own[key]
 
 
 def _freeze_tick_labels(figure):
@@ -290,7 +1477,7 @@ def describe_exception(exc: BaseException) -> dict:
 def _is_notebook_cell(filename: str) -> bool:
     """True for code typed into a notebook: IPython names each cell's code after the
     kernel's cache folder (``.../ipykernel_<pid>/<hash>.py``) or ``<ipython-input-...>``."""
-    return "ipykernel_" in filename or filename.startswith("<ipython-input") or filename == "<cell>"
+    return "ipykernel_" in filename or filename.startswith("<ipython-input")
 
 
 def _collect_in_process(function, call, png):
@@ -600,8 +1787,9 @@ def load_drawing(evidence: dict):
         drawing = _load(base64.b64decode(encoded, validate=True))
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, "the drawing is not a genuine matplotlib figure", [
-            f"forged evidence: it holds {exc}, which no matplotlib figure does"]
+        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
+                      f"matplotlib's own artists, ticks and colorbar"), [
+            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
     except RecursionError:
         return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
     except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem
@@ -756,6 +1944,8 @@ def _judge_return(reading: dict, call: dict) -> str | None:
             return "plot_attention_heatmap returned None: end it with `return ax`"
         if kind in ("tuple", "list"):
             return f"plot_attention_heatmap returned a {kind}: return only the Axes"
+        if kind == "axes":  # said to be an Axes, but none came back in its figure
+            return "plot_attention_heatmap did not return a matplotlib Axes that belongs to a figure"
         return f"plot_attention_heatmap returned a {kind}, not a matplotlib Axes: return the Axes you drew on"
     if CALL_SHAPES[call["shape"]]["with_ax"] and not reading.get("returned_given"):
         return ("you were given ax=... but drew on (and returned) another Axes: when ax is given, draw on "
@@ -780,25 +1970,33 @@ def judge_call(reading: dict, call: dict) -> dict:
 
 
 def split_points(calls: list, verdicts: dict, points: dict) -> dict:
-    """``{criterion: (score, max_points, [message, ...])}`` from every call's verdicts.
+    """``{criterion: {"score", "max", "lines", "failures"}}`` from every call's verdicts.
 
     ``verdicts`` maps each call's name to :func:`judge_call`'s result (a call
     without verdicts counts as failed); ``points`` maps criteria to their points.
-    Messages name the call each failure happened in; one per distinct failure.
+    ``lines`` say, per call shape, "passed" or each distinct failure (naming the
+    sentence when it failed with one sentence only); ``failures`` are the latter.
     """
-    shapes = list(CALL_SHAPES)
     result = {}
     for criterion, maximum in points.items():
-        failing_shapes, messages = set(), []
-        for call in calls:
-            verdict = verdicts.get(call["name"], {}).get(criterion, "this call was not graded")
-            if verdict:
-                failing_shapes.add(call["shape"])
-                line = f"{verdict} (in {describe_call(call)})"
-                if line not in messages:
-                    messages.append(line)
-        share = (len(shapes) - len(failing_shapes)) / len(shapes)
-        result[criterion] = (round(maximum * share, 4), maximum, messages)
+        lines, failing, passed_shapes = [], [], 0
+        for shape, about in CALL_SHAPES.items():
+            shaped = [call for call in calls if call["shape"] == shape]
+            failures = {}  # message -> the calls it happened in
+            for call in shaped:
+                verdict = verdicts.get(call["name"], {}).get(criterion, "this call was not graded")
+                if verdict:
+                    failures.setdefault(verdict, []).append(call)
+            if not failures:
+                passed_shapes += 1
+                lines.append(f"{about['label']}: passed")
+            for message, where in failures.items():
+                suffix = "" if len(where) == len(shaped) else (
+                    " (with " + " and ".join(describe_sentence(call) for call in where) + ")")
+                failing.append(f"{about['label']}: {message}{suffix}")
+                lines.append(failing[-1])
+        score = round(maximum * passed_shapes / len(CALL_SHAPES), 4)
+        result[criterion] = {"score": score, "max": maximum, "lines": lines, "failures": failing}
     return result
 
 # ------------------------------------------------------------------------
@@ -850,7 +2048,7 @@ def check_public(function, png=False):
             shown = base64.b64decode(evidence["png"])
         verdicts[call["name"]] = judge_call(read_evidence(evidence), call)
     points = {criterion: 1.0 for criterion in CRITERION_NAMES}
-    return {criterion: messages for criterion, (_, _, messages) in split_points(calls, verdicts, points).items()}, shown
+    return {criterion: result["failures"] for criterion, result in split_points(calls, verdicts, points).items()}, shown
 
 
 def _public_results(function):

@@ -11,6 +11,7 @@ notebook::
     fig, axes = plot_attention_grid(tokens, heads)               # (heads, n, n)
     fig, axes = plot_attention_grid(tokens, layers_heads)        # (layers, heads, n, n)
     fig, axes = plot_matrix_product(A, B, row=0, column=1)       # how A @ B is made
+    ax = plot_head_scores(scores, label="Entropy (bits)")        # one number per head
 
 Conventions (the same as the course's challenge):
 
@@ -56,6 +57,7 @@ __all__ = [
     "plot_attention_grid",
     "plot_attention_heatmap",
     "plot_matrix_product",
+    "plot_head_scores",
 ]
 
 #: Default largest number of tick labels per axis before labels are thinned.
@@ -507,7 +509,9 @@ def plot_attention_grid(tokens, weights, *, mask=None, titles=None, layer_labels
     norm = Normalize(vmin=vmin, vmax=vmax)
 
     size = panel_size or (2.8 if n <= 12 else 4.0)
-    fig, axes = plt.subplots(n_layers, n_heads, squeeze=False, sharex=True, sharey=True,
+    # Not sharex/sharey: sharing links every panel to every other, and setting the
+    # ticks of 72 panels (a whole BERT layer stack) then took seconds.
+    fig, axes = plt.subplots(n_layers, n_heads, squeeze=False,
                              figsize=(n_heads * size + 1.4, n_layers * size + 0.9),
                              layout="constrained")
     colormap = _masked_cmap(cmap)
@@ -524,9 +528,9 @@ def plot_attention_grid(tokens, weights, *, mask=None, titles=None, layer_labels
             ax.set_ylabel(f"{layer_labels[layer]}\n{label}" if layer_labels[layer] else label)
         if layer == n_layers - 1:
             ax.set_xlabel("Key Tokens")
-    # subplots(sharex=True, sharey=True) keeps tick labels on the outer panels only
     for ax in axes.flat:
         _set_token_ticks(ax, tokens, max_labels)
+        ax.label_outer()   # tick labels on the left column and the bottom row only
     fig.colorbar(im, ax=axes.ravel().tolist(), label="Attention Weight", shrink=0.9,
                  extend=_colorbar_extend(grid, vmin, vmax))
     if any_masked:
@@ -698,3 +702,73 @@ def plot_matrix_product(left, right, row=0, column=None, *, names=("A", "B", "A 
         terms = terms[:shown] + [f"… ({k} terms)"]
     fig.supxlabel(start + " + ".join(terms) + end, fontsize="medium")
     return fig, [axes[0], axes[2], axes[4]]
+
+
+def plot_head_scores(scores, ax=None, *, label="Score", title=None, annotate=True,
+                     fmt="{:.2f}", cmap="viridis", vmin=None, vmax=None):
+    """Draw one number per attention head as a layers × heads heatmap; return its Axes.
+
+    For measurements of every head of a model at once: the mean weight each
+    head gives the previous token, the entropy of its rows, and so on.
+
+    Parameters
+    ----------
+    scores : array-like, shape (layers, heads)
+        ``scores[layer, head]``, 0-based; drawn with layer 1 at the top and
+        head 1 on the left, as the panels of :func:`plot_attention_grid`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw. By default a new figure is made.
+    label : str
+        The colorbar's label: what the numbers are, with their unit.
+    title : str, optional
+        Axes title.
+    annotate : bool
+        Write each head's number in its cell (in black or white, whichever
+        reads better there); at most 40 × 40 heads.
+    fmt : str
+        Format of the annotations.
+    cmap : str or Colormap
+    vmin, vmax : float, optional
+        Colour limits; by default the smallest and largest score.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If *scores* is not a non-empty 2-D array of finite numbers.
+    """
+    message = _find_ragged(scores, "scores")
+    if message:
+        raise ValueError(message)
+    try:
+        data = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("scores must contain only numbers") from None
+    if data.ndim != 2 or 0 in data.shape:
+        raise ValueError("scores must be a (layers, heads) matrix with one number per head; "
+                         f"got shape {data.shape}")
+    if not np.isfinite(data).all():
+        layer, head = np.argwhere(~np.isfinite(data))[0]
+        raise ValueError(f"scores has {data[layer, head]} at layer {layer + 1}, head {head + 1}; "
+                         "every score must be a finite number")
+    if annotate and max(data.shape) > MAX_ANNOTATED:
+        raise ValueError(f"annotate=True would write {data.shape[0]}×{data.shape[1]} numbers, "
+                         f"too small to read; annotate at most {MAX_ANNOTATED} per side")
+    n_layers, n_heads = data.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.6 * n_heads + 2.2, 0.5 * n_layers + 1.4),
+                             layout="constrained")
+    im = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.set_xticks(np.arange(n_heads), labels=[str(h + 1) for h in range(n_heads)])
+    ax.set_yticks(np.arange(n_layers), labels=[str(layer + 1) for layer in range(n_layers)])
+    ax.set_xlabel("Head")
+    ax.set_ylabel("Layer")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, label=label)
+    if annotate:
+        annotate_heatmap(im, fmt, fontsize="x-small")
+    return ax
