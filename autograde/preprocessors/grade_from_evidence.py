@@ -28,18 +28,25 @@ def _evidence_cell(nb):
     return next((cell for cell in nb.cells if cell.metadata.get(EVIDENCE_CELL_KEY)), None)
 
 
-#: Error names the executor writes into cells it could not run (the kernel died, hung or
-#: hit a sandbox limit): the evidence is missing through no act of the recording cell.
-KERNEL_STOPPED = {"KernelStopped", "KernelDied", "CellTimeoutError", "SandboxLimit"}
+def _why_missing(nb, cell) -> tuple[str, str | None]:
+    """(why the calls' evidence is missing, a flag or None), from the executed notebook.
 
-
-def _why_missing(cell) -> tuple[str, str | None]:
-    """(why the calls' evidence is missing, a flag or None), from the evidence cell's outputs."""
+    A cell the kernel never ran (no execution count) means the notebook stopped
+    earlier: the kernel died, hung or hit a limit; the first error shown in the
+    notebook says why. An error in the recording cell itself means the
+    submission broke the checker module; no error and no evidence means the
+    recording was stopped some other way. The last two are flagged.
+    """
+    if cell.get("execution_count") is None:
+        for earlier in nb.cells:
+            for output in earlier.get("outputs", []) if earlier.cell_type == "code" else []:
+                if output.get("output_type") == "error":
+                    error = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()[:300]
+                    return f"the notebook stopped before your function could be called ({error})", None
+        return "the notebook stopped before your function could be called", None
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             error = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()[:300]
-            if output.get("ename") in KERNEL_STOPPED:
-                return f"the notebook stopped before your function could be called ({error})", None
             return (f"the grader's recording cell failed ({error}): the notebook changed or replaced the "
                     f"checker module heatmap_check", f"the cell that records the grading calls failed: {error}")
     return ("no drawing came back for this call",
@@ -92,7 +99,7 @@ class GradeFromEvidence(NbGraderPreprocessor):
         if not calls or cell is None:
             return nb, resources
         found, flags = evidence_by_call(nb, calls)
-        missing, missing_flag = _why_missing(cell)
+        missing, missing_flag = _why_missing(nb, cell)
         nb.cells.remove(cell)
         present = [call for call in calls if call["name"] in found]
         readings = dict(zip([call["name"] for call in present],

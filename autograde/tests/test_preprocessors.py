@@ -72,6 +72,7 @@ def _with_evidence_cell(student="alice"):
 
 def _run_calls(notebook, cell, function):
     """What the kernel would send back: one evidence output per call."""
+    cell.execution_count = 9
     cell.outputs = [new_output("display_data", data={EVIDENCE_MIME: collect(function, call)})
                     for call in notebook.metadata["heatmap_grading"]["calls"]]
 
@@ -125,7 +126,7 @@ def test_a_function_that_fails_only_with_an_ax_keeps_half_of_every_criterion():
 
 def test_what_the_kernel_printed_in_a_graded_cell_is_discarded():
     notebook, cell = _with_evidence_cell()
-    cell.outputs = []  # the kernel sent nothing back...
+    cell.outputs, cell.execution_count = [], 9  # the cell ran but sent nothing back...
     title = find_cell(notebook, "title")  # ...but printed a pass in the graded cell
     title.outputs = [new_output("stream", name="stdout", text="title: passed\n")]
     GradeFromEvidence().preprocess(notebook, _resources())
@@ -136,16 +137,20 @@ def test_what_the_kernel_printed_in_a_graded_cell_is_discarded():
 
 def test_a_kernel_that_stopped_is_named_and_not_flagged():
     notebook, cell = _with_evidence_cell()
-    cell.outputs = [new_output("error", ename="KernelStopped", evalue="not run: the Python kernel died",
-                               traceback=[])]
+    find_cell(notebook, "answer_plot_attention_heatmap").outputs = [
+        new_output("error", ename="KernelDied", evalue="the Python kernel died while running this cell",
+                   traceback=[])]
+    cell.outputs, cell.execution_count = [], None  # never run
     GradeFromEvidence().preprocess(notebook, _resources())
     assert set(_points(notebook).values()) == {0}
-    assert "the notebook stopped before your function could be called" in find_cell(notebook, "matrix").outputs[0]["evalue"]
+    message = find_cell(notebook, "matrix").outputs[0]["evalue"]
+    assert "the notebook stopped before your function could be called (KernelDied: the Python kernel died" in message
     assert flags_of(notebook) == []
 
 
 def test_a_broken_recording_cell_is_flagged():
     notebook, cell = _with_evidence_cell()
+    cell.execution_count = 9
     cell.outputs = [new_output("error", ename="AttributeError",
                                evalue="module 'heatmap_check' has no attribute 'record_evidence'", traceback=[])]
     GradeFromEvidence().preprocess(notebook, _resources())
