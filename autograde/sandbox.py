@@ -66,6 +66,7 @@ import hashlib
 import json
 import logging
 import os
+import select
 import shutil
 import signal
 import stat
@@ -90,6 +91,8 @@ LAUNCHER_INSIDE = "/sandbox/launch.py"
 #: regular users (1000+), subordinate ranges (100000+) and sssd's default id mapping
 #: (up to 2000200000), below 2**31 (some tools treat larger uids as negative).
 SANDBOX_UID_BASE = 2_100_000_000
+#: bubblewrap 0.8 brought --disable-userns and tmpfs --size (Debian 12, Ubuntu 24.04 have it).
+MIN_BWRAP_VERSION = (0, 8)
 SANDBOX_SLOTS = 1000
 #: What of /etc the kernel needs: fontconfig's configuration, the dynamic loader's cache, the
 #: time zone, and Debian's alternatives links (so /usr/bin tools that point there work).
@@ -163,11 +166,12 @@ def limit_message(limit: str, settings: Sandbox, *, stopped: bool = True,
                                                                  else "")
 
 
-def limit_in_error(ename: str, evalue: str) -> str | None:
+def limit_in_error(ename: str, evalue: str, traceback: str = "") -> str | None:
     """The limit a Python error raised inside the sandbox shows, if any."""
     if "MemoryError" in ename:
         return MEMORY
-    if ename == "BlockingIOError" or "can't start new thread" in evalue:
+    starting = ("fork" in traceback or "Popen" in traceback or "spawn" in traceback)
+    if (ename == "BlockingIOError" and starting) or "can't start new thread" in evalue:
         return PROCESSES  # fork/clone fails with EAGAIN at RLIMIT_NPROC
     if f"[Errno {errno.EFBIG}]" in evalue:
         return FILE_SIZE
@@ -222,10 +226,21 @@ def _probe(bwrap: str, uid: int) -> str | None:
     if not sys.platform.startswith("linux"):
         return ("The grading sandbox uses bubblewrap, which exists only on Linux; grade on a "
                 "Linux machine (or a Linux container / VM). " + _HOW_TO_SKIP)
+    install = ("`sudo apt-get install bubblewrap` (Debian 12, Ubuntu 24.04), "
+               "`sudo dnf install bubblewrap` (Fedora)")
     if shutil.which(bwrap) is None:
         return ("bubblewrap (bwrap) is not installed, and every grading kernel runs in it. "
-                "Install it: `sudo apt-get install bubblewrap` (Debian, Ubuntu), "
-                "`sudo dnf install bubblewrap` (Fedora). " + _HOW_TO_SKIP)
+                f"Install it: {install}. " + _HOW_TO_SKIP)
+    try:
+        version = subprocess.run([bwrap, "--version"], capture_output=True, text=True,
+                                 timeout=10).stdout.split()[-1]
+        too_old = tuple(int(part) for part in version.split(".")[:2]) < MIN_BWRAP_VERSION
+    except (OSError, IndexError, ValueError, subprocess.TimeoutExpired):
+        version, too_old = "of unknown version", False
+    if too_old:
+        return (f"bubblewrap {version} is too old for the grading sandbox, which needs "
+                f"{'.'.join(map(str, MIN_BWRAP_VERSION))} or later (--disable-userns, --size): "
+                f"{install}. " + _HOW_TO_SKIP)
     settings = Sandbox(bwrap=bwrap)
     try:
         result = run_in_sandbox([sys.executable, "-I", "-S", "-c", "print('sandbox ok')"],
@@ -385,9 +400,12 @@ def _limits_spec(settings: Sandbox, uid_slot: _UidSlot | None) -> str:
 
 
 def bwrap_command(settings: Sandbox, argv: list[str], *, env: dict[str, str], chdir: str,
-                  uid_slot: _UidSlot | None, mounts: Mounts) -> list[str]:
-    """The full bwrap command line that runs ``argv`` in a sandbox with ``mounts``."""
-    command = [shutil.which(settings.bwrap) or settings.bwrap]
+                  uid_slot: _UidSlot | None, mounts: Mounts, info_fd: int) -> list[str]:
+    """The full bwrap command line that runs ``argv`` in a sandbox with ``mounts``.
+
+    bwrap writes the pid of the sandbox's init to ``info_fd`` (see :class:`SandboxInit`).
+    """
+    command = [shutil.which(settings.bwrap) or settings.bwrap, "--info-fd", str(info_fd)]
     if uid_slot is not None:
         # Root: no user namespace (it would map the sandbox's uid 0 to the real root); keep
         # only what the launcher needs to switch to the sandbox's own uid.
@@ -404,6 +422,57 @@ def bwrap_command(settings: Sandbox, argv: list[str], *, env: dict[str, str], ch
     command += ["--remount-ro", "/", "--chdir", chdir, "--"]
     command += [sys.executable, "-I", "-S", LAUNCHER_INSIDE, _limits_spec(settings, uid_slot)]
     return command + list(argv)
+
+
+class SandboxInit:
+    """The sandbox's init process (PID 1 inside), as seen from the grader.
+
+    bwrap returns as soon as the command exits, while the kernel is still killing
+    whatever else ran inside; the sandbox is gone only when its init has exited
+    (a PID namespace's init exits last). :meth:`wait_gone` waits for that, so that
+    nothing of a finished sandbox is still running when the grader goes on.
+    """
+
+    def __init__(self):
+        self._read, self.write_fd = os.pipe()
+        self.pid: int | None = None
+        self._started = 0.0
+
+    def read(self, timeout: float = 10.0) -> None:
+        """After launch: read the init's pid that bwrap writes once the sandbox exists."""
+        os.close(self.write_fd)
+        data, deadline = b"", time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([self._read], [], [], deadline - time.monotonic())
+                chunk = os.read(self._read, 4096) if ready else b""
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            os.close(self._read)
+        with contextlib.suppress(ValueError):
+            self.pid = json.loads(data)["child-pid"]
+        with contextlib.suppress(Exception):
+            import psutil
+            self._started = psutil.Process(self.pid).create_time()
+
+    def wait_gone(self, timeout: float = 10.0) -> bool:
+        """Wait until the init (and so every process of the sandbox) has exited."""
+        if self.pid is None:
+            return True
+        import psutil
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                init = psutil.Process(self.pid)
+                if init.create_time() != self._started or init.status() == psutil.STATUS_ZOMBIE:
+                    return True
+            except psutil.NoSuchProcess:
+                return True
+            time.sleep(0.02)
+        return False
 
 
 # --- short-lived commands (the inspector) ----------------------------------------------------
@@ -458,12 +527,15 @@ def run_in_sandbox(argv: list[str], *, input: bytes, timeout: float,
                     for name in NEVER_READABLE:
                         if (path / name).exists() or (path / name).is_symlink():
                             mounts.hide(path / name, empty)
+            init = SandboxInit()
             command = bwrap_command(settings, argv, env=_clean_env("/tmp/home"), chdir=cwd,
-                                    uid_slot=uid_slot, mounts=mounts)
+                                    uid_slot=uid_slot, mounts=mounts, info_fd=init.write_fd)
             with open(stdin_path, "rb") as stdin, open(out_path, "wb") as stdout, \
                     open(err_path, "wb") as stderr:
                 process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr,
-                                           start_new_session=True)
+                                           env=_bwrap_env(), start_new_session=True,
+                                           pass_fds=(init.write_fd,))
+                init.read()
                 try:
                     returncode = process.wait(timeout=timeout)
                     timed_out = False
@@ -471,12 +543,23 @@ def run_in_sandbox(argv: list[str], *, input: bytes, timeout: float,
                     _kill_group(process)
                     returncode = process.wait()
                     timed_out = True
+                init.wait_gone()
             out, err = out_path.read_bytes(), err_path.read_bytes()
     finally:
         if uid_slot:
             uid_slot.release()
     limit = TIMEOUT if timed_out else _limit_from_status(returncode, err, settings)
     return SandboxResult(returncode, out, err, limit)
+
+
+def _bwrap_env() -> dict[str, str]:
+    """bwrap's own environment: nearly empty, as the sandbox's init keeps it.
+
+    (--clearenv clears the command's environment, not bwrap's; its init process,
+    PID 1 inside, keeps its own, and a normal user's sandbox can read its
+    /proc/1/environ. The grader's environment may well hold tokens.)
+    """
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -554,15 +637,18 @@ class KernelSandbox:
         self._watchdog: threading.Thread | None = None
         self._stop = threading.Event()
         self._process: subprocess.Popen | None = None
-        self.uid_slot = _UidSlot() if _running_as_root() else None
-        # Short: Unix socket paths are limited to 107 bytes.
-        base = tempfile.gettempdir() if len(tempfile.gettempdir()) < 40 else "/tmp"
-        self.root = Path(os.path.realpath(tempfile.mkdtemp(prefix="agsbx-", dir=base)))
-        self.work, self.home, self.ipc = (self.root / n for n in ("work", "home", "ipc"))
-        # The kernel's raw stdout and stderr (and bwrap's errors): a file outside the
-        # sandbox, which the file-size limit keeps small, not the grader's terminal or log.
-        self.output_path = self.root / "kernel-output.txt"
+        self.init: SandboxInit | None = None
+        self.uid_slot: _UidSlot | None = None
+        self.root: Path | None = None
         try:
+            self.uid_slot = _UidSlot() if _running_as_root() else None
+            # Short: Unix socket paths are limited to 107 bytes.
+            base = tempfile.gettempdir() if len(tempfile.gettempdir()) < 40 else "/tmp"
+            self.root = Path(os.path.realpath(tempfile.mkdtemp(prefix="agsbx-", dir=base)))
+            self.work, self.home, self.ipc = (self.root / n for n in ("work", "home", "ipc"))
+            # The kernel's raw stdout and stderr (and bwrap's errors): a file outside the
+            # sandbox, which the file-size limit keeps small, not the grader's terminal or log.
+            self.output_path = self.root / "kernel-output.txt"
             self._prepare()
         except BaseException:
             self.close()
@@ -598,8 +684,9 @@ class KernelSandbox:
         # ipykernel polls its parent unless that is PID 1, which here it is (bwrap's init):
         # an inherited JPY_PARENT_PID would make it quit at once.
         env = _clean_env(str(self.home), {"JPY_PARENT_PID": "1"})
-        return bwrap_command(self.settings, argv, env=env,
-                             chdir=str(self.work), uid_slot=self.uid_slot, mounts=mounts)
+        self.init = SandboxInit()
+        return bwrap_command(self.settings, argv, env=env, chdir=str(self.work),
+                             uid_slot=self.uid_slot, mounts=mounts, info_fd=self.init.write_fd)
 
     def output_tail(self, characters: int = 2000) -> str:
         """The end of what the kernel (or bwrap) wrote to its stdout and stderr."""
@@ -619,6 +706,7 @@ class KernelSandbox:
     def watch(self, process: subprocess.Popen) -> None:
         """Start watching the disk (and the kernel's CPU time) of the sandbox run by ``process``."""
         self._process = process
+        self.init.read()
         self._watchdog = threading.Thread(target=self._watch, name="sandbox-watchdog",
                                           daemon=True)
         self._watchdog.start()
@@ -663,6 +751,15 @@ class KernelSandbox:
         with contextlib.suppress(subprocess.TimeoutExpired):
             return self._process.wait(timeout=wait)
         return None
+
+    def end(self) -> None:
+        """Make sure nothing of the sandbox runs any more (before its files are copied back)."""
+        self.stop_watching()
+        if self._process is not None and self._process.poll() is None:
+            _kill_group(self._process)
+            self._process.wait()
+        if self.init is not None and not self.init.wait_gone():
+            raise RuntimeError("the grading sandbox did not end (its init process lives on)")
 
     def why_it_died(self) -> str | None:
         """The limit that stopped the kernel, if its death shows one."""
@@ -711,9 +808,10 @@ class KernelSandbox:
         return {"copied": copied, "skipped": skipped}
 
     def close(self) -> None:
-        """Stop the watchdog, delete the scratch folders and give the uid back."""
-        self.stop_watching()
-        shutil.rmtree(self.root, ignore_errors=True)
+        """End the sandbox, delete the scratch folders and give the uid back."""
+        self.end()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
         if self.uid_slot:
             self.uid_slot.release()
 
@@ -781,6 +879,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self.sandbox.root)  # bwrap's own; the kernel's is set with --chdir
         kw["stdout"] = kw["stderr"] = open(self.sandbox.output_path, "ab")  # noqa: SIM115
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        kw["pass_fds"] = (self.sandbox.init.write_fd,)  # made with the command line
+        kw["env"] = _bwrap_env()  # not the grader's: the sandbox's init would keep it
         self.sandbox.give_to_sandbox(self.connection_file)  # written by pre_launch
         return kernel_cmd, kw
 

@@ -77,8 +77,14 @@ class SandboxedExecute(Execute):
             self._record["sandboxed"] = True
             try:
                 nb, resources = self._execute(nb, resources, None)
+            except RuntimeError as error:  # e.g. the kernel did not start: show why
+                output = sandbox.output_tail().strip()
+                if not output:
+                    raise
+                raise RuntimeError(f"{error}\nThe sandboxed kernel wrote:\n{output}") from error
             finally:
                 self._sandbox = None
+                sandbox.end()
                 self._record["exit_status"] = sandbox.exit_status()
                 if sandbox.limit_hit and self._record["limit"] is None:  # after the last cell
                     self._note_limit(sandbox.limit_hit, None)
@@ -143,11 +149,12 @@ class SandboxedExecute(Execute):
             cell.outputs.append(_error("CellTimeoutError", f"this cell ran for more than "
                                        f"{self.timeout} seconds and could not be interrupted"))
             return cell, resources
-        if self._sandbox is not None:
+        if self._sandbox is not None and cell.cell_type == "code":
             # Limits that surface as a Python error (MemoryError, EAGAIN, EFBIG): say which.
             for output in list(cell.outputs):
                 limit = output.output_type == "error" and limit_in_error(
-                    output.get("ename", ""), output.get("evalue", ""))
+                    output.get("ename", ""), output.get("evalue", ""),
+                    "\n".join(output.get("traceback", [])))
                 if limit:
                     cell.outputs.append(_error("SandboxLimit",
                                                self._note_limit(limit, index, stopped=False)))

@@ -17,7 +17,6 @@ import logging
 import os
 import resource
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +25,6 @@ import textwrap
 import threading
 from pathlib import Path
 
-import nbformat
 import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -148,8 +146,24 @@ def listening_server():
 
 # --- what a submission cannot reach ------------------------------------------------------------
 
-def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_server):
+# Reads every environment and command line the sandbox can see into loot.txt (copied back).
+LOOT = textwrap.dedent("""\
+    import os
+    loot = []
+    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:
+        for name in ('environ', 'cmdline'):
+            try:
+                loot.append(open(f'/proc/{pid}/{name}', 'rb').read().decode(errors='replace'))
+            except OSError:
+                pass
+    open('loot.txt', 'w').write('\\n'.join(loot))""")
+SECRET = "s3cr3t-token-of-the-grader"
+
+
+def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_server,
+                                                              monkeypatch):
     port, accepted = listening_server
+    monkeypatch.setenv("GRADER_API_TOKEN", SECRET)  # the grader's environment holds secrets
     victim = subprocess.Popen(["sleep", "300"])  # a process of the grader's user
     before = fingerprint(course["solution"].parents[2], skip=course["student"])
     pth = SITE_PACKAGES / "zz_sandbox_test_planted.pth"
@@ -191,7 +205,8 @@ def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_s
             os._exit(0)
         os.wait()
         print('started')""")
-    cells = list(attempts.values()) + [lingering, graded("print('still running')", "after")]
+    cells = list(attempts.values()) + [LOOT, lingering, graded("print('still running')",
+                                                                 "after")]
     try:
         notebook, resources = run_notebook(cells, course["student"])
         assert victim.poll() is None, "the notebook killed a process of the grader's user"
@@ -215,9 +230,11 @@ def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_s
     assert [p for p in psutil.process_iter(["cmdline"])
             if p.info["cmdline"] and p.info["cmdline"][-1] in ("987.654", "987.655")] == []
     assert sandbox_processes() == []
-    # the planted symlink is still the grader's, untouched; nothing was copied back
+    # the planted symlink is still the grader's, untouched; only the loot came back
     assert (course["student"] / "solution_link.ipynb").is_symlink()
-    assert resources["sandbox"]["copied_back"] == []
+    assert resources["sandbox"]["copied_back"] == ["loot.txt"]
+    loot = (course["student"] / "loot.txt").read_text()
+    assert "PYTHONNOUSERSITE" in loot and SECRET not in loot and "GRADER_API_TOKEN" not in loot
 
 
 # --- the limits ----------------------------------------------------------------------------------
@@ -290,6 +307,16 @@ def test_a_second_notebook_runs_normally_after_a_killed_one(course):
     assert resources["sandbox"]["limit"] == "cpu"
     notebook, resources = run_notebook(["import os\nprint(sum(range(10)))"], course["student"])
     assert text(notebook.cells[0]).strip() == "45" and resources["sandbox"]["limit"] is None
+
+
+def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(course):
+    # nbclient interrupts by message: a SIGINT would reach bwrap, not the kernel.
+    notebook, resources = run_notebook(["import time\nwhile True:\n    time.sleep(0.01)",
+                                        graded("print('next cell ran')", "after")],
+                                       course["student"], timeout=2)
+    assert any(e.startswith("KeyboardInterrupt") for e in errors(notebook.cells[0]))
+    assert text(notebook.cells[1]).strip() == "next cell ran"
+    assert resources["sandbox"]["limit"] is None
 
 
 # --- a normal notebook -------------------------------------------------------------------------
@@ -368,6 +395,13 @@ def test_unavailable_sandbox_stops_grading_with_instructions(course):
     assert "sudo apt-get install bubblewrap" in message and "dnf install bubblewrap" in message
     assert "--no-sandbox" in message and "c.Sandbox.enabled = False" in message
     assert not marker.exists()
+
+
+def test_an_old_bubblewrap_is_refused_with_instructions(tmp_path):
+    old = _write(tmp_path / "bwrap", "#!/bin/sh\necho bubblewrap 0.6.1\n")
+    old.chmod(0o755)
+    message = sandbox_problem(Sandbox(bwrap=str(old)))
+    assert "bubblewrap 0.6.1 is too old" in message and "apt-get install bubblewrap" in message
 
 
 # --- short-lived commands (the inspector) ------------------------------------------------------
@@ -451,14 +485,11 @@ NON_ROOT_SCRIPT = textwrap.dedent("""\
     from nbformat.v4 import new_code_cell, new_notebook
     from traitlets.config import Config
     from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+    cells, folder = json.loads(sys.argv[1]), sys.argv[2]
     config = Config()
     config.Sandbox.max_processes = 24
-    cells = ["import os\\nprint(os.getuid(), open('/proc/self/status').read().count('CapEff:\\t0000000000000000'))",
-             f"open({sys.argv[1]!r}).read()",
-             "import subprocess\\nsubprocess.run(['unshare', '--user', 'true'], check=True)",
-             "import os, time\\nwhile True:\\n    if os.fork() == 0:\\n        time.sleep(60)\\n        os._exit(0)"]
     notebook, resources = SandboxedExecute(config=config).preprocess(
-        new_notebook(cells=[new_code_cell(c) for c in cells]), {"metadata": {"path": sys.argv[2]}})
+        new_notebook(cells=[new_code_cell(c) for c in cells]), {"metadata": {"path": folder}})
     json.dump({"sandbox": resources["sandbox"],
                "outputs": [[dict(o) for o in c.outputs] for c in notebook.cells]}, sys.stdout)
     """)
@@ -478,27 +509,40 @@ def _as_nobody(tmp_path: Path, nobody: int) -> None:
     for font_cache in sandbox_module._font_cache_files():
         shutil.copy(font_cache, home / ".config" / "matplotlib")
     script = _write(tmp_path / "run.py", NON_ROOT_SCRIPT)
-    secret = _write(tmp_path / "course" / "instructor_only.txt", "mine")
+    mine = _write(tmp_path / "course" / "instructor_only.txt", "mine")
+    cells = [
+        "import os\nstatus = open('/proc/self/status').read()\n"
+        "print(os.getuid(), 'CapEff:\\t0000000000000000' in status)",
+        f"open({str(mine)!r}).read()",
+        "import subprocess\nsubprocess.run(['unshare', '--user', 'true'], check=True)",
+        LOOT,
+        "import os, time\nwhile True:\n    if os.fork() == 0:\n"
+        "        time.sleep(60)\n        os._exit(0)",
+    ]
     for path in [tmp_path, *tmp_path.rglob("*")]:
         os.chown(path, nobody, nobody, follow_symlinks=False)
     os.chmod(tmp_path, 0o755)
     # /root (mode 700) hides the interpreter from a normal user: show it the Python tree only.
-    command = [shutil.which("bwrap"), "--dev-bind", "/", "/", "--perms", "0755", "--tmpfs", "/root"]
+    command = [shutil.which("bwrap"), "--dev-bind", "/", "/",
+               "--perms", "0755", "--tmpfs", "/root"]
     for parent in reversed(Path(sys.base_prefix).parents):
         if parent.is_relative_to("/root") and parent != Path("/root"):
             command += ["--perms", "0755", "--dir", str(parent)]
     command += ["--ro-bind", sys.base_prefix, sys.base_prefix, "--die-with-parent", "--",
-               "setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups", "--",
-               sys.executable, str(script), str(secret), str(paths["student"])]
+                "setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups", "--",
+                sys.executable, str(script), json.dumps(cells), str(paths["student"])]
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(REPO),
-           "MPLCONFIGDIR": str(home / ".config" / "matplotlib")}
+           "MPLCONFIGDIR": str(home / ".config" / "matplotlib"), "GRADER_API_TOKEN": SECRET}
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    uid_line, secret_cell, userns, fork_bomb = report["outputs"]
-    assert uid_line[0]["text"].split() == [str(nobody), "1"]  # own uid, no capabilities
+    uid_line, instructor_file, userns, _, fork_bomb = report["outputs"]
+    assert uid_line[0]["text"].split() == [str(nobody), "True"]  # own uid, no capabilities
     assert report["sandbox"]["limit"] == "processes"
     assert any(o.get("ename") == "SandboxLimit" for o in fork_bomb)
-    assert any(o.get("ename") == "FileNotFoundError" for o in secret_cell)
+    assert any(o.get("ename") == "FileNotFoundError" for o in instructor_file)
     assert any(o.get("ename") == "CalledProcessError" for o in userns), userns  # --disable-userns
     assert psutil.Process().children(recursive=True) == []
+    # bwrap's init runs as the same user here: it must not hold the grader's environment
+    stolen = (paths["student"] / "loot.txt").read_text()
+    assert "PYTHONNOUSERSITE" in stolen and SECRET not in stolen
