@@ -26,8 +26,11 @@ Namespaces
     its IPC folder), its own PID namespace with ``--die-with-parent`` (nothing
     started inside outlives the sandbox or can see or signal the grader), own
     IPC and UTS namespaces, ``--new-session`` (no terminal to inject into), a
-    cleared environment (``--clearenv``; ``JPY_PARENT_PID`` in particular is
-    gone, or ipykernel would see PID 1 as its parent and quit at once).
+    cleared environment (``--clearenv``, then only what Python, ipykernel and
+    matplotlib need; bwrap itself gets an almost empty one too, since its init,
+    PID 1 inside, keeps it). The grader waits for that init to exit (bwrap
+    ``--info-fd`` gives its pid) before it goes on: when a run ends, nothing
+    that ran inside is left.
 
 Limits
     Set by :mod:`autograde.sandbox_launch` before the command starts (see
@@ -64,7 +67,6 @@ import fcntl
 import functools
 import hashlib
 import json
-import logging
 import os
 import select
 import shutil
@@ -91,9 +93,9 @@ LAUNCHER_INSIDE = "/sandbox/launch.py"
 #: regular users (1000+), subordinate ranges (100000+) and sssd's default id mapping
 #: (up to 2000200000), below 2**31 (some tools treat larger uids as negative).
 SANDBOX_UID_BASE = 2_100_000_000
+SANDBOX_SLOTS = 1000
 #: bubblewrap 0.8 brought --disable-userns and tmpfs --size (Debian 12, Ubuntu 24.04 have it).
 MIN_BWRAP_VERSION = (0, 8)
-SANDBOX_SLOTS = 1000
 #: What of /etc the kernel needs: fontconfig's configuration, the dynamic loader's cache, the
 #: time zone, and Debian's alternatives links (so /usr/bin tools that point there work).
 ETC_PATHS = ("/etc/fonts", "/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives")
@@ -105,8 +107,6 @@ NEVER_READABLE = ("gradebook.db", "gradebook.db-journal", "submitted", "autograd
 # Names of the limits, as recorded in resources["sandbox"]["limit"].
 CPU, MEMORY, PROCESSES, FILE_SIZE, DISK, TIMEOUT = (
     "cpu", "memory", "processes", "file_size", "disk", "timeout")
-
-log = logging.getLogger(__name__)
 
 
 class Sandbox(Configurable):
@@ -197,15 +197,18 @@ _HOW_TO_SKIP = (
     "`python -m autograde grade`, or set c.Sandbox.enabled = False in nbgrader_config.py.")
 
 
-def _explain_failure(bwrap: str, stderr: str) -> str:
+def _explain_failure(stderr: str) -> str:
     lines = [f"The grading sandbox (bubblewrap) does not work here: {stderr.strip()[:300]}"]
     if _read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1":
         lines.append(
             "Ubuntu (23.10 and later) restricts unprivileged user namespaces with AppArmor "
-            "(kernel.apparmor_restrict_unprivileged_userns = 1). Allow them with "
-            "`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`, or install an "
-            "AppArmor profile for bwrap (Ubuntu's bubblewrap package ships one in "
-            "/etc/apparmor.d/bwrap-userns-restrict), or grade as root.")
+            "(kernel.apparmor_restrict_unprivileged_userns = 1). Load Ubuntu's AppArmor "
+            "profile for bwrap (Ubuntu 25.04 loads it already): `sudo apt-get install "
+            "apparmor-profiles && sudo install -m 0644 "
+            "/usr/share/apparmor/extra-profiles/bwrap-userns-restrict /etc/apparmor.d/ && "
+            "sudo apparmor_parser -r /etc/apparmor.d/bwrap-userns-restrict`, or lift the "
+            "restriction with `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`, "
+            "or grade as root.")
     if _read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0":
         lines.append("Unprivileged user namespaces are off: enable them with "
                      "`sudo sysctl kernel.unprivileged_userns_clone=1`.")
@@ -213,10 +216,12 @@ def _explain_failure(bwrap: str, stderr: str) -> str:
         lines.append("User namespaces are off: enable them with "
                      "`sudo sysctl user.max_user_namespaces=15000`.")
     if len(lines) == 1:
-        lines.append("bwrap needs user namespaces when run by a normal user "
-                     "(`sudo sysctl kernel.unprivileged_userns_clone=1` on Debian before 11; "
-                     "`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu "
-                     "24.04), and must not be a setuid build when run by a normal user.")
+        lines.append("Run by a normal user, bwrap needs unprivileged user namespaces "
+                     "(`sudo sysctl kernel.unprivileged_userns_clone=1` on Debian 10; on "
+                     "Ubuntu 24.04 see kernel.apparmor_restrict_unprivileged_userns); inside a "
+                     "container it also needs the container to allow namespaces and mounts "
+                     "(Docker: --cap-add SYS_ADMIN --security-opt seccomp=unconfined "
+                     "--security-opt apparmor=unconfined).")
     lines.append(_HOW_TO_SKIP)
     return "\n".join(lines)
 
@@ -247,9 +252,9 @@ def _probe(bwrap: str, uid: int) -> str | None:
                                 input=b"", timeout=30, readable=[], settings=settings,
                                 check_available=False)
     except OSError as error:
-        return _explain_failure(bwrap, str(error))
+        return _explain_failure(str(error))
     if result.returncode != 0 or result.stdout.strip() != b"sandbox ok":
-        return _explain_failure(bwrap, result.stderr.decode(errors="replace") or
+        return _explain_failure(result.stderr.decode(errors="replace") or
                                 f"exit status {result.returncode}")
     return None
 
@@ -451,7 +456,7 @@ class SandboxInit:
                 data += chunk
         finally:
             os.close(self._read)
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, KeyError):  # bwrap failed before it started
             self.pid = json.loads(data)["child-pid"]
         with contextlib.suppress(Exception):
             import psutil
@@ -729,14 +734,14 @@ class KernelSandbox:
                     self.kernel_cpu_seconds = times.user + times.system
 
     def _find_kernel(self):
-        """The kernel process (bwrap's descendant that runs ipykernel), as a psutil.Process."""
+        """The kernel process (the child of the sandbox's init), as a psutil.Process."""
         import psutil
 
+        if self.init is None or self.init.pid is None:
+            return None
         with contextlib.suppress(psutil.Error):
-            for child in psutil.Process(self._process.pid).children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    if "ipykernel_launcher" in " ".join(child.cmdline()):
-                        return child
+            children = psutil.Process(self.init.pid).children()
+            return children[0] if children else None
         return None
 
     def stop_watching(self) -> None:
