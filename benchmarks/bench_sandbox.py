@@ -112,7 +112,7 @@ def main() -> None:
               f"{statistics.median(wall):15.3f}")
     on = statistics.median(c for c, _ in results[True])
     off = statistics.median(c for c, _ in results[False])
-    print(f"CPU ratio on/off (medians): {on / off:.3f}  (+{(on / off - 1) * 100:.1f} %; "
+    print(f"CPU ratio on/off (medians): {on / off:.3f} ({(on / off - 1) * 100:+.1f} %; "
           f"target: at most +15 %)")
 
 

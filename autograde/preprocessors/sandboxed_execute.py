@@ -50,7 +50,7 @@ def _is_graded(cell) -> bool:
 class SandboxedExecute(Execute):
     """Execute each notebook in a sandboxed kernel; survive a dead or hung kernel."""
 
-    _stopped: str | None = None           # why the kernel can run no more cells
+    _stopped: str | None = None           # the error for graded cells that cannot run
     _sandbox: KernelSandbox | None = None  # the sandbox of the notebook being run
     _settings: Sandbox | None = None
     _record: dict | None = None            # resources["sandbox"]
@@ -79,9 +79,9 @@ class SandboxedExecute(Execute):
                 nb, resources = self._execute(nb, resources, None)
             except RuntimeError as error:  # e.g. the kernel did not start: show why
                 output = sandbox.output_tail().strip()
-                if not output:
-                    raise
-                raise RuntimeError(f"{error}\nThe sandboxed kernel wrote:\n{output}") from error
+                if output:
+                    error.add_note(f"The sandboxed kernel wrote:\n{output}")
+                raise
             finally:
                 self._sandbox = None
                 sandbox.end()
@@ -127,8 +127,7 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
             if _is_graded(cell):
-                cell.outputs = [_error("KernelStopped", f"not run: {self._stopped} in an "
-                                                        "earlier cell")]
+                cell.outputs = [_error("KernelStopped", self._stopped)]
             return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
@@ -136,16 +135,16 @@ class SandboxedExecute(Execute):
             limit = self._sandbox.why_it_died() if self._sandbox else None
             if limit:
                 message = self._note_limit(limit, index)
-                self._stopped = f"the kernel was stopped ({message})"
+                self._stopped = f"not run: in an earlier cell, {message}"
                 cell.outputs.append(_error("SandboxLimit", message))
             else:
-                self._stopped = "the Python kernel died"
+                self._stopped = "not run: the Python kernel died in an earlier cell"
                 cell.outputs.append(_error("KernelDied", "the Python kernel died while running "
                                            "this cell (os._exit, a crash, or running out of "
                                            "memory)"))
             return cell, resources
         except CellTimeoutError:
-            self._stopped = "the Python kernel could not be stopped"
+            self._stopped = "not run: the Python kernel could not be stopped in an earlier cell"
             cell.outputs.append(_error("CellTimeoutError", f"this cell ran for more than "
                                        f"{self.timeout} seconds and could not be interrupted"))
             return cell, resources
