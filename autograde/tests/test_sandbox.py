@@ -483,6 +483,46 @@ def test_run_in_sandbox_kills_at_the_timeout_and_caps_output():
     assert chatty.limit_hit == "file_size" and len(chatty.stdout) <= 1024 * 1024
 
 
+NPROC_PROBE = textwrap.dedent("""\
+    import os, resource, sys, time
+    resource.setrlimit(resource.RLIMIT_NPROC, (5, 5))
+    forked = 0
+    try:
+        for _ in range(20):
+            if os.fork() == 0:
+                time.sleep(1)
+                os._exit(0)
+            forked += 1
+    except OSError:
+        pass
+    try:
+        secret = open(sys.argv[1]).read()
+    except OSError as error:
+        secret = type(error).__name__
+    print(os.getuid(), forked, secret)""")
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="about running as root")
+def test_why_root_runs_the_sandbox_under_a_uid_of_its_own(tmp_path):
+    secret = _write(tmp_path / "secret" / "root_only.txt", "root's")
+    secret.chmod(0o600)
+    secret.parent.chmod(0o755)
+    # Plain bwrap as root, even in a user namespace and without capabilities: uid 0 ignores
+    # RLIMIT_NPROC (20 forks of 20 under a limit of 5) and reads root's 0600 files.
+    mounts = sandbox_module.Mounts().system().read_only(secret.parent)
+    naive = subprocess.run(
+        [shutil.which("bwrap"), "--unshare-all", "--cap-drop", "ALL", "--die-with-parent",
+         "--proc", "/proc", "--dev", "/dev", *mounts.args, "--",
+         sys.executable, "-I", "-c", NPROC_PROBE, str(secret)],
+        capture_output=True, text=True, timeout=60)
+    assert naive.stdout.split() == ["0", "20", "root's"], naive.stderr
+    # The same probe in our sandbox: the sandbox's own uid, the limit holds, the file is closed.
+    ours = run_in_sandbox([sys.executable, "-I", "-c", NPROC_PROBE, str(secret)], input=b"",
+                          timeout=60, readable=[secret.parent])
+    uid, forked, verdict = ours.stdout.decode().split()
+    assert int(uid) >= SANDBOX_UID_BASE and int(forked) < 5 and verdict == "PermissionError"
+
+
 # --- run by a normal user (an instructor) ------------------------------------------------------
 
 NON_ROOT_SCRIPT = textwrap.dedent("""\
