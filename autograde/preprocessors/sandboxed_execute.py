@@ -1,26 +1,99 @@
-"""Placeholder until the sandbox lands: nbgrader's Execute that survives a dead kernel."""
+"""``SandboxedExecute``: nbgrader's ``Execute`` with the kernel inside the grading sandbox.
+
+``nbgrader_config.py`` puts it in place of ``Execute`` (or ``RobustExecute``) in
+``Autograde.autograde_preprocessors``. For each submission it:
+
+1. copies the student's folder (``resources["metadata"]["path"]``: nbgrader's
+   ``autograded/<student>/<assignment>``, where the instructor's helper files
+   were restored) into a scratch folder;
+2. runs the notebook in a kernel in a bubblewrap sandbox (``autograde.sandbox``)
+   whose working directory is that copy: the rest of the course, the network
+   and the grader's processes are out of its reach, and its memory, processes,
+   file sizes, disk and CPU time are limited;
+3. copies back the files the notebook created or changed (regular files only,
+   never the notebooks, within the size limits).
+
+Like ``RobustExecute``, a kernel that dies (``os._exit``, a crash, a limit) or
+that cannot be interrupted after the cell timeout does not abort grading: that
+cell and every graded cell that could not run get an error output (0 points)
+and the notebook is graded. A sandbox limit is named in the error it writes.
+What happened is recorded in ``resources["sandbox"]``.
+
+With ``c.Sandbox.enabled = False`` the kernel runs as nbgrader runs it (a loud
+warning is logged once). With the sandbox enabled but bubblewrap unusable here,
+:class:`autograde.sandbox.SandboxUnavailable` is raised: grading stops, and no
+kernel runs unsandboxed by accident.
+"""
+from __future__ import annotations
+
+import os
+
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
+from autograde.sandbox import (KernelSandbox, Sandbox, SandboxedKernelManager,
+                               SandboxUnavailable, limit_in_error, limit_message,
+                               sandbox_problem)
 
-def _error(ename, message):
-    return new_output("error", ename=ename, evalue=message,
-                      traceback=[f"{ename}: {message}"])
+_warned_disabled = False
+
+
+def _error(ename: str, message: str):
+    return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+def _is_graded(cell) -> bool:
+    return cell.cell_type == "code" and bool(cell.metadata.get("nbgrader", {}).get("grade"))
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's ``Execute`` that survives a kernel killed or hung by the student's code.
+    """Execute each notebook in a sandboxed kernel; survive a dead or hung kernel."""
 
-    A kernel that died, or that is still busy after the timeout and an interrupt
-    (a loop that catches ``KeyboardInterrupt``), cannot run the later cells: they
-    are not run, and every graded one gets an error output (0 points).
-    """
-
-    _stopped = None  # why the kernel can run no more cells
+    _stopped: str | None = None           # the error for graded cells that cannot run
+    _sandbox: KernelSandbox | None = None  # the sandbox of the notebook being run
+    _settings: Sandbox | None = None
+    _record: dict | None = None            # resources["sandbox"]
 
     def preprocess(self, nb, resources=None, km=None):
+        resources = resources if resources is not None else {}
+        self._settings = settings = Sandbox(parent=self)
         self._stopped = None
+        self._record = resources["sandbox"] = {
+            "sandboxed": False, "settings": settings.as_dict(), "limit": None,
+            "limit_message": None, "cell": None, "exit_status": None,
+            "copied_back": [], "not_copied": []}
+        if not settings.enabled:
+            self._warn_disabled()
+            return self._execute(nb, resources, km)
+        if km is not None:
+            raise ValueError("SandboxedExecute starts its own sandboxed kernel: pass no km")
+        problem = sandbox_problem(settings)
+        if problem:
+            raise SandboxUnavailable(problem)
+        folder = resources.get("metadata", {}).get("path") or os.getcwd()
+        with KernelSandbox(settings, folder) as sandbox:
+            self._sandbox = sandbox
+            self._record["sandboxed"] = True
+            try:
+                nb, resources = self._execute(nb, resources, None)
+            except RuntimeError as error:  # e.g. the kernel did not start: show why
+                output = sandbox.output_tail().strip()
+                if output:
+                    error.add_note(f"The sandboxed kernel wrote:\n{output}")
+                raise
+            finally:
+                self._sandbox = None
+                sandbox.end()
+                self._record["exit_status"] = sandbox.exit_status()
+                if sandbox.limit_hit and self._record["limit"] is None:  # after the last cell
+                    self._note_limit(sandbox.limit_hit, None)
+            copied = sandbox.copy_back(folder)
+        self._record["copied_back"], self._record["not_copied"] = copied["copied"], \
+            copied["skipped"]
+        return nb, resources
+
+    def _execute(self, nb, resources, km):
         try:
             return super().preprocess(nb, resources, km=km)
         except (DeadKernelError, CellTimeoutError):
@@ -29,19 +102,60 @@ class SandboxedExecute(Execute):
                 raise
             return nb, resources
 
+    def _warn_disabled(self) -> None:
+        global _warned_disabled
+        if not _warned_disabled:
+            _warned_disabled = True
+            self.log.warning(
+                "THE GRADING SANDBOX IS OFF (c.Sandbox.enabled = False or --no-sandbox): "
+                "student notebooks run with YOUR permissions and can read or change "
+                "solutions/, the gradebook and every file you can, use the network, and "
+                "leave processes running.")
+
+    def create_kernel_manager(self):
+        if self._sandbox is None:
+            return super().create_kernel_manager()
+        self.km = SandboxedKernelManager(sandbox=self._sandbox, config=self.config)
+        return self.km
+
+    def _note_limit(self, limit: str, index: int | None, stopped: bool = True) -> str:
+        message = limit_message(limit, self._settings, stopped=stopped)
+        if self._record["limit"] is None:
+            self._record.update(limit=limit, limit_message=message, cell=index)
+        return message
+
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
-                cell.outputs = [_error("KernelStopped", f"not run: {self._stopped} in an earlier cell")]
+            if _is_graded(cell):
+                cell.outputs = [_error("KernelStopped", self._stopped)]
             return cell, resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stopped = "the Python kernel died"
-            cell.outputs.append(_error("KernelDied", "the Python kernel died while running this "
-                                       "cell (os._exit, a crash, or running out of memory)"))
+            limit = self._sandbox.why_it_died() if self._sandbox else None
+            if limit:
+                message = self._note_limit(limit, index)
+                self._stopped = f"not run: in an earlier cell, {message}"
+                cell.outputs.append(_error("SandboxLimit", message))
+            else:
+                self._stopped = "not run: the Python kernel died in an earlier cell"
+                cell.outputs.append(_error("KernelDied", "the Python kernel died while running "
+                                           "this cell (os._exit, a crash, or running out of "
+                                           "memory)"))
+            return cell, resources
         except CellTimeoutError:
-            self._stopped = "the Python kernel could not be stopped"
+            self._stopped = "not run: the Python kernel could not be stopped in an earlier cell"
             cell.outputs.append(_error("CellTimeoutError", f"this cell ran for more than "
                                        f"{self.timeout} seconds and could not be interrupted"))
+            return cell, resources
+        if self._sandbox is not None and cell.cell_type == "code":
+            # Limits that surface as a Python error (MemoryError, EAGAIN, EFBIG): say which.
+            for output in list(cell.outputs):
+                limit = output.output_type == "error" and limit_in_error(
+                    output.get("ename", ""), output.get("evalue", ""),
+                    "\n".join(output.get("traceback", [])))
+                if limit:
+                    cell.outputs.append(_error("SandboxLimit",
+                                               self._note_limit(limit, index, stopped=False)))
+                    break
         return cell, resources

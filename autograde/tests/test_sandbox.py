@@ -1,0 +1,593 @@
+"""The grading sandbox, tried for real: bubblewrap, real kernels, nbgrader's Execute in-process.
+
+Each test runs ``SandboxedExecute`` on a small notebook built here, in the
+student's folder of a throwaway course that also holds what no submission may
+reach: a fake ``solutions/``, ``gradebook.db``, ``nbgrader_config.py``, a
+classmate's submission and the exchange. What the notebook could do is judged
+from outside: the error outputs of its attempts, the course files compared
+byte for byte afterwards, a test server that must see no connection, a process
+that must survive, no process left behind. Each sandbox limit is hit once and
+must be named in the notebook and in ``resources["sandbox"]``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+
+from autograde import sandbox as sandbox_module
+from autograde.preprocessors import sandboxed_execute
+from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+from autograde.sandbox import (SANDBOX_UID_BASE, Sandbox, SandboxUnavailable, run_in_sandbox,
+                               sandbox_problem)
+
+REPO = Path(__file__).resolve().parents[2]
+AS_ROOT = os.geteuid() == 0
+SITE_PACKAGES = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+
+# Skipped where bubblewrap cannot run (an instructor's laptop), but never in CI (CI=true),
+# where a skip would hide a grading kit without its sandbox.
+PROBLEM = sandbox_problem(Sandbox())
+pytestmark = pytest.mark.skipif(PROBLEM is not None and not os.environ.get("CI"),
+                                reason=f"bubblewrap does not work here: {PROBLEM}")
+
+
+# --- a throwaway course ------------------------------------------------------------------------
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def make_course(root: Path) -> dict[str, Path]:
+    """A course folder with secrets around the student's folder; returns the paths."""
+    paths = {
+        "solution": _write(root / "solutions/challenge/04_challenge.ipynb", "SECRET SOLUTION"),
+        "checker": _write(root / "solutions/challenge/heatmap_check.py", "HIDDEN_TESTS = 1\n"),
+        "gradebook": _write(root / "autograde/gradebook.db", b"SQLite format 3\0 grades"),
+        "config": _write(root / "nbgrader_config.py", "c = get_config()\n"),
+        "classmate": _write(root / "autograde/submitted/bob/challenge/04_challenge.ipynb",
+                            "bob's answer"),
+        "exchange": _write(root / "autograde/exchange/attention-heatmaps/inbound/x.ipynb", "x"),
+    }
+    student = root / "autograde/autograded/alice/challenge"
+    _write(student / "heatmap_check.py", "def check():\n    return 'public'\n")
+    _write(student / "data.txt", "original")
+    _write(student / "04_challenge.ipynb", "the notebook file")
+    os.symlink(paths["solution"], student / "solution_link.ipynb")  # a planted symlink
+    paths["student"] = student
+    return paths
+
+
+def fingerprint(root: Path, skip: Path) -> dict[str, str]:
+    """sha256 of every file under ``root`` except those under ``skip``."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and skip not in p.parents}
+
+
+@pytest.fixture
+def course(tmp_path):
+    return make_course(tmp_path / "course")
+
+
+def graded(source: str, grade_id: str):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": True,
+                                 "points": 1, "solution": False, "schema_version": 3}
+    return cell
+
+
+def run_notebook(cells, folder: Path, timeout: int = 30, **settings):
+    """Run ``cells`` with SandboxedExecute in ``folder``; returns (notebook, resources)."""
+    config = Config()
+    config.Execute.timeout = timeout
+    for name, value in settings.items():
+        setattr(config.Sandbox, name, value)
+    notebook = new_notebook(cells=[c if isinstance(c, dict) else new_code_cell(c) for c in cells])
+    resources = {"metadata": {"path": str(folder)}}
+    return SandboxedExecute(config=config).preprocess(notebook, resources)
+
+
+def errors(cell) -> list[str]:
+    return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+
+
+def text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def sandbox_processes() -> list[psutil.Process]:
+    """Processes still running from a sandbox: bwrap under this test, or a sandbox uid."""
+    found = [p for p in psutil.Process().children(recursive=True)]
+    if AS_ROOT:
+        for process in psutil.process_iter(["uids"]):
+            with_uid = process.info["uids"]
+            if with_uid and SANDBOX_UID_BASE <= with_uid.real < SANDBOX_UID_BASE + 1000:
+                found.append(process)
+    return found
+
+
+@pytest.fixture
+def listening_server():
+    """A TCP server on 127.0.0.1 (outside the sandbox); records any connection it gets."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, address = server.accept()
+            except OSError:
+                continue
+            accepted.append(address)
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], accepted
+    stop.set()
+    thread.join()
+    server.close()
+
+
+# --- what a submission cannot reach ------------------------------------------------------------
+
+# Reads every environment and command line the sandbox can see into loot.txt (copied back).
+LOOT = textwrap.dedent("""\
+    import os
+    loot = []
+    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:
+        for name in ('environ', 'cmdline'):
+            try:
+                loot.append(open(f'/proc/{pid}/{name}', 'rb').read().decode(errors='replace'))
+            except OSError:
+                pass
+    open('loot.txt', 'w').write('\\n'.join(loot))""")
+SECRET = "s3cr3t-token-of-the-grader"
+
+
+def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_server,
+                                                              monkeypatch):
+    port, accepted = listening_server
+    monkeypatch.setenv("GRADER_API_TOKEN", SECRET)  # the grader's environment holds secrets
+    victim = subprocess.Popen(["sleep", "300"])  # a process of the grader's user
+    before = fingerprint(course["solution"].parents[2], skip=course["student"])
+    pth = SITE_PACKAGES / "zz_sandbox_test_planted.pth"
+    attempts = {
+        # reading what no student may see
+        "read solution": f"open({str(course['solution'])!r}).read()",
+        "read hidden checker": f"open({str(course['checker'])!r}).read()",
+        "read gradebook": f"open({str(course['gradebook'])!r}, 'rb').read()",
+        "read config": f"open({str(course['config'])!r}).read()",
+        "read classmate": f"open({str(course['classmate'])!r}).read()",
+        "read exchange": f"open({str(course['exchange'])!r}).read()",
+        "read by relative path": "open('../../bob/challenge/04_challenge.ipynb').read()",
+        "read through a planted symlink": "open('solution_link.ipynb').read()",
+        # writing where no student may write
+        "write solution": f"open({str(course['checker'])!r}, 'w').write('HIDDEN_TESTS = 0')",
+        "write gradebook": f"open({str(course['gradebook'])!r}, 'wb').write(b'')",
+        "write config": f"open({str(course['config'])!r}, 'a').write('c.x = 1')",
+        "write classmate": f"open({str(course['classmate'])!r}, 'w').write('0 points')",
+        "plant a .pth in the virtualenv": f"open({str(pth)!r}, 'w').write('import os')",
+        "write next to the scratch copy": "open('../escape.txt', 'w').write('x')",
+        "write to /tmp": "open('/tmp/escape.txt', 'w').write('x')",
+        # network
+        "connect to the grader's machine": f"import socket\n"
+                                           f"socket.create_connection(('127.0.0.1', {port}), 2)",
+        "connect to the internet": "import socket\nsocket.create_connection(('1.1.1.1', 53), 2)",
+        "resolve a name": "import socket\nsocket.getaddrinfo('example.com', 80)",
+        # processes
+        "signal a process of the grader": f"import os, signal\nos.kill({victim.pid}, "
+                                          "signal.SIGKILL)",
+        "signal the grader": f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)",
+    }
+    lingering = textwrap.dedent("""\
+        import os, subprocess
+        subprocess.Popen(['sleep', '987.654'], start_new_session=True)
+        if os.fork() == 0:        # a double fork: the grandchild is re-parented, detached
+            os.setsid()
+            if os.fork() == 0:
+                os.execv('/bin/sleep', ['sleep', '987.655'])
+            os._exit(0)
+        os.wait()
+        print('started')""")
+    cells = list(attempts.values()) + [LOOT, lingering, graded("print('still running')",
+                                                                 "after")]
+    try:
+        notebook, resources = run_notebook(cells, course["student"])
+        assert victim.poll() is None, "the notebook killed a process of the grader's user"
+    finally:
+        victim.kill()
+        victim.wait()
+    for name, cell in zip(attempts, notebook.cells):
+        assert any(e.startswith(("FileNotFoundError", "PermissionError", "OSError",
+                                 "gaierror", "ProcessLookupError", "ConnectionRefusedError"))
+                   for e in errors(cell)), f"{name} did not fail: {cell.outputs}"
+    assert text(notebook.cells[-2]).strip() == "started", notebook.cells[-2].outputs
+    assert text(notebook.cells[-1]).strip() == "still running"
+    assert resources["sandbox"]["sandboxed"] is True and resources["sandbox"]["limit"] is None
+
+    # from outside: nothing changed, nothing connected, nothing left running
+    assert fingerprint(course["solution"].parents[2], skip=course["student"]) == before
+    assert not pth.exists()
+    assert not Path("/tmp/escape.txt").exists()
+    assert not (course["student"].parent / "escape.txt").exists()
+    assert accepted == []
+    assert [p for p in psutil.process_iter(["cmdline"])
+            if p.info["cmdline"] and p.info["cmdline"][-1] in ("987.654", "987.655")] == []
+    assert sandbox_processes() == []
+    # the planted symlink is still the grader's, untouched; only the loot came back
+    assert (course["student"] / "solution_link.ipynb").is_symlink()
+    assert resources["sandbox"]["copied_back"] == ["loot.txt"]
+    loot = (course["student"] / "loot.txt").read_text()
+    assert "PYTHONNOUSERSITE" in loot and SECRET not in loot and "GRADER_API_TOKEN" not in loot
+
+
+# --- the limits ----------------------------------------------------------------------------------
+
+LIMIT_CASES = {
+    "memory": (dict(memory_mb=1024), textwrap.dedent("""\
+        hog = []
+        while True:
+            hog.append(bytearray(64 * 1024 * 1024))"""), "memory", "1024 MB of memory", True),
+    "processes": (dict(max_processes=32), textwrap.dedent("""\
+        import os, time
+        forked = 0
+        while True:
+            if os.fork() == 0:   # every child forks on too, and never returns to the kernel
+                try:
+                    while True:
+                        os.fork()
+                finally:
+                    time.sleep(60)
+                    os._exit(0)
+            forked += 1"""), "processes", "more than 32 processes", True),
+    "file size": (dict(max_file_mb=10), "open('big.bin', 'wb').write(bytes(100 * 1024 * 1024))",
+                  "file_size", "larger than 10 MB", True),
+    "cpu time": (dict(cpu_seconds=3), "while True:\n    pass", "cpu", "3 s of CPU time", False),
+    "disk": (dict(max_disk_mb=5), textwrap.dedent("""\
+        for i in range(100000):
+            with open(f'part-{i}.txt', 'w') as part:
+                part.write('x' * 100_000)"""), "disk", "5 MB", False),
+    "file count": (dict(max_files=300), textwrap.dedent("""\
+        import os
+        os.mkdir('many')
+        for i in range(100000):
+            open(f'many/{i}', 'w').close()"""), "disk", "300 files", False),
+}
+
+
+@pytest.mark.parametrize("case", LIMIT_CASES)
+def test_each_limit_is_hit_and_named(course, case):
+    settings, hog, limit, words, kernel_survives = LIMIT_CASES[case]
+    grader_limits = [resource.getrlimit(r) for r in (resource.RLIMIT_AS, resource.RLIMIT_NPROC,
+                                                    resource.RLIMIT_CPU, resource.RLIMIT_FSIZE)]
+    cells = ["x = 1", hog, graded("print('graded cell ran')", "after")]
+    notebook, resources = run_notebook(cells, course["student"], **settings)
+
+    record = resources["sandbox"]
+    assert record["limit"] == limit, (record, notebook.cells[1].outputs)
+    assert record["cell"] == 1 and words in record["limit_message"]
+    assert any(e.startswith("SandboxLimit") and words in e and "grading sandbox" in e
+               for e in errors(notebook.cells[1])), notebook.cells[1].outputs
+    after = notebook.cells[2]
+    if kernel_survives:
+        assert text(after).strip() == "graded cell ran" and errors(after) == []
+    else:
+        assert errors(after) and errors(after)[0].startswith("KernelStopped"), after.outputs
+        assert words in errors(after)[0]
+    # the grader is unaffected, nothing of the sandbox is left
+    assert sandbox_processes() == []
+    assert [resource.getrlimit(r) for r in (resource.RLIMIT_AS, resource.RLIMIT_NPROC,
+                                           resource.RLIMIT_CPU, resource.RLIMIT_FSIZE)] \
+        == grader_limits
+    big = course["student"] / "big.bin"
+    assert not big.exists() or big.stat().st_size <= 10 * 1024 * 1024
+    copied = record["copied_back"]
+    assert sum((course["student"] / name).stat().st_size for name in copied) <= 256 * 1024 * 1024
+
+
+def test_a_second_notebook_runs_normally_after_a_killed_one(course):
+    # SIGXCPU ignored: the hard limit's SIGKILL, 2 s later, is still named as the CPU limit
+    dodger = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass"
+    notebook, resources = run_notebook([dodger], course["student"], cpu_seconds=2)
+    assert resources["sandbox"]["limit"] == "cpu", notebook.cells[0].outputs
+    assert resources["sandbox"]["exit_status"] == 128 + 9  # killed, not SIGXCPU
+    notebook, resources = run_notebook(["import os\nprint(sum(range(10)))"], course["student"])
+    assert text(notebook.cells[0]).strip() == "45" and resources["sandbox"]["limit"] is None
+
+
+def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(course):
+    # nbclient interrupts by message: a SIGINT would reach bwrap, not the kernel.
+    notebook, resources = run_notebook(["import time\nwhile True:\n    time.sleep(0.01)",
+                                        graded("print('next cell ran')", "after")],
+                                       course["student"], timeout=2)
+    assert any(e.startswith("KeyboardInterrupt") for e in errors(notebook.cells[0]))
+    assert text(notebook.cells[1]).strip() == "next cell ran"
+    assert resources["sandbox"]["limit"] is None
+
+
+# --- a normal notebook -------------------------------------------------------------------------
+
+def test_a_matplotlib_notebook_runs_and_its_files_come_back(course):
+    cells = [
+        "import matplotlib.pyplot as plt\nimport numpy as np",
+        textwrap.dedent("""\
+            fig, ax = plt.subplots(figsize=(3, 3))
+            image = ax.imshow(np.arange(9).reshape(3, 3), cmap='viridis')
+            fig.colorbar(image, ax=ax, label='Attention Weight')
+            ax.set_title('Attention Heatmap')
+            fig.savefig('heatmap.png')
+            plt.show()"""),
+        textwrap.dedent("""\
+            import os
+            open('notes.txt', 'w').write('written in the sandbox')
+            open('data.txt', 'w').write('changed')
+            open('04_challenge.ipynb', 'w').write('overwritten')   # never copied back
+            os.makedirs('sub/folder')
+            open('sub/folder/deep.txt', 'w').write('deep')
+            os.symlink('/etc/passwd', 'link_to_passwd')           # never copied back
+            from heatmap_check import check
+            print(check())"""),
+        graded("assert open('data.txt').read() == 'changed'", "reads_its_file"),
+    ]
+    notebook, resources = run_notebook(cells, course["student"])
+    for cell in notebook.cells:
+        assert errors(cell) == [], cell.outputs
+        assert "font cache" not in text(cell)  # the grader's font cache was reused
+    assert any("image/png" in o.get("data", {}) for o in notebook.cells[1].outputs)
+    assert text(notebook.cells[2]).strip() == "public"
+    student = course["student"]
+    assert sorted(resources["sandbox"]["copied_back"]) == [
+        "data.txt", "heatmap.png", "notes.txt", "sub/folder/deep.txt"]
+    assert (student / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (student / "data.txt").read_text() == "changed"
+    assert (student / "04_challenge.ipynb").read_text() == "the notebook file"
+    assert not (student / "link_to_passwd").exists()
+    assert sandbox_processes() == []
+    if os.environ.get("SANDBOX_TEST_PNG"):  # to look at the figure
+        shutil.copy(student / "heatmap.png", os.environ["SANDBOX_TEST_PNG"])
+
+
+# --- switched off, or not available ------------------------------------------------------------
+
+def test_disabled_sandbox_runs_unsandboxed_and_says_so_loudly(course, monkeypatch):
+    monkeypatch.setattr(sandboxed_execute, "_warned_disabled", False)
+    config = Config()
+    config.Sandbox.enabled = False
+    executor = SandboxedExecute(config=config)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    executor.log.addHandler(handler)
+    try:
+        notebook = new_notebook(cells=[new_code_cell(f"print(open({str(course['solution'])!r})"
+                                                     ".read())")])
+        notebook, resources = executor.preprocess(notebook, {"metadata": {
+            "path": str(course["student"])}})
+        executor.preprocess(new_notebook(cells=[new_code_cell("1")]), {})
+    finally:
+        executor.log.removeHandler(handler)
+    assert text(notebook.cells[0]).strip() == "SECRET SOLUTION"  # what the sandbox prevents
+    assert resources["sandbox"]["sandboxed"] is False
+    warnings = [r for r in records if "SANDBOX IS OFF" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+
+
+def test_unavailable_sandbox_stops_grading_with_instructions(course):
+    marker = course["student"] / "kernel-ran.txt"
+    with pytest.raises(SandboxUnavailable) as raised:
+        run_notebook([f"open({str(marker)!r}, 'w').write('ran')"], course["student"],
+                     bwrap="/nonexistent/bwrap")
+    message = str(raised.value)
+    assert "sudo apt-get install bubblewrap" in message and "dnf install bubblewrap" in message
+    assert "--no-sandbox" in message and "c.Sandbox.enabled = False" in message
+    assert not marker.exists()
+
+
+def test_an_old_bubblewrap_is_refused_with_instructions(tmp_path):
+    old = _write(tmp_path / "bwrap", "#!/bin/sh\necho bubblewrap 0.6.1\n")
+    old.chmod(0o755)
+    message = sandbox_problem(Sandbox(bwrap=str(old)))
+    assert "bubblewrap 0.6.1 is too old" in message and "apt-get install bubblewrap" in message
+
+
+# --- short-lived commands (the inspector) ------------------------------------------------------
+
+PROBE = textwrap.dedent("""\
+    import json, os, socket, sys
+    request = json.load(sys.stdin)
+    here = os.path.dirname(os.path.abspath(__file__))
+    def attempt(action):
+        try:
+            return repr(action())
+        except Exception as error:
+            return type(error).__name__
+    report = {
+        "request": request,
+        "uid": os.getuid(),
+        "capabilities": [l.split()[1] for l in open('/proc/self/status')
+                         if l.startswith('CapEff')][0],
+        "gradebook": attempt(lambda: open(os.path.join(here, 'gradebook.db'), 'rb').read()),
+        "submitted": attempt(lambda: os.listdir(os.path.join(here, 'submitted'))),
+        "root_only": attempt(lambda: open(os.path.join(here, 'root_only.txt')).read()),
+        "write_here": attempt(lambda: open(os.path.join(here, 'x'), 'w').write('x')),
+        "write_tmp": attempt(lambda: open('/tmp/scratch.txt', 'w').write('ok')),
+        "network": attempt(lambda: socket.create_connection(('127.0.0.1', request['port']), 2)),
+        "matplotlib": attempt(lambda: __import__('matplotlib.pyplot').pyplot.figure().dpi),
+    }
+    json.dump(report, sys.stdout)
+    """)
+
+
+@pytest.fixture
+def inspector_package(tmp_path):
+    """A course with an ``autograde`` package that also holds nbgrader's state."""
+    package = tmp_path / "course" / "autograde"
+    _write(package / "__init__.py", "")
+    _write(package / "probe.py", PROBE)
+    _write(package / "gradebook.db", b"SQLite format 3\0 grades")
+    _write(package / "submitted/bob/challenge/04_challenge.ipynb", "bob")
+    os.chmod(_write(package / "root_only.txt", "root's secret"), 0o600)
+    return package
+
+
+def test_run_in_sandbox_reads_a_request_and_writes_json(inspector_package, listening_server):
+    port, accepted = listening_server
+    result = run_in_sandbox([sys.executable, "-E", "-s", "-m", "autograde.probe"],
+                            input=json.dumps({"port": port}).encode(), timeout=30,
+                            readable=[inspector_package], cwd=str(inspector_package.parent))
+    assert result.returncode == 0, result.stderr.decode()
+    report = json.loads(result.stdout)
+    assert report["request"] == {"port": port}
+    assert report["gradebook"] == "b''"      # nbgrader's state is masked inside the package
+    assert report["submitted"] == "[]"
+    assert report["write_here"] in ("OSError", "PermissionError")
+    assert report["write_tmp"] == "2"        # a private /tmp
+    # its own loopback, where nothing listens; the grader's server sees nothing
+    assert report["network"] in ("OSError", "ConnectionRefusedError") and accepted == []
+    assert report["matplotlib"] == "100.0"
+    assert report["capabilities"] == "0000000000000000"
+    if AS_ROOT:  # the uid is dropped: root's own 0600 files stay unreadable
+        assert SANDBOX_UID_BASE <= report["uid"] < SANDBOX_UID_BASE + 1000
+        assert report["root_only"] == "PermissionError"
+    assert not Path("/tmp/scratch.txt").exists()
+    assert (inspector_package / "gradebook.db").read_bytes() == b"SQLite format 3\0 grades"
+    assert result.limit_hit is None
+
+
+def test_run_in_sandbox_kills_at_the_timeout_and_caps_output():
+    slow = run_in_sandbox([sys.executable, "-c", "import os, time\nif os.fork() == 0:\n"
+                           "    os.setsid()\ntime.sleep(60)"], input=b"", timeout=1, readable=[])
+    assert slow.limit_hit == "timeout" and slow.returncode != 0
+    assert sandbox_processes() == []
+    chatty = run_in_sandbox([sys.executable, "-c", "print('x' * (3 * 1024 * 1024))"],
+                            input=b"", timeout=30, readable=[], settings=Sandbox(max_file_mb=1))
+    assert chatty.limit_hit == "file_size" and len(chatty.stdout) <= 1024 * 1024
+
+
+NPROC_PROBE = textwrap.dedent("""\
+    import os, resource, sys, time
+    resource.setrlimit(resource.RLIMIT_NPROC, (5, 5))
+    forked = 0
+    try:
+        for _ in range(20):
+            if os.fork() == 0:
+                time.sleep(1)
+                os._exit(0)
+            forked += 1
+    except OSError:
+        pass
+    try:
+        secret = open(sys.argv[1]).read()
+    except OSError as error:
+        secret = type(error).__name__
+    print(os.getuid(), forked, secret)""")
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="about running as root")
+def test_why_root_runs_the_sandbox_under_a_uid_of_its_own(tmp_path):
+    secret = _write(tmp_path / "secret" / "root_only.txt", "root's")
+    secret.chmod(0o600)
+    secret.parent.chmod(0o755)
+    # Plain bwrap as root, even in a user namespace and without capabilities: uid 0 ignores
+    # RLIMIT_NPROC (20 forks of 20 under a limit of 5) and reads root's 0600 files.
+    mounts = sandbox_module.Mounts().system().read_only(secret.parent)
+    naive = subprocess.run(
+        [shutil.which("bwrap"), "--unshare-all", "--cap-drop", "ALL", "--die-with-parent",
+         "--proc", "/proc", "--dev", "/dev", *mounts.args, "--",
+         sys.executable, "-I", "-c", NPROC_PROBE, str(secret)],
+        capture_output=True, text=True, timeout=60)
+    assert naive.stdout.split() == ["0", "20", "root's"], naive.stderr
+    # The same probe in our sandbox: the sandbox's own uid, the limit holds, the file is closed.
+    ours = run_in_sandbox([sys.executable, "-I", "-c", NPROC_PROBE, str(secret)], input=b"",
+                          timeout=60, readable=[secret.parent])
+    uid, forked, verdict = ours.stdout.decode().split()
+    assert int(uid) >= SANDBOX_UID_BASE and int(forked) < 5 and verdict == "PermissionError"
+
+
+# --- run by a normal user (an instructor) ------------------------------------------------------
+
+NON_ROOT_SCRIPT = textwrap.dedent("""\
+    import json, sys
+    from nbformat.v4 import new_code_cell, new_notebook
+    from traitlets.config import Config
+    from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+    cells, folder = json.loads(sys.argv[1]), sys.argv[2]
+    config = Config()
+    config.Sandbox.max_processes = 24
+    notebook, resources = SandboxedExecute(config=config).preprocess(
+        new_notebook(cells=[new_code_cell(c) for c in cells]), {"metadata": {"path": folder}})
+    json.dump({"sandbox": resources["sandbox"],
+               "outputs": [[dict(o) for o in c.outputs] for c in notebook.cells]}, sys.stdout)
+    """)
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="needs root to become a normal user")
+def test_as_a_normal_user_the_limits_and_walls_hold_too():
+    nobody = 65534
+    with tempfile.TemporaryDirectory(prefix="sandbox-nobody-") as folder:  # pytest's is 0700
+        _as_nobody(Path(folder), nobody)
+
+
+def _as_nobody(tmp_path: Path, nobody: int) -> None:
+    paths = make_course(tmp_path / "course")
+    home = tmp_path / "home"
+    (home / ".config" / "matplotlib").mkdir(parents=True)
+    for font_cache in sandbox_module._font_cache_files():
+        shutil.copy(font_cache, home / ".config" / "matplotlib")
+    script = _write(tmp_path / "run.py", NON_ROOT_SCRIPT)
+    mine = _write(tmp_path / "course" / "instructor_only.txt", "mine")
+    cells = [
+        "import os\nstatus = open('/proc/self/status').read()\n"
+        "print(os.getuid(), 'CapEff:\\t0000000000000000' in status)",
+        f"open({str(mine)!r}).read()",
+        "import subprocess\nsubprocess.run(['unshare', '--user', 'true'], check=True)",
+        LOOT,
+        "import os, time\nwhile True:\n    if os.fork() == 0:\n"
+        "        time.sleep(60)\n        os._exit(0)",
+    ]
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chown(path, nobody, nobody, follow_symlinks=False)
+    os.chmod(tmp_path, 0o755)
+    # /root (mode 700) hides the interpreter from a normal user: show it the Python tree only.
+    command = [shutil.which("bwrap"), "--dev-bind", "/", "/",
+               "--perms", "0755", "--tmpfs", "/root"]
+    for parent in reversed(Path(sys.base_prefix).parents):
+        if parent.is_relative_to("/root") and parent != Path("/root"):
+            command += ["--perms", "0755", "--dir", str(parent)]
+    command += ["--ro-bind", sys.base_prefix, sys.base_prefix, "--die-with-parent", "--",
+                "setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups", "--",
+                sys.executable, str(script), json.dumps(cells), str(paths["student"])]
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(REPO),
+           "MPLCONFIGDIR": str(home / ".config" / "matplotlib"), "GRADER_API_TOKEN": SECRET}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    uid_line, instructor_file, userns, _, fork_bomb = report["outputs"]
+    assert uid_line[0]["text"].split() == [str(nobody), "True"]  # own uid, no capabilities
+    assert report["sandbox"]["limit"] == "processes"
+    assert any(o.get("ename") == "SandboxLimit" for o in fork_bomb)
+    assert any(o.get("ename") == "FileNotFoundError" for o in instructor_file)
+    assert any(o.get("ename") == "CalledProcessError" for o in userns), userns  # --disable-userns
+    assert psutil.Process().children(recursive=True) == []
+    # bwrap's init runs as the same user here: it must not hold the grader's environment
+    stolen = (paths["student"] / "loot.txt").read_text()
+    assert "PYTHONNOUSERSITE" in stolen and SECRET not in stolen
