@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograde.gradebook import gradebook_file
+
 REPO = Path(__file__).resolve().parents[1]
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 
@@ -50,6 +52,10 @@ def copy_course(destination, *, assignments=None, challenge_source=None, config_
         shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     else:
         (root / "nbgrader_config.py").write_text(config_text)
+    # nbgrader creates the gradebook but not the folder it lives in
+    database = gradebook_file(root)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     names = list(assignments) if assignments else sorted(p.name for p in (REPO / "solutions").iterdir()
                                                         if p.is_dir() and not p.name.startswith("."))
     for name in names:

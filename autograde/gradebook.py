@@ -10,13 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def db_url_of(course_root) -> str:
-    """The gradebook URL of the course at ``course_root`` (from its nbgrader_config.py)."""
+def gradebook_file(course_root) -> Path | None:
+    """The SQLite file of the course's gradebook (from its nbgrader_config.py), or None when
+    the gradebook is another database."""
     from autograde.nbgrader_adapter import course_directory
     url = course_directory(course_root).db_url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        url = f"sqlite:///{Path(course_root).resolve() / url[len('sqlite:///'):]}"
-    return url
+    if not url.startswith("sqlite:///"):
+        return None
+    return Path(course_root).resolve() / url[len("sqlite:///"):]  # an absolute path stays absolute
+
+
+def db_url_of(course_root) -> str:
+    """The gradebook URL of the course at ``course_root``, with an absolute SQLite path."""
+    from autograde.nbgrader_adapter import course_directory
+    path = gradebook_file(course_root)
+    return f"sqlite:///{path}" if path is not None else course_directory(course_root).db_url
 
 
 def scores(db_url: str, assignment_id: str) -> dict[str, dict[str, float | None]]:

@@ -80,9 +80,12 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, DottedObjectName, Integer, Unicode, default
 from traitlets.config import Configurable
 
 MB = 1024 * 1024
@@ -135,13 +138,17 @@ class Sandbox(Configurable):
     cpu_seconds = Integer(120, help=(
         "CPU time of each process in the sandbox, in seconds (RLIMIT_CPU): SIGXCPU stops "
         "it.")).tag(config=True)
+    max_output_mb = Integer(20, help=(
+        "Output a notebook may send back to the grader in all its cells, in MB (text, images); "
+        "beyond it, its cells' further output is dropped with a note. The grader's own cell "
+        "that records the grading calls has a budget of its own.")).tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap program (a name on PATH or a path).").tag(
         config=True)
 
     def as_dict(self) -> dict:
         """The settings, for the record kept with each graded notebook."""
         names = ("enabled", "memory_mb", "max_processes", "max_file_mb", "max_disk_mb",
-                 "max_files", "cpu_seconds", "bwrap")
+                 "max_files", "cpu_seconds", "max_output_mb", "bwrap")
         return {name: getattr(self, name) for name in names}
 
 
@@ -854,6 +861,22 @@ def _copy_without_links(source: Path, destination: Path, parts: tuple[str, ...])
         os.close(folder)
 
 
+#: Largest single message the grader accepts from a sandboxed kernel: a larger one is dropped
+#: by ZeroMQ before it reaches the grader's memory (a notebook's output is capped anyway by
+#: ``Sandbox.max_output_mb``; one message could otherwise be as large as the kernel's memory).
+MAX_MESSAGE_BYTES = 64 * MB
+
+
+class SandboxedKernelClient(AsyncKernelClient):
+    """The grader's end of a sandboxed kernel's sockets, with a cap on message size."""
+
+    @default("context")
+    def _context_default(self):
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
+        return context
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """An ipykernel started inside a :class:`KernelSandbox` (for nbclient).
 
@@ -862,6 +885,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     (TCP cannot cross the sandbox's empty network namespace); interrupts are sent as
     messages (a SIGINT would reach bwrap, not the kernel).
     """
+
+    client_class = DottedObjectName("autograde.sandbox.SandboxedKernelClient")
 
     def __init__(self, *, sandbox: KernelSandbox, **kwargs):
         self.sandbox = sandbox

@@ -26,21 +26,35 @@ kernel runs unsandboxed by accident.
 """
 from __future__ import annotations
 
+import json
 import os
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
-from autograde.sandbox import (KernelSandbox, Sandbox, SandboxedKernelManager,
+from autograde.protocol import EVIDENCE_CELL_KEY
+from autograde.sandbox import (MB, KernelSandbox, Sandbox, SandboxedKernelManager,
                                SandboxUnavailable, limit_in_error, limit_message,
                                sandbox_problem)
+
+#: Output budget of the grader's evidence cell (four pickled figures need about 1 MB).
+EVIDENCE_OUTPUT_MB = 40
 
 _warned_disabled = False
 
 
 def _error(ename: str, message: str):
     return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+def _message_size(msg) -> int:
+    """About how many bytes an output message adds to the notebook."""
+    content = msg.get("content", {})
+    size = len(content.get("text", "")) + sum(len(line) for line in content.get("traceback", []))
+    for value in content.get("data", {}).values():
+        size += len(value) if isinstance(value, str) else len(json.dumps(value))
+    return size
 
 
 def _is_graded(cell) -> bool:
@@ -59,6 +73,7 @@ class SandboxedExecute(Execute):
         resources = resources if resources is not None else {}
         self._settings = settings = Sandbox(parent=self)
         self._stopped = None
+        self._output_spent = {}  # bytes of output kept so far: {is the evidence cell: bytes}
         self._record = resources["sandbox"] = {
             "sandboxed": False, "settings": settings.as_dict(), "limit": None,
             "limit_message": None, "cell": None, "exit_status": None,
@@ -111,6 +126,21 @@ class SandboxedExecute(Execute):
                 "student notebooks run with YOUR permissions and can read or change "
                 "solutions/, the gradebook and every file you can, use the network, and "
                 "leave processes running.")
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's output only within the notebook's output budget; note the cut once."""
+        settings = self._settings or Sandbox(parent=self)
+        evidence = self.nb.cells[cell_index].metadata.get(EVIDENCE_CELL_KEY, False)
+        budget = (EVIDENCE_OUTPUT_MB if evidence else settings.max_output_mb) * MB
+        spent = self._output_spent.get(evidence, 0) + _message_size(msg)
+        self._output_spent[evidence] = spent
+        if spent <= budget:
+            return super().output(outs, msg, display_id, cell_index)
+        if not any(out.get("name") == "stdout" and "output cut" in out.get("text", "") for out in outs):
+            note = (f"[output cut by the grader: the notebook sent more than "
+                    f"{budget // MB} MB of output]\n")
+            outs.append(new_output("stream", name="stdout", text=note))
+        return None
 
     def create_kernel_manager(self):
         if self._sandbox is None:
