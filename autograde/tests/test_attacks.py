@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
@@ -33,6 +34,7 @@ from autograde.corpus import attack_cases, cases, notebook_points, write_submiss
 from autograde.corpus.course import autograde, scores_of, submitted_path
 from autograde.course_copy import REPO, copy_course, nbgrader
 from autograde.flags import find_flags
+from autograde.protocol import ANSWER_CELL, find_cell
 
 ATTACKS = attack_cases()
 HONEST = {f"honest_{case.name}": case for case in cases() if case.name in ("solution", "pcolormesh",
@@ -84,8 +86,11 @@ def attacked(tmp_path_factory):
     """Grade the attack section with honest classmates; return what the checks need."""
     course = copy_course(tmp_path_factory.mktemp("attacks") / "course", assignments=["challenge"])
     canaries = {"solution": secrets.token_hex(8), "classmate": secrets.token_hex(8)}
-    solution = course / "solutions" / "challenge" / "04_challenge.ipynb"
-    solution.write_text(solution.read_text().replace("### END SOLUTION", f"# {canaries['solution']}\n### END SOLUTION"))
+    solution_path = course / "solutions" / "challenge" / "04_challenge.ipynb"
+    solution = nbformat.read(solution_path, as_version=4)
+    answer = find_cell(solution, ANSWER_CELL)
+    answer.source = answer.source.replace("### END SOLUTION", f"# {canaries['solution']}\n    ### END SOLUTION")
+    nbformat.write(solution, solution_path)
     nbgrader(course, "generate_assignment", "challenge", "--force",
              "--CourseDirectory.release_directory=grading/release")
     for student, case in HONEST.items():
