@@ -212,3 +212,12 @@ def test_untrusted_text_is_cleaned():
                               make_call("c", "no_ax", ["a"], [[1.0]], public=True))
     cleaned = evidence.read_evidence(record)["exception"]["message"]
     assert "\x1b" not in cleaned and len(cleaned) <= 300
+
+
+def test_when_no_process_can_be_forked_the_call_runs_in_this_process(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(evidence, "_fork", no_fork)
+    record = evidence.collect(good, NO_AX)
+    assert record["status"] == "returned" and evidence.read_evidence(record)["returned_axes"]

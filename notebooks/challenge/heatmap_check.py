@@ -1496,7 +1496,12 @@ def _collect_in_process(function, call, png):
 
 def _collect_in_child(function, call, timeout, png):
     read_fd, write_fd = os.pipe()
-    pid = _fork()
+    try:
+        pid = _fork()
+    except OSError:  # no process left to fork (the notebook's own processes used them up)
+        os.close(read_fd)
+        os.close(write_fd)
+        return _collect_in_process(function, call, png)
     if pid == 0:  # the child: never returns
         try:
             os.close(read_fd)
