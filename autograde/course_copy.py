@@ -1,4 +1,5 @@
-"""A throwaway copy of the course, for the tests, the benchmarks and the browser tests.
+"""A throwaway copy of the course, for the tests, the benchmarks and the browser tests;
+and the lessons' helper modules for scripts (:func:`lesson_module`).
 
 Code is not copied: the grading kit is the installed ``autograde`` package. A
 copy is the course's content (``nbgrader_config.py``, ``solutions/``,
@@ -7,6 +8,7 @@ nbgrader's own ``generate_assignment``.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -67,3 +69,14 @@ def copy_course(destination, *, assignments=None, challenge_source=None, config_
         release = [] if regenerate else ["--CourseDirectory.release_directory=grading/release"]
         nbgrader(root, "generate_assignment", name, "--force", *release)
     return root
+
+
+def lesson_module(name: str):
+    """One of the lessons' helper modules (``solutions/lessons/<name>.py``), imported from
+    its file, for scripts and benchmarks that run outside the lessons' folder."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "solutions" / "lessons" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

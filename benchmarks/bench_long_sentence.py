@@ -32,8 +32,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "solutions" / "lessons"))
-from attention_plots import plot_attention_heatmap  # noqa: E402
+from autograde.course_copy import lesson_module  # noqa: E402
+
+plot_attention_heatmap = lesson_module("attention_plots").plot_attention_heatmap
 
 FIGSIZE = (10, 8)
 DPI = 100

@@ -17,10 +17,8 @@ Printed: milliseconds for each, the reading's own cost (2 - 1) and the ratio
 import argparse
 import pickle
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -28,8 +26,6 @@ matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 from autograde.checker.judge import judge_picture  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
 from autograde.checker.spec import PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402

@@ -33,9 +33,10 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-LESSONS = Path(__file__).resolve().parents[1] / "solutions" / "lessons"
-sys.path.insert(0, str(LESSONS))
-import real_attention as ra  # noqa: E402
+from autograde.course_copy import REPO, lesson_module  # noqa: E402
+
+LESSONS = REPO / "solutions" / "lessons"
+ra = lesson_module("real_attention")
 
 PARAGRAPH = (
     "When we read a sentence we do not give every word the same care. Some words carry "
@@ -52,7 +53,6 @@ SENTENCE = "The animal didn't cross the street because it was too tired."
 _LOAD_IN_CHILD = f"""
 import json, sys, time
 wall, cpu = time.perf_counter(), time.process_time()
-sys.path.insert(0, {str(LESSONS)!r})
 import real_attention
 imported = time.perf_counter() - wall, time.process_time() - cpu
 wall, cpu = time.perf_counter(), time.process_time()
@@ -77,7 +77,7 @@ def time_loading(repeats: int) -> dict:
     runs = []
     for i in range(repeats + 1):
         result = subprocess.run([sys.executable, "-c", _LOAD_IN_CHILD], capture_output=True,
-                                text=True, check=True, env=os.environ)
+                                text=True, check=True, env=os.environ, cwd=LESSONS)  # as a notebook
         if i:   # the first process only warms the page cache
             runs.append(json.loads(result.stdout))
     return {step: (statistics.median(r[step][0] for r in runs),

@@ -24,6 +24,8 @@ matplotlib.use("Agg")  # a script, not a notebook: no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
+
+from autograde.course_copy import lesson_module  # noqa: E402
 import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,9 +60,9 @@ def draw_solution_heatmap(output: Path) -> Path:
 
 def draw_real_heads(output: Path) -> Path:
     """Four heads of lesson 07's model on its sentence, each found by computation."""
-    sys.path.insert(0, str(LESSONS))
-    from attention_plots import plot_attention_grid
-    from real_attention import load_model, run_model
+    plot_attention_grid = lesson_module("attention_plots").plot_attention_grid
+    real_attention = lesson_module("real_attention")
+    load_model, run_model = real_attention.load_model, real_attention.run_model
 
     result = run_model(load_model(), SENTENCE)
     tokens, attention = result.tokens, result.attention

@@ -8,7 +8,6 @@ import pytest
 
 from conftest import REPO
 
-sys.path.insert(0, str(REPO / "solutions" / "lessons"))
 import attention_math as am  # noqa: E402
 
 
@@ -114,16 +113,15 @@ def test_attention_weights_names_vectors_of_different_lengths():
         am.attention_weights(np.zeros(8), np.zeros((3, 8)))
 
 
-def test_importing_the_module_changes_no_global_state(tmp_path):
+def test_importing_the_module_changes_no_global_state():
     script = (
         "import sys, numpy as np\n"
         "state = np.random.get_state()[1].copy()\n"
-        f"sys.path.insert(0, {str(REPO / 'solutions' / 'lessons')!r})\n"
         "import attention_math\n"
         "assert (np.random.get_state()[1] == state).all(), 'numpy seeded'\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
         "print('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO / "solutions" / "lessons",  # where a notebook imports it from
                             capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
 

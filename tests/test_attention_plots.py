@@ -15,7 +15,6 @@ from conftest import REPO
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-sys.path.insert(0, str(REPO / "solutions" / "lessons"))
 import attention_plots as ap  # noqa: E402
 
 TOKENS = "Transformers help models focus on important words.".split()
@@ -416,20 +415,19 @@ def test_grid_titles_must_match_the_panels():
 # the module itself
 # --------------------------------------------------------------------------
 
-def test_importing_the_module_changes_no_global_state(tmp_path):
+def test_importing_the_module_changes_no_global_state():
     """Import it in a fresh interpreter and compare rcParams and the RNG state."""
     import subprocess
     script = (
         "import sys, numpy as np, matplotlib as mpl\n"
         "before = dict(mpl.rcParams); state = np.random.get_state()[1].copy()\n"
-        f"sys.path.insert(0, {str(REPO / 'solutions' / 'lessons')!r})\n"
         "import attention_plots\n"
         "assert dict(mpl.rcParams) == before, 'rcParams changed'\n"
         "assert (np.random.get_state()[1] == state).all(), 'numpy seeded'\n"
         "import matplotlib.pyplot as plt\n"
         "assert not plt.get_fignums(), 'a figure was made'\n"
         "print('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO / "solutions" / "lessons",  # where a notebook imports it from
                             capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
 

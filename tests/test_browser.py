@@ -328,8 +328,7 @@ def _wait_for_new_picture(page, explorer, before: bytes, status: str) -> bytes:
 
 def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
     """Type a sentence, pick a head, see the picture change, save it."""
-    sys.path.insert(0, str(REPO / "solutions" / "lessons"))
-    from head_explorer import HeadExplorer
+        from head_explorer import HeadExplorer
     from real_attention import load_model, tokenize
 
     panel = open_notebook(page, lab, REAL_LESSON, "explorer")

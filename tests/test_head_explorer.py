@@ -13,7 +13,6 @@ import pytest
 
 from conftest import REPO
 
-sys.path.insert(0, str(REPO / "solutions" / "lessons"))
 import real_attention as ra  # noqa: E402
 from head_explorer import HeadExplorer  # noqa: E402
 

@@ -20,7 +20,6 @@ from conftest import REPO
 
 LESSONS = REPO / "solutions" / "lessons"
 LESSON = LESSONS / "07_real_attention.ipynb"
-sys.path.insert(0, str(LESSONS))
 import real_attention as ra  # noqa: E402
 
 ANIMAL = "The animal didn't cross the street because it was too tired."

@@ -33,7 +33,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
-from autograde.protocol import EVIDENCE_CELL_KEY
+from autograde.protocol import EVIDENCE_CELL_KEY, add_flag
 from autograde.sandbox import (MB, KernelSandbox, Sandbox, SandboxedKernelManager,
                                SandboxUnavailable, limit_in_error, limit_message,
                                sandbox_problem)
@@ -111,7 +111,7 @@ class SandboxedExecute(Execute):
     def _execute(self, nb, resources, km):
         try:
             return super().preprocess(nb, resources, km=km)
-        except (DeadKernelError, CellTimeoutError):
+        except Exception:
             # Raised again while shutting the kernel down: the cells are marked already.
             if self._stopped is None:
                 raise
@@ -177,6 +177,15 @@ class SandboxedExecute(Execute):
             self._stopped = "not run: the Python kernel could not be stopped in an earlier cell"
             cell.outputs.append(_error("CellTimeoutError", f"this cell ran for more than "
                                        f"{self.timeout} seconds and could not be interrupted"))
+            return cell, resources
+        except Exception as error:  # noqa: BLE001 - e.g. a message with a bad signature
+            # The kernel's process is the student's: whatever it sends may be garbage. The
+            # notebook stops here, and is still graded.
+            self._stopped = "not run: the grader lost its connection to the kernel in an earlier cell"
+            reason = f"{type(error).__name__}: {str(error)[:200]}"
+            cell.outputs.append(_error("KernelDied", f"the grader could not read the kernel's messages "
+                                       f"while it ran this cell ({reason})"))
+            add_flag(self.nb, f"the kernel sent messages the grader could not read ({reason})")
             return cell, resources
         if self._sandbox is not None and cell.cell_type == "code":
             # Limits that surface as a Python error (MemoryError, EAGAIN, EFBIG): say which.
