@@ -9,7 +9,11 @@ graded cell in the notebook's nbgrader metadata (see :func:`criterion_points`).
 """
 from __future__ import annotations
 
-from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401  (re-exported: one import for the grader)
+from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
+
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENT", "METADATA_KEY",
+           "EVIDENCE_CELL_KEY", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id", "find_cell",
+           "criterion_points", "grading_record", "add_flag", "flags_of"]
 
 #: The graded assignment and its notebook (nbgrader ids).
 ASSIGNMENT = "challenge"

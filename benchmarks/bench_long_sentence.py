@@ -22,9 +22,7 @@ Target: the helper under 1 s per figure (CPU time) on the course machine.
 import argparse
 import io
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import matplotlib
 

@@ -31,7 +31,6 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from autograde.course_copy import REPO, lesson_module  # noqa: E402
 
@@ -50,7 +49,7 @@ PARAGRAPH = (
 )
 SENTENCE = "The animal didn't cross the street because it was too tired."
 
-_LOAD_IN_CHILD = f"""
+_LOAD_IN_CHILD = """
 import json, sys, time
 wall, cpu = time.perf_counter(), time.process_time()
 import real_attention

@@ -1,12 +1,10 @@
 """Unit tests for solutions/lessons/attention_math.py, the course's versions of the
 computations that lessons 05-06 ask students to write (softmax, masks, weights)."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import run_in_lessons_folder
 
 import attention_math as am  # noqa: E402
 
@@ -114,15 +112,14 @@ def test_attention_weights_names_vectors_of_different_lengths():
 
 
 def test_importing_the_module_changes_no_global_state():
-    script = (
-        "import sys, numpy as np\n"
-        "state = np.random.get_state()[1].copy()\n"
-        "import attention_math\n"
-        "assert (np.random.get_state()[1] == state).all(), 'numpy seeded'\n"
-        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
-        "print('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO / "solutions" / "lessons",  # where a notebook imports it from
-                            capture_output=True, text=True)
+    result = run_in_lessons_folder("""
+        import sys, numpy as np
+        state = np.random.get_state()[1].copy()
+        import attention_math
+        assert (np.random.get_state()[1] == state).all(), 'numpy seeded'
+        assert 'matplotlib' not in sys.modules, 'matplotlib imported'
+        print('ok')
+    """)
     assert result.stdout.strip() == "ok", result.stderr
 
 

@@ -4,13 +4,12 @@ Real matplotlib on the Agg backend: every test draws a figure and inspects it
 through public API (``get_array()``, ``get_xticklabels()`` after a canvas draw,
 ``AxesImage.colorbar``, ``Axes.texts``).
 """
-import sys
 
 import matplotlib
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import run_in_lessons_folder
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -417,18 +416,16 @@ def test_grid_titles_must_match_the_panels():
 
 def test_importing_the_module_changes_no_global_state():
     """Import it in a fresh interpreter and compare rcParams and the RNG state."""
-    import subprocess
-    script = (
-        "import sys, numpy as np, matplotlib as mpl\n"
-        "before = dict(mpl.rcParams); state = np.random.get_state()[1].copy()\n"
-        "import attention_plots\n"
-        "assert dict(mpl.rcParams) == before, 'rcParams changed'\n"
-        "assert (np.random.get_state()[1] == state).all(), 'numpy seeded'\n"
-        "import matplotlib.pyplot as plt\n"
-        "assert not plt.get_fignums(), 'a figure was made'\n"
-        "print('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO / "solutions" / "lessons",  # where a notebook imports it from
-                            capture_output=True, text=True)
+    result = run_in_lessons_folder("""
+        import numpy as np, matplotlib as mpl
+        before = dict(mpl.rcParams); state = np.random.get_state()[1].copy()
+        import attention_plots
+        assert dict(mpl.rcParams) == before, 'rcParams changed'
+        assert (np.random.get_state()[1] == state).all(), 'numpy seeded'
+        import matplotlib.pyplot as plt
+        assert not plt.get_fignums(), 'a figure was made'
+        print('ok')
+    """)
     assert result.stdout.strip() == "ok", result.stderr
 
 

@@ -32,7 +32,6 @@ import io
 import os
 import re
 import shutil
-import sys
 import time
 
 import matplotlib.image as mpimg
@@ -328,7 +327,7 @@ def _wait_for_new_picture(page, explorer, before: bytes, status: str) -> bytes:
 
 def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
     """Type a sentence, pick a head, see the picture change, save it."""
-        from head_explorer import HeadExplorer
+    from head_explorer import HeadExplorer
     from real_attention import load_model, tokenize
 
     panel = open_notebook(page, lab, REAL_LESSON, "explorer")

@@ -5,16 +5,13 @@ widget's value is what the browser does when a student types or picks. The
 same explorer is driven in JupyterLab by tests/test_browser.py.
 """
 import io
-import sys
 
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from conftest import REPO
-
-import real_attention as ra  # noqa: E402
-from head_explorer import HeadExplorer  # noqa: E402
+import real_attention as ra
+from head_explorer import HeadExplorer
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

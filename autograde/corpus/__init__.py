@@ -202,6 +202,25 @@ def attack_cases() -> list:
     return list(_ATTACKS)
 
 
+class _Shell:
+    """Stands in for get_ipython() in answers that call it (`%matplotlib inline`)."""
+
+    def run_line_magic(self, *args):
+        return None
+
+
+def answer_function(name: str):
+    """The ``plot_attention_heatmap`` an answer defines, run outside a notebook (with ``np``
+    and ``plt`` in scope, as the challenge's first cell provides)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    namespace = {"np": np, "plt": plt, "get_ipython": _Shell}
+    path = ANSWERS / f"{name}.py"
+    exec(compile(path.read_text(), str(path), "exec"), namespace)  # noqa: S102 - our own corpus
+    return namespace["plot_attention_heatmap"]
+
+
 def _student_notebook(template=None):
     template = Path(template or STUDENT_NOTEBOOK)
     if not template.exists():

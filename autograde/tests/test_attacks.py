@@ -17,7 +17,6 @@ inspector), together with three honest students. Then, from outside:
   test runs on 127.0.0.1 received no connection.
 """
 import hashlib
-import os
 import secrets
 import socket
 import sqlite3
@@ -35,6 +34,9 @@ from autograde.corpus.course import autograde, scores_of, submitted_path
 from autograde.course_copy import REPO, copy_course, nbgrader
 from autograde.flags import find_flags
 from autograde.protocol import ANSWER_CELL, find_cell
+from autograde.sandbox import SANDBOX_UID_BASE
+
+pytestmark = pytest.mark.integration
 
 ATTACKS = attack_cases()
 HONEST = {f"honest_{case.name}": case for case in cases() if case.name in ("solution", "pcolormesh",
@@ -147,6 +149,8 @@ def test_course_files_the_kit_and_the_virtualenv_are_untouched(attacked):
     changed = sorted(set(attacked["before"].items()) ^ set(attacked["after"].items()))
     assert not changed, changed[:10]
     assert not Path("/tmp/pwned-by-pth").exists()
+    flood = attacked["course"] / "grading" / "autograded" / "attack_floods_output" / "challenge" / "04_challenge.ipynb"
+    assert flood.stat().st_size < 25 * 2**20, "the output flood reached the autograded notebook"
 
 
 def test_the_gradebook_is_intact_and_nothing_rewrites_it_after_grading(attacked):
@@ -168,18 +172,19 @@ def test_no_secret_reaches_an_attackers_notebook_or_feedback(attacked):
                         assert canary not in text, f"{case.name} leaked the {name} into {path}"
 
 
+def _sandboxed(process) -> bool:
+    """A process of a grading sandbox: bwrap, a sandboxed kernel (or a fork of one, which keeps
+    its command line), a process running as a sandbox uid, or what an attacker started."""
+    command = " ".join(process.info["cmdline"] or [])
+    uids = process.info["uids"]
+    return ("bwrap" in command or "agsbx-" in command or "sleep 1000" in command
+            or (uids is not None and uids.real >= SANDBOX_UID_BASE))
+
+
 def test_nothing_an_attacker_started_lingers_or_listens(attacked):
     time.sleep(1)
-    lingering = []
-    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
-        try:
-            if process.info["create_time"] >= attacked["started"] and process.pid != os.getpid() \
-                    and process.pid not in {p.pid for p in psutil.Process().children(recursive=True)}:
-                command = " ".join(process.info["cmdline"] or [])
-                if "ipykernel" in command or "sleep 1000" in command or "python" in command and "-c" not in command:
-                    lingering.append(command)
-        except psutil.Error:
-            continue
+    lingering = [" ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline", "uids"])
+                 if _sandboxed(p)]
     assert not lingering, lingering
     listening = [c.laddr.port for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
     assert BACKDOOR_PORT not in listening

@@ -6,7 +6,12 @@ import sys
 import textwrap
 
 from autograde.build_checker import STUDENT_CHECKER, build_checker
+from autograde.corpus import ANSWERS
 from autograde.course_copy import REPO
+
+
+def answer_source(name: str) -> str:
+    return (ANSWERS / f"{name}.py").read_text()
 
 
 def test_the_committed_student_checker_is_a_fresh_build():
@@ -25,37 +30,19 @@ def test_the_student_checker_imports_nothing_from_the_grading_kit():
 
 def test_the_student_checker_runs_the_self_check_on_its_own(tmp_path):
     shutil.copy(REPO / STUDENT_CHECKER, tmp_path / "heatmap_check.py")
+    answers = "".join(f"{answer_source(name)}\n{name} = plot_attention_heatmap\n"
+                      for name in ("solution", "uses_fig_with_ax"))
     script = textwrap.dedent("""
         import matplotlib
         matplotlib.use("agg")
         import numpy as np
         import matplotlib.pyplot as plt
         import heatmap_check
-
-        def good(tokens, attention, ax=None):
-            if ax is None:
-                _, ax = plt.subplots()
-            image = ax.imshow(np.asarray(attention))
-            ax.set_xticks(range(len(tokens)), labels=tokens)
-            ax.set_yticks(range(len(tokens)), labels=tokens)
-            ax.figure.colorbar(image, ax=ax, label="Attention Weight")
-            ax.set_title("Attention Heatmap")
-            return ax
-
-        def uses_fig(tokens, attention, ax=None):
-            if ax is None:
-                fig, ax = plt.subplots()
-            image = ax.imshow(np.asarray(attention))
-            ax.set_xticks(range(len(tokens)), labels=tokens)
-            ax.set_yticks(range(len(tokens)), labels=tokens)
-            fig.colorbar(image, ax=ax, label="Attention Weight")
-            ax.set_title("Attention Heatmap")
-            return ax
-
-        heatmap_check.self_check(good)
-        heatmap_check.require("title", good)
+    """) + answers + textwrap.dedent("""
+        heatmap_check.self_check(solution)
+        heatmap_check.require("title", solution)
         try:
-            heatmap_check.self_check(uses_fig)
+            heatmap_check.self_check(uses_fig_with_ax)
         except AssertionError as error:
             print(error)
     """)

@@ -17,6 +17,8 @@ from autograde.corpus.course import autograde, scores_of, submit
 from autograde.course_copy import copy_course
 from autograde.flags import find_flags
 
+pytestmark = pytest.mark.integration
+
 CASES = cases()
 SHARDS = 2
 

@@ -21,19 +21,12 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from autograde.checker import evidence  # noqa: E402
 from autograde.checker.spec import make_call, public_calls  # noqa: E402
+from autograde.corpus import answer_function  # noqa: E402
 
 NO_AX, WITH_AX = public_calls()
 
 
-def good(tokens, attention, ax=None):
-    if ax is None:
-        _, ax = plt.subplots()
-    image = ax.imshow(np.asarray(attention))
-    ax.set_xticks(range(len(tokens)), labels=tokens)
-    ax.set_yticks(range(len(tokens)), labels=tokens)
-    ax.figure.colorbar(image, ax=ax, label="Attention Weight")
-    ax.set_title("Attention Heatmap")
-    return ax
+good = answer_function("solution")
 
 
 def _as_evidence(drawing) -> dict:

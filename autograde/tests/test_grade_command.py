@@ -22,6 +22,8 @@ from autograde.course_copy import copy_course
 from autograde.lms import student_for
 from autograde.worker_pool import WorkerPool
 
+pytestmark = pytest.mark.integration
+
 ASSIGNMENT, NOTEBOOK = "challenge", "04_challenge"
 CASES = {case.name: case for case in cases()}
 IN_SUBMITTED = {"alice": "solution", "bob": "transposed", "carol": "os_exit_kills_kernel"}

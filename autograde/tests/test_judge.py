@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 from autograde.checker.judge import judge_picture  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
 from autograde.checker.spec import CRITERIA, PICTURE_CRITERIA, PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
-from autograde.corpus import ANSWERS, cases  # noqa: E402
+from autograde.corpus import answer_function, cases  # noqa: E402
 
 PUBLIC_TOKENS = PUBLIC_SENTENCE.split()
 TOKENS = "Queries look at keys.".split()
@@ -73,20 +73,6 @@ def corpus_expectations():
 
 
 EXPECTED = corpus_expectations()
-
-
-class _Shell:
-    """Stands in for get_ipython() in answers that call it (`%matplotlib inline`)."""
-
-    def run_line_magic(self, *args):
-        return None
-
-
-def answer_function(name):
-    namespace = {"np": np, "plt": plt, "get_ipython": _Shell}
-    source = (ANSWERS / f"{name}.py").read_text()
-    exec(compile(source, str(ANSWERS / f"{name}.py"), "exec"), namespace)  # noqa: S102
-    return namespace["plot_attention_heatmap"]
 
 
 def run_call(function, tokens, attention, with_ax):
@@ -337,7 +323,7 @@ def test_masked_cells_and_colour_images_fail_the_matrix():
     assert set(verdicts) == {"matrix"} and "6 of the 16 cells show no value" in verdicts["matrix"]
 
     def colours(ax, tokens, attention):
-        image = labelled(ax, ax.imshow(matplotlib.colormaps["viridis"](attention)), tokens)
+        labelled(ax, ax.imshow(matplotlib.colormaps["viridis"](attention)), tokens)
         ax.figure.colorbar(ax.imshow(attention, visible=False), ax=ax, label="Attention Weight")
         ax.set_title("Attention Heatmap")
         return None

@@ -15,15 +15,13 @@ import matplotlib
 
 matplotlib.use("agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.utils import determine_grade  # noqa: E402
 
 from autograde.checker.evidence import collect  # noqa: E402
-from autograde.corpus import STUDENT_NOTEBOOK  # noqa: E402
+from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
 from autograde.course_copy import copy_course  # noqa: E402
 from autograde.preprocessors import (BackupGradebook, CollectEvidence, GradeFromEvidence,  # noqa: E402
                                      RestoreTestCells)
@@ -31,27 +29,8 @@ from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NO
                                 flags_of, grade_id, graded_cells)
 
 
-def good(tokens, attention, ax=None):
-    if ax is None:
-        _, ax = plt.subplots()
-    image = ax.imshow(np.asarray(attention))
-    ax.set_xticks(range(len(tokens)), labels=tokens)
-    ax.set_yticks(range(len(tokens)), labels=tokens)
-    ax.figure.colorbar(image, ax=ax, label="Attention Weight")
-    ax.set_title("Attention Heatmap")
-    return ax
-
-
-def uses_fig(tokens, attention, ax=None):
-    """Correct without ax; with one, `fig` is undefined (the lesson 3 habit)."""
-    if ax is None:
-        fig, ax = plt.subplots()
-    image = ax.imshow(np.asarray(attention))
-    ax.set_xticks(range(len(tokens)), labels=tokens)
-    ax.set_yticks(range(len(tokens)), labels=tokens)
-    fig.colorbar(image, ax=ax, label="Attention Weight")  # noqa: F821
-    ax.set_title("Attention Heatmap")
-    return ax
+good = answer_function("solution")
+uses_fig = answer_function("uses_fig_with_ax")  # correct without ax; with one, `fig` is unbound
 
 
 class _RunsAShell:

@@ -43,8 +43,9 @@ SITE_PACKAGES = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
 # Skipped where bubblewrap cannot run (an instructor's laptop), but never in CI (CI=true),
 # where a skip would hide a grading kit without its sandbox.
 PROBLEM = sandbox_problem(Sandbox())
-pytestmark = pytest.mark.skipif(PROBLEM is not None and not os.environ.get("CI"),
-                                reason=f"bubblewrap does not work here: {PROBLEM}")
+pytestmark = [pytest.mark.integration,
+              pytest.mark.skipif(PROBLEM is not None and not os.environ.get("CI"),
+                                 reason=f"bubblewrap does not work here: {PROBLEM}")]
 
 
 # --- a throwaway course ------------------------------------------------------------------------

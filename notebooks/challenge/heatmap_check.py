@@ -1293,7 +1293,6 @@ A forged evidence record can therefore only be a genuine matplotlib figure,
 and it is judged on what it really shows.
 """
 import base64
-import builtins
 import collections
 import functools
 import io
