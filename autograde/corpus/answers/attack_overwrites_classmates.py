@@ -2,8 +2,9 @@
 # with a blank one, so that they are graded 0.
 import glob
 import os
+import sys
 
-_roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth in range(1, 7)] + ["/work/main"]
+_roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth in range(1, 7)] + [os.path.dirname(sys.prefix)]  # the course, if the virtualenv is in it
 for _root in _roots:
     for _pattern in ("grading/submitted/*/challenge/*.ipynb", "grading/autograded/*/challenge/*.ipynb",
                      "*/challenge/*.ipynb"):

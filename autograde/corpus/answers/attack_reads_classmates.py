@@ -3,9 +3,10 @@
 import glob
 import json
 import os
+import sys
 import sqlite3
 
-_roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth in range(1, 7)] + ["/work/main"]
+_roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth in range(1, 7)] + [os.path.dirname(sys.prefix)]  # the course, if the virtualenv is in it
 _submissions, _gradebooks = [], []
 for _root in _roots:
     _submissions += glob.glob(os.path.join(_root, "grading", "submitted", "*", "challenge", "*.ipynb"))

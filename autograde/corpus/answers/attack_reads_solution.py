@@ -8,7 +8,7 @@ import sys
 
 
 def _candidate_roots():
-    roots = {os.getcwd(), os.path.dirname(sys.prefix), "/work/main", os.path.expanduser("~")}
+    roots = {os.getcwd(), os.path.dirname(sys.prefix), os.path.expanduser("~")}
     path = os.getcwd()
     while path != "/":
         path = os.path.dirname(path)
