@@ -1835,7 +1835,7 @@ def read_evidence(evidence: dict) -> dict:
         # Judge the Axes that holds the heatmap: the returned one, else the given
         # one, else wherever pyplot drew; the return value is judged on its own.
         pictures = [(name, axes, read_picture(axes)) for name, axes in candidates if axes is not None]
-        with_heatmap = [entry for entry in pictures if entry[2].get("heatmap")]
+        with_heatmap = [entry for entry in pictures if entry[2].get("main") is not None]
         chosen = (with_heatmap or pictures or [None])[0]
         if chosen is None:
             result["problem"] = "no matplotlib Axes was drawn or returned"
