@@ -85,7 +85,7 @@ def attacked(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("attacks") / "course", assignments=["challenge"])
     canaries = {"solution": secrets.token_hex(8), "classmate": secrets.token_hex(8)}
     solution = course / "solutions" / "challenge" / "04_challenge.ipynb"
-    solution.write_text(solution.read_text().replace("### END SOLUTION", f"# {canaries['solution']}\n### END SOLUTION"))
+    solution.write_text(solution.read_text().replace("### END SOLUTION", f"# {canaries['solution']}\\n### END SOLUTION"))
     nbgrader(course, "generate_assignment", "challenge", "--force",
              "--CourseDirectory.release_directory=grading/release")
     for student, case in HONEST.items():
