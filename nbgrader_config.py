@@ -33,10 +33,17 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "autograde.preprocessors.CollectEvidence", "autograde.preprocessors.SandboxedExecute",
-    "autograde.preprocessors.GradeFromEvidence",
+    "autograde.preprocessors.GradeFromEvidence", "autograde.fingerprint.RecordGradingRun",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+
+# Feedback for students (autograde/feedback.py): nbgrader's page with each criterion named,
+# without the grader's paths or library frames.
+c.GenerateFeedback.exporter_class = "autograde.feedback.FeedbackExporter"
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "autograde.feedback.CleanFeedback"]
 
 # The grading sandbox's limits (every setting, with help: autograde/sandbox.py), e.g.
 # c.Sandbox.memory_mb = 2048

@@ -1,4 +1,4 @@
-"""Grade a whole class in one command: submissions -> grades, feedback, CSV, class report.
+"""Grade a whole class in one command: submissions -> grades, feedback, CSVs, class report.
 
 ``python -m autograde grade`` (see :mod:`autograde.cli`) calls :func:`grade_class`.
 It gives the grades ``nbgrader autograde <assignment>`` gives, because it runs
@@ -13,35 +13,51 @@ split across processes (:class:`autograde.nbgrader_adapter.AutogradeSteps`):
   its own sandbox, and judge the evidence; they read a snapshot of the
   gradebook, so the SQLite file has a single writer and is never locked.
 
+Who is graded: everyone without a grade, everyone whose submission changed,
+the students named with ``--student`` (regraded), everyone with ``--force``,
+and everyone whose grade is out of date: graded with other points than the
+gradebook has now, or by another version of the grading code
+(:func:`autograde.fingerprint.stale_reasons`). So totals are never stale.
+
 Every worker uses this run's seed for the hidden inputs, so the whole run is
 reproducible from the seed in the report. A submission counts as graded when
 its autograded notebook exists; the main process writes that file only after
-its grades are in the gradebook, so a run that is interrupted or loses a worker
-leaves nothing half-graded, and the next run picks up exactly what is missing.
-Then the workers render nbgrader's feedback HTML, and the main process exports
-``grades.csv`` (nbgrader's CSV export) and writes the class report
-(:mod:`autograde.report`).
+its grades are in the gradebook. A run journal (:mod:`autograde.run_journal`)
+lists who this run grades, so a run that is interrupted (Ctrl-C lets the
+notebooks in hand finish; a second Ctrl-C stops at once) or killed leaves
+every student graded or listed as not graded with the reason, and the next
+run grades exactly what is missing. Then the workers render nbgrader's
+feedback HTML, and the main process exports ``grades.csv`` (nbgrader's CSV
+export, this assignment only), the LMS's CSV (:func:`autograde.lms.write_canvas_csv`)
+and the class report (:mod:`autograde.report`).
 """
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import signal
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde import grading_worker as worker
-from autograde import nbgrader_adapter
-from autograde.lms import ImportReport, SubmissionsError, import_submissions
+from autograde import nbgrader_adapter, run_journal
+from autograde.lms import (ImportReport, SubmissionsError, import_submissions, load_import_record,
+                           save_import_record, write_canvas_csv)
 from autograde.preprocessors.backup_gradebook import backup_gradebook, sqlite_file
-from autograde.protocol import ASSIGNMENT
-from autograde.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
+from autograde.protocol import ASSIGNMENT, criterion_points
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
+INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
+               "again to grade it")
+STOPPED = ("the run was stopped (a second Ctrl-C, or a kill signal) before it was graded; run "
+           "`python -m autograde grade` again to grade it")
 
 
 class GradingError(Exception):
@@ -56,14 +72,22 @@ class RunSummary:
     seed: int | None = None
     sandboxed: bool = True
     graded: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)          # student -> reason
+    skipped: list[str] = field(default_factory=list)              # already graded, left alone
+    failed: dict[str, str] = field(default_factory=dict)          # student -> why not graded
+    regraded: dict[str, list[str]] = field(default_factory=dict)  # student -> why the grade was out of date
+    stale_left: dict[str, list[str]] = field(default_factory=dict)  # out of date, not chosen (--student)
+    chosen: list[str] = field(default_factory=list)               # --student
+    previous_run: dict[str, str] = field(default_factory=dict)    # an interrupted earlier run's leftovers
+    interrupted: str | None = None                                # why this run stopped early
     feedback: list[str] = field(default_factory=list)             # students given feedback HTML
     feedback_failed: dict[str, str] = field(default_factory=dict)
     imported: ImportReport | None = None
     backup: Path | None = None
     csv_path: Path | None = None
+    lms_csv_path: Path | None = None
+    lms_rows_without_id: list[str] = field(default_factory=list)
     report_paths: list[Path] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)                    # the report's accounting
     seconds: float = 0.0
 
 
@@ -82,7 +106,8 @@ class ClassGrader:
     """One grading run for one assignment of the course in ``root``."""
 
     def __init__(self, root: Path, assignment_id: str, jobs: int | None, force: bool,
-                 reports_dir: Path | None, progress: bool, sandbox: bool = True, feedback: bool = True):
+                 reports_dir: Path | None, progress: bool, sandbox: bool = True, feedback: bool = True,
+                 students: list[str] | None = None, lms_column: str | None = None):
         from autograde.hidden_inputs import HiddenInputs
         from autograde.sandbox import Sandbox, sandbox_problem
 
@@ -90,13 +115,18 @@ class ClassGrader:
         self.assignment_id = assignment_id
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
+        self.students = sorted(set(students)) if students else None
+        self.lms_column = lms_column or assignment_id
         self.progress = progress
         self.give_feedback = feedback
         self.app = nbgrader_adapter.load_app(str(self.root))
         self.coursedir = self.app.coursedir
-        self.reports_dir = Path(reports_dir) if reports_dir else (
-            self.root / self.coursedir.autograded_directory).parent / "reports"
+        # grading/: nbgrader's state; the run journal and the LMS import record live there too
+        self.state_dir = (self.root / self.coursedir.autograded_directory).parent
+        self.reports_dir = Path(reports_dir) if reports_dir else self.state_dir / "reports"
         self.reports_dir.mkdir(parents=True, exist_ok=True)
+        self.journal_path = run_journal.journal_path(self.state_dir, assignment_id)
+        self.import_record_path = self.state_dir / f"{assignment_id}-lms.json"
         self.log_path = self.reports_dir / f"{assignment_id}-grading.log"
         self._log_file = logging.FileHandler(self.log_path, mode="w", encoding="utf-8")
         self._log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -108,7 +138,7 @@ class ClassGrader:
         logging.getLogger("py.warnings").addHandler(self._log_file)
         logging.getLogger("py.warnings").propagate = False
 
-        self.summary = RunSummary(assignment_id, sandboxed=sandbox)
+        self.summary = RunSummary(assignment_id, sandboxed=sandbox, chosen=self.students or [])
         self.worker_config = {"BackupGradebook": {"enabled": False}}  # the main process backs up
         if sandbox:
             problem = sandbox_problem(Sandbox(parent=self.app))
@@ -125,6 +155,9 @@ class ClassGrader:
         self.log.info("hidden inputs drawn from seed %d", self.summary.seed)
         self.steps = nbgrader_adapter.AutogradeSteps(self.app, assignment_id, part="save", force=force)
         self.notebook_ids = self._assignment_notebooks()
+        self.journal = run_journal.RunJournal(self.journal_path, self.summary.seed)
+        self._stopping = False      # a first Ctrl-C: finish the notebooks in hand, start no more
+        self._in_hand: set[str] = set()
 
     # -- set-up ---------------------------------------------------------------------------
     def _assignment_notebooks(self) -> list[str]:
@@ -143,22 +176,68 @@ class ClassGrader:
                 f"(or: nbgrader generate_assignment {self.assignment_id} --force).")
         return names
 
+    def gradebook_points(self) -> dict[str, float]:
+        from autograde.gradebook import max_points
+
+        return max_points(self.coursedir.db_url, self.assignment_id)
+
+    def _check_points_are_generated(self) -> None:
+        """The instructor's notebooks and the gradebook must give the same points (one source)."""
+        import nbformat
+
+        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment_id))
+        in_source = {}
+        for path in sorted(source.glob("*.ipynb")):
+            in_source.update(criterion_points(nbformat.read(path, as_version=4)))
+        in_gradebook = self.gradebook_points()
+        def shown(points):
+            return "no graded cell" if points is None else f"{points:g}"
+
+        differ = [f"{name}: {shown(in_source.get(name))} in {source.relative_to(self.root)}, "
+                  f"{shown(in_gradebook.get(name))} in the gradebook"
+                  for name in sorted(set(in_source) | set(in_gradebook))
+                  if in_source.get(name) != in_gradebook.get(name)]
+        if in_source and differ:
+            raise GradingError("the points in the instructor's notebook are not those in the gradebook ("
+                               + "; ".join(differ) + "). Run ./course generate first: it updates the "
+                               "gradebook, the students' notebook and the points tables; then grade again "
+                               "(it regrades whoever was graded with the old points).")
+
     def import_lms(self, source) -> ImportReport:
         """Copy an LMS export into the submitted folder; stale autograded copies are removed."""
         report = import_submissions(
             source, lambda student: self.coursedir.format_path(
                 self.coursedir.submitted_directory, student, self.assignment_id),
             self.assignment_id, self.notebook_ids)
+        save_import_record(self.import_record_path, report, source)
         for student in report.changed:
             if os.path.exists(self.steps.autograded_folder(student)):
                 self.log.warning("%s: the submission changed, regrading it", student)
                 self.steps.discard(student)
+        for student, why in report.duplicates.items():
+            self.log.warning("%s: %s", student, why)
         return report
+
+    def _has_grade_file(self, student: str) -> bool:
+        """Whether the student has an autograded notebook (written only once the grades are saved)."""
+        return any(Path(self.steps.autograded_folder(student)).glob("*.ipynb"))
+
+    def _stale(self, student: str, points: dict) -> list[str]:
+        """Why a graded student's grade is out of date (points or grading code changed), if it is."""
+        import nbformat
+
+        from autograde.fingerprint import stale_reasons
+
+        reasons = []
+        for path in sorted(Path(self.steps.autograded_folder(student)).glob("*.ipynb")):
+            try:
+                reasons += stale_reasons(nbformat.read(path, as_version=4), points)
+            except Exception as exc:  # unreadable: regrading is the way out
+                reasons.append(f"its autograded notebook cannot be read ({type(exc).__name__})")
+        return reasons
 
     def _needs_grading(self, student: str, notebooks: list[str]) -> bool:
         """nbgrader's rule (missing output, --force or a newer timestamp), per notebook file."""
-        if self.coursedir.student_id_exclude and student in self.coursedir.student_id_exclude.split(","):
-            return False
         if self.force:
             return True
         dest = self.steps.autograded_folder(student)
@@ -168,6 +247,41 @@ class ClassGrader:
         new = self.coursedir.get_existing_timestamp(self.steps.submitted_folder(student))
         old = self.coursedir.get_existing_timestamp(dest)
         return new is not None and old is not None and new > old
+
+    def _plan(self, found: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The students to grade now, with their notebooks; fills the summary's skipped/regraded."""
+        excluded = set(filter(None, (self.coursedir.student_id_exclude or "").split(",")))
+        if self.students is not None:
+            unknown = [s for s in self.students if s not in found]
+            if unknown:
+                hints = [f"'{s}'" + (f" (did you mean {', '.join(difflib.get_close_matches(s, found, 3))}?)"
+                                     if difflib.get_close_matches(s, found, 3) else "") for s in unknown]
+                where = self.coursedir.format_path(self.coursedir.submitted_directory, "<student>",
+                                                   self.assignment_id)
+                raise GradingError(f"no submission for {', '.join(hints)} in {where}; "
+                                   f"{len(found)} students have one")
+        points = self.gradebook_points()
+        todo = {}
+        for student, notebooks in found.items():
+            if student in excluded:
+                continue
+            if self.students is not None and student in self.students:
+                todo[student] = notebooks
+                continue
+            if self.students is None and self._needs_grading(student, notebooks):
+                todo[student] = notebooks
+                continue
+            reasons = self._stale(student, points)
+            if reasons and self.students is None:
+                todo[student] = notebooks
+                self.summary.regraded[student] = reasons
+                self.log.warning("%s: regrading: %s", student, "; ".join(reasons))
+            elif reasons:
+                self.summary.stale_left[student] = reasons
+            elif self.students is None or self._has_grade_file(student):
+                self.summary.skipped.append(student)
+        self.summary.skipped.sort()
+        return todo
 
     def _prepare(self, student: str, notebooks: list[str]) -> list[worker.GradeTask]:
         dest = self.steps.autograded_folder(student)
@@ -180,6 +294,7 @@ class ClassGrader:
         self.summary.failed[student] = reason
         self.log.error("%s: could not be graded: %s%s", student, reason, ("\n" + details) if details else "")
         self.steps.discard(student)
+        self.journal.not_graded(student, reason)
 
     def _bar(self, total: int, description: str):
         from tqdm import tqdm
@@ -188,36 +303,75 @@ class ClassGrader:
         return tqdm(total=total, desc=description, unit="nb", dynamic_ncols=True,
                     disable=not self.progress or total == 0, file=sys.stderr)
 
+    # -- interruption -----------------------------------------------------------------------------
+    def _on_signal(self, signum, frame):
+        if self._stopping or signum != signal.SIGINT:
+            raise KeyboardInterrupt
+        self._stopping = True
+        print("\nStopping: the notebooks being graded now are finished and saved, no others are "
+              "started (Ctrl-C again to stop at once).", file=sys.stderr)
+
+    def _install_signal_handlers(self) -> dict:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {signum: signal.signal(signum, self._on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+
     # -- the run --------------------------------------------------------------------------------
     def run(self, submissions=None) -> RunSummary:
         """Import, grade, give feedback, export and report; see the module docs."""
         started = time.monotonic()
+        previous = run_journal.interrupted_run(self.journal_path)
+        carried = run_journal.not_graded(self.journal_path)
         if submissions is not None:
             try:
                 self.summary.imported = self.import_lms(submissions)
             except SubmissionsError as exc:
                 raise GradingError(str(exc)) from None
+        self._check_points_are_generated()
 
         found = self.steps.submissions()
         if not found:
             where = self.coursedir.format_path(self.coursedir.submitted_directory, "*", self.assignment_id)
             raise GradingError(f"no submissions to grade: nothing matches {where}/*.ipynb")
+        todo = self._plan(found)
+        ungraded = {s: why for s, why in carried.items() if s in found and not self._has_grade_file(s)}
+        if previous:
+            self.summary.previous_run = ungraded
+        self.journal.start(todo, carried={s: why for s, why in ungraded.items() if s not in todo})
 
-        todo = {student: notebooks for student, notebooks in found.items()
-                if self._needs_grading(student, notebooks)}
-        self.summary.skipped = sorted(set(found) - set(todo))
-        if todo:
-            self.summary.backup = backup_gradebook(self.coursedir.db_url)
-            if self.summary.backup:
-                self.log.info("gradebook backed up to %s", self.summary.backup)
-        tasks: list[worker.GradeTask] = []
-        for student, notebooks in todo.items():
-            try:
-                tasks.extend(self._prepare(student, notebooks))
-            except Exception as exc:  # nbgrader logged the details; its failure handling
-                self._fail(student, worker.describe_failure(exc), traceback.format_exc())
+        handlers = self._install_signal_handlers()
+        hard_stop = False
+        try:
+            if todo:
+                self.summary.backup = backup_gradebook(self.coursedir.db_url)
+                if self.summary.backup:
+                    self.log.info("gradebook backed up to %s", self.summary.backup)
+            tasks: list[worker.GradeTask] = []
+            for student, notebooks in todo.items():
+                try:
+                    tasks.extend(self._prepare(student, notebooks))
+                except Exception as exc:  # nbgrader logged the details; its failure handling
+                    self._fail(student, worker.describe_failure(exc), traceback.format_exc())
+            self._run_workers(tasks)
+        except KeyboardInterrupt:
+            hard_stop = True
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+            if hard_stop or self._stopping:
+                self.summary.interrupted = STOPPED if hard_stop else INTERRUPTED
+            left = self.journal.finish(interrupted=self.summary.interrupted)
+            for student, reason in left.items():
+                self.summary.failed.setdefault(student, reason)
+                self.steps.discard(student)  # a half-prepared folder must not count as graded
+            self._export_and_report()
+            self.summary.seconds = time.monotonic() - started
+        return self.summary
 
+    def _run_workers(self, tasks: list[worker.GradeTask]) -> None:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
+            from autograde.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
+
             snapshot = _snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
             pool = WorkerPool(min(self.jobs, max(1, len(tasks))), initializer=worker.init_worker,
@@ -228,21 +382,21 @@ class ClassGrader:
                 if tasks:
                     pool.warm_up()
                 self._grade(pool, tasks)
-                if self.give_feedback:
+                if self.give_feedback and not self._stopping:
                     self._feedback(pool)
+            except KeyboardInterrupt:
+                pool.terminate()
+                raise
             finally:
                 pool.close()
 
-        self._export_and_report()
-        self.summary.seconds = time.monotonic() - started
-        return self.summary
-
-    def _grade(self, pool: WorkerPool, tasks: list[worker.GradeTask]) -> None:
+    def _grade(self, pool, tasks: list[worker.GradeTask]) -> None:
         remaining = {}
         for task in tasks:
             remaining.setdefault(task.student_id, []).append(task)
         with self._bar(len(tasks), f"grading {self.assignment_id}") as bar:
-            for (task,), result in pool.run(worker.grade_notebook, [(task,) for task in tasks]):
+            for (task,), result in pool.run(worker.grade_notebook, [(task,) for task in tasks],
+                                            stop=lambda: self._stopping):
                 bar.update()
                 student = task.student_id
                 if student in self.summary.failed:
@@ -267,9 +421,10 @@ class ClassGrader:
                 if not remaining[student]:
                     self.steps.finish(student)
                     self.summary.graded.append(student)
+                    self.journal.graded(student)
         self.summary.graded.sort()
 
-    def _feedback(self, pool: WorkerPool) -> None:
+    def _feedback(self, pool) -> None:
         """nbgrader's feedback HTML for the students graded now and any graded earlier without it."""
         wanted = set(self.summary.graded)
         for student in self.summary.skipped:
@@ -279,7 +434,8 @@ class ClassGrader:
                 wanted.add(student)
         with self._bar(len(wanted), "feedback") as bar:
             for (student, _), result in pool.run(worker.render_feedback,
-                                                 [(s, self.assignment_id) for s in sorted(wanted)]):
+                                                 [(s, self.assignment_id) for s in sorted(wanted)],
+                                                 stop=lambda: self._stopping):
                 bar.update()
                 error = WORKER_DIED if result is None else result[1]
                 if error:
@@ -294,17 +450,37 @@ class ClassGrader:
         from nbgrader.plugins.export import CsvExportPlugin
 
         from autograde import report
+        from autograde.gradebook import submission_totals
 
         plugin = CsvExportPlugin(parent=self.app)
         if not plugin.to:
-            plugin.to = str(self.reports_dir / "grades.csv")
+            plugin.to = str(self.state_dir / "grades.csv")
+        plugin.assignment = [self.assignment_id]  # the graded assignment only (no practice rows)
         os.chdir(self.root)
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
             plugin.export(gradebook)
         self.summary.csv_path = (self.root / plugin.to).resolve()
-        self.summary.report_paths = report.write_class_report(
-            self.coursedir, self.assignment_id, self.summary.failed, self.reports_dir,
-            csv_path=self.summary.csv_path)
+
+        record = load_import_record(self.import_record_path)
+        totals = submission_totals(self.coursedir.db_url, self.assignment_id)
+        ungraded = set(self.summary.failed)
+        students = sorted(set(totals) | set(self.steps.submissions()))
+        rows = []
+        for student in students:
+            graded = student in totals and student not in ungraded and self._has_grade_file(student)
+            rows.append((student, record["lms_user_ids"].get(student), totals[student] if graded else None))
+        if any(user_id for _, user_id, _ in rows):  # a Canvas class: a row without an id will not match
+            self.summary.lms_rows_without_id = [student for student, user_id, _ in rows if not user_id]
+        self.summary.lms_csv_path = write_canvas_csv(
+            self.summary.csv_path.parent / f"{self.assignment_id}-canvas.csv", self.lms_column, rows,
+            sum(self.gradebook_points().values()))
+
+        not_graded = dict(run_journal.not_graded(self.journal_path))
+        not_graded.update(self.summary.failed)
+        self.summary.report_paths, self.summary.counts = report.write_class_report(
+            self.coursedir, self.assignment_id, self.reports_dir, not_graded=not_graded,
+            import_record=record if record.get("imported_at") else None, csv_path=self.summary.csv_path,
+            lms_csv_path=self.summary.lms_csv_path, seed=self.summary.seed)
 
     def close(self):
         logging.captureWarnings(False)
@@ -315,7 +491,8 @@ class ClassGrader:
 
 def grade_class(root=".", assignment_id: str | None = None, submissions=None, jobs: int | None = None,
                 force: bool = False, reports_dir=None, progress: bool = True, feedback: bool = True,
-                sandbox: bool = True) -> RunSummary:
+                sandbox: bool = True, students: list[str] | None = None,
+                lms_column: str | None = None) -> RunSummary:
     """Grade every submission of an assignment (default: the challenge) in the course at ``root``.
 
     Args:
@@ -323,17 +500,20 @@ def grade_class(root=".", assignment_id: str | None = None, submissions=None, jo
         assignment_id: the nbgrader assignment to grade.
         submissions: an LMS export (folder or .zip) to import first, or None.
         jobs: notebooks graded at once (default: one per core).
-        force: regrade submissions that are already graded.
+        force: regrade every submission, graded or not.
         reports_dir: where the class report and the log go (default ``grading/reports``).
         progress: show progress bars.
         feedback: write nbgrader's feedback HTML (else the next run writes what is missing).
         sandbox: run the notebooks in the bubblewrap sandbox (``False`` is ``--no-sandbox``).
+        students: grade (or regrade) only these students.
+        lms_column: the assignment's column header in the LMS's CSV (default: the assignment id).
 
     Returns:
-        A :class:`RunSummary`. Raises :class:`GradingError` for problems that stop the run.
+        A :class:`RunSummary` (its ``interrupted`` says whether Ctrl-C cut the run short).
+        Raises :class:`GradingError` for problems that stop the run.
     """
     grader = ClassGrader(Path(root), assignment_id or ASSIGNMENT, jobs, force, reports_dir, progress,
-                         sandbox=sandbox, feedback=feedback)
+                         sandbox=sandbox, feedback=feedback, students=students, lms_column=lms_column)
     try:
         return grader.run(submissions)
     finally:

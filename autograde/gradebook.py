@@ -52,3 +52,18 @@ def max_points(db_url: str, assignment_id: str) -> dict[str, float]:
         assignment = gradebook.find_assignment(assignment_id)
         return {cell.name: float(cell.max_score) for notebook in assignment.notebooks
                 for cell in notebook.grade_cells}
+
+
+def submission_totals(db_url: str, assignment_id: str) -> dict[str, float]:
+    """``{student: total}`` of an assignment's submissions, as nbgrader computes it (late penalty
+    deducted), for every student with a submission."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gradebook:
+        try:
+            assignment = gradebook.find_assignment(assignment_id)
+        except MissingEntry:
+            return {}
+        return {submission.student_id: max(0.0, float(submission.score or 0.0)
+                                           - float(submission.late_submission_penalty or 0.0))
+                for submission in assignment.submissions}

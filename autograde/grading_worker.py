@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ def init_worker(root: str, assignment_id: str, snapshot_db_url: str, config: dic
     With ``log_path``, the worker's stderr (and its kernels') goes to that file
     instead of the terminal, where it would garble the progress bar.
     """
+    # Ctrl-C is the main process's to handle: it lets the notebooks in hand finish (a notebook
+    # cut short would be graded as if the student's code had failed) or stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if log_path:
         descriptor = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.dup2(descriptor, 2)

@@ -86,11 +86,22 @@ class WorkerPool:
             self.executor = self._start(self.jobs)
         self.executor.submit(os.getpid).result()
 
-    def run(self, function, argument_tuples):
-        """Yield ``(arguments, result or None)`` as tasks finish, in any order."""
+    def run(self, function, argument_tuples, stop=None):
+        """Yield ``(arguments, result or None)`` as tasks finish, in any order.
+
+        ``stop`` (a callable) is asked before each task is started: once it
+        returns True no more tasks start, the ones running finish, and the
+        tasks never started are not yielded at all.
+        """
+        stop = stop or (lambda: False)
         queue, suspects = deque(argument_tuples), []
         in_flight: dict = {}
         while queue or in_flight:
+            if stop():
+                queue.clear()
+                suspects.clear()
+                if not in_flight:
+                    break
             if self.executor is None:
                 self.executor = self._start(self.jobs)
             while queue and len(in_flight) < self.jobs:
@@ -120,6 +131,8 @@ class WorkerPool:
                                  "will be retried one at a time at the end", len(suspects))
                 self.close()
         for arguments in suspects:
+            if stop():
+                break
             self.close()
             self.executor = self._start(1)
             try:
@@ -129,6 +142,22 @@ class WorkerPool:
                 result = None
             self.close()
             yield arguments, result
+
+    def terminate(self):
+        """Stop at once: kill the workers (and the kernels they leave, via ``after_close``)."""
+        import psutil
+
+        if self.executor is None:
+            return
+        for child in psutil.Process().children():
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = None
+        if self.after_close:
+            self.after_close()
 
     def close(self):
         if self.executor is not None:

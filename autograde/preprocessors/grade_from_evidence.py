@@ -19,8 +19,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from autograde.checker.spec import CRITERION_NAMES
 from autograde.checker.verdicts import judge_call, split_points
 from autograde.inspector import inspect_evidence
-from autograde.protocol import (EVIDENCE_CELL_KEY, EVIDENCE_MIME, add_flag, criterion_points, grade_id,
-                                graded_cells, grading_record)
+from autograde.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, add_flag, criterion_points,
+                                grade_id, graded_cells, grading_record)
 from autograde.sandbox import Sandbox
 
 
@@ -52,6 +52,40 @@ def _why_missing(nb, cell) -> tuple[str, str | None]:
     return ("no drawing came back for this call",
             "no evidence came back for some calls although the notebook ran to the end "
             "(the code that records them was changed or stopped)")
+
+
+#: What the kernel's evidence says when the notebook never defined the student's function.
+_NOT_DEFINED = "plot_attention_heatmap is a NoneType, not a function"
+
+
+def why_cell_stopped(outputs) -> str | None:
+    """In words, why a cell's outputs show it stopped (time limit, sandbox limit, an error), or None."""
+    errors = [output for output in outputs if output.get("output_type") == "error"]
+    names = [output.get("ename", "") for output in errors]
+    if not errors:
+        return None
+    if "SandboxLimit" in names:
+        return "it was stopped: " + str(errors[names.index("SandboxLimit")].get("evalue", "")).split("\n")[0]
+    if "CellTimeoutError" in names:
+        return "it ran past the time limit of a cell and was stopped"
+    if "KernelDied" in names or "DeadKernelError" in names:
+        return "the Python kernel died while it ran"
+    name = names[0] or "an error"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} stopped it, shown under the cell at its line"
+
+
+def answer_cell_error(nb) -> str | None:
+    """Why the answer cell did not run to its end, in words, or None when it did."""
+    for cell in nb.cells:
+        if grade_id(cell) == ANSWER_CELL:
+            return why_cell_stopped(cell.get("outputs", []))
+    return None
+
+
+def never_defined_message(why: str) -> str:
+    """Why every call failed when the answer cell stopped before defining the function."""
+    return (f"your answer cell did not run to its end ({why}), so plot_attention_heatmap was never "
+            f"defined: fix that and run the cell again")
 
 
 def evidence_by_call(nb, calls) -> tuple[dict, list]:
@@ -106,9 +140,12 @@ class GradeFromEvidence(NbGraderPreprocessor):
                             inspect_evidence([found[call["name"]] for call in present], Sandbox(parent=self))))
         if len(present) < len(calls) and missing_flag:
             flags.append(missing_flag)
+        answer_error = answer_cell_error(nb)
         verdicts = {}
         for call in calls:
             reading = readings.get(call["name"]) or {"status": "missing", "problem": missing}
+            if answer_error and (reading.get("exception") or {}).get("message") == _NOT_DEFINED:
+                reading = {"status": "missing", "problem": never_defined_message(answer_error)}
             flags += [flag for flag in reading.get("flags", []) if isinstance(flag, str)]
             try:
                 verdicts[call["name"]] = judge_call(reading, call)
@@ -117,6 +154,10 @@ class GradeFromEvidence(NbGraderPreprocessor):
                 verdicts[call["name"]] = {criterion: "this call could not be judged" for criterion in CRITERION_NAMES}
         points = {criterion: value for criterion, value in criterion_points(nb).items() if criterion in CRITERION_NAMES}
         results = split_points(calls, verdicts, points)
+        for result in results.values():
+            if result["score"] == 0 and answer_error and all(
+                    never_defined_message(answer_error) in line for line in result["lines"]):
+                result["lines"] = [never_defined_message(answer_error)]  # said once, not per call
         for graded in graded_cells(nb):
             criterion = grade_id(graded)
             if criterion in results:
