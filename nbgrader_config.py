@@ -33,7 +33,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "autograde.preprocessors.CollectEvidence", "autograde.preprocessors.SandboxedExecute",
-    "autograde.preprocessors.GradeFromEvidence", "autograde.fingerprint.RecordGradingRun",
+    "autograde.preprocessors.GradeFromEvidence", "autograde.preprocessors.RecordGradingRun",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]

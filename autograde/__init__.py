@@ -15,7 +15,7 @@ The flow, and the module for each step::
                    preprocessors.SandboxedExecute     the notebook runs in bubblewrap (sandbox)
                    preprocessors.GradeFromEvidence    inspector (sandboxed) reads each drawing,
                                                       checker.verdicts judges it, points per cell
-                   fingerprint.RecordGradingRun       which grading code graded it, the sandbox's report
+                   preprocessors.RecordGradingRun     which grading code graded it, the sandbox's report
                    nbgrader's SaveAutoGrades          grades into the gradebook
         feedback:  feedback.CleanFeedback, feedback.FeedbackExporter (criteria named, no grader paths)
         ▼

@@ -65,10 +65,6 @@ def copy_course(destination, *, assignments=None, challenge_source=None, config_
         shutil.copytree(source, root / "solutions" / name, ignore=_NOT_COPIED)
         if not regenerate and (REPO / "notebooks" / name).exists():
             shutil.copytree(REPO / "notebooks" / name, root / "notebooks" / name, ignore=_NOT_COPIED)
-    # nbgrader's SQLite gradebook is created, but not its folder (grading/ is not committed).
-    from autograde.gradebook import db_url_of
-    if db_url_of(root).startswith("sqlite:///"):
-        Path(db_url_of(root)[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     for name in names:
         release = [] if regenerate else ["--CourseDirectory.release_directory=grading/release"]
         nbgrader(root, "generate_assignment", name, "--force", *release)

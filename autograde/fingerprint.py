@@ -3,10 +3,8 @@
 A grade is only as current as the code that computed it. :func:`grader_fingerprint`
 hashes every module that decides a grade (the checker, the preprocessors, the
 inspector, the hidden inputs, the sandbox, the shared protocol);
-:class:`RecordGradingRun`, the last of the course's grading preprocessors before
-nbgrader's ``SaveAutoGrades`` (``nbgrader_config.py``), records it in the
-autograded notebook's ``heatmap_grading`` metadata, with what the sandbox
-reported (which limit was hit, in which cell). ``python -m autograde grade``
+:class:`autograde.preprocessors.RecordGradingRun` records it in the autograded
+notebook's ``heatmap_grading`` metadata, with what the sandbox reported. ``python -m autograde grade``
 compares it with the present code and regrades the students graded by
 another version (:func:`stale_reasons`), together with those graded with
 other points than the gradebook's.
@@ -17,9 +15,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from nbgrader.preprocessors import NbGraderPreprocessor
-
-from autograde.protocol import METADATA_KEY, criterion_points, grading_record
+from autograde.protocol import METADATA_KEY, criterion_points
 
 PACKAGE = Path(__file__).resolve().parent
 #: The code that decides grades, relative to the package (folders: every .py file in them).
@@ -60,16 +56,3 @@ def stale_reasons(notebook, gradebook_points: dict) -> list[str]:
     elif recorded != grader_fingerprint():
         reasons.append("graded by another version of the grading code")
     return reasons
-
-
-class RecordGradingRun(NbGraderPreprocessor):
-    """Record the grader's fingerprint and the sandbox's report in the notebook's metadata."""
-
-    def preprocess(self, nb, resources):
-        record = grading_record(nb)
-        record[FINGERPRINT_KEY] = grader_fingerprint()
-        sandbox = resources.get("sandbox")
-        if isinstance(sandbox, dict):
-            record[SANDBOX_KEY] = {key: sandbox.get(key) for key in
-                                   ("sandboxed", "limit", "limit_message", "exit_status")}
-        return nb, resources

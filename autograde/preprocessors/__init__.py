@@ -11,12 +11,15 @@ Autograde step:
   student's calls recorded;
 * :class:`SandboxedExecute`: the notebook runs in a bubblewrap sandbox;
 * :class:`GradeFromEvidence`: a sandboxed inspector reads what each call drew,
-  the grader judges it and writes the graded cells' outputs.
+  the grader judges it and writes the graded cells' outputs;
+* :class:`RecordGradingRun`: which grading code graded it, and the sandbox's report.
 """
 from .backup_gradebook import BackupGradebook
 from .collect_evidence import CollectEvidence
 from .grade_from_evidence import GradeFromEvidence
+from .record_grading_run import RecordGradingRun
 from .restore_test_cells import RestoreTestCells
 from .sandboxed_execute import SandboxedExecute
 
-__all__ = ["BackupGradebook", "CollectEvidence", "GradeFromEvidence", "RestoreTestCells", "SandboxedExecute"]
+__all__ = ["BackupGradebook", "CollectEvidence", "GradeFromEvidence", "RecordGradingRun", "RestoreTestCells",
+           "SandboxedExecute"]

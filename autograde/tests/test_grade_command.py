@@ -286,10 +286,6 @@ def test_after_a_points_change_plain_grade_regrades_and_totals_are_right(course,
     assert next(line for line in report.splitlines() if line.startswith("| title |")).startswith("| title | 2 |")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "RestoreTestCells (autograde/preprocessors/restore_test_cells.py, not this branch's) compares the "
-    "'# Graded (N points)' line too, so a submission made before a points change is flagged as having "
-    "edited every cell whose points changed; the fix: compare the cells without the points in that line"))
 def test_a_points_change_flags_nobody(course, points_change):
     report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
     assert "0 flagged for review" in report

@@ -1973,6 +1973,21 @@ def judge_call(reading: dict, call: dict) -> dict:
     return verdicts
 
 
+def _failure_line(message: str, where: dict) -> str:
+    """One failure: the call shapes it happened in, and the sentences when it did not happen
+    with every sentence (a mistake that shows only with the fresh data, or only with the
+    challenge's)."""
+    label = ("called with and without an ax" if len(where) == len(CALL_SHAPES)
+             else CALL_SHAPES[next(iter(where))]["label"])
+    happened = [call for shaped in where.values() for call in shaped]
+    public = {call["public"] for call in happened}
+    if public == {False}:
+        label += " (only with " + " and ".join(describe_sentence(call) for call in happened) + ")"
+    elif public == {True} and all(len(shaped) < 2 for shaped in where.values()):
+        label += " (only with the challenge's sentence)"
+    return f"{label}: {message}"
+
+
 def split_points(calls: list, verdicts: dict, points: dict) -> dict:
     """``{criterion: {"score", "max", "lines", "failures"}}`` from every call's verdicts.
 
@@ -1983,22 +1998,19 @@ def split_points(calls: list, verdicts: dict, points: dict) -> dict:
     """
     result = {}
     for criterion, maximum in points.items():
-        lines, failing, passed_shapes = [], [], 0
-        for shape, about in CALL_SHAPES.items():
-            shaped = [call for call in calls if call["shape"] == shape]
-            failures = {}  # message -> the calls it happened in
-            for call in shaped:
+        passed_shapes, failures = 0, {}  # message -> {shape: the calls it happened in}
+        for shape in CALL_SHAPES:
+            shaped_failures = {}
+            for call in (call for call in calls if call["shape"] == shape):
                 verdict = verdicts.get(call["name"], {}).get(criterion, "this call was not graded")
                 if verdict:
-                    failures.setdefault(verdict, []).append(call)
-            if not failures:
-                passed_shapes += 1
-                lines.append(f"{about['label']}: passed")
-            for message, where in failures.items():
-                suffix = "" if len(where) == len(shaped) else (
-                    " (with " + " and ".join(describe_sentence(call) for call in where) + ")")
-                failing.append(f"{about['label']}: {message}{suffix}")
-                lines.append(failing[-1])
+                    shaped_failures.setdefault(verdict, []).append(call)
+            passed_shapes += not shaped_failures
+            for message, where in shaped_failures.items():
+                failures.setdefault(message, {})[shape] = where
+        failing = [_failure_line(message, where) for message, where in failures.items()]
+        lines = [f"{about['label']}: passed" for shape, about in CALL_SHAPES.items()
+                 if not any(shape in where for where in failures.values())] + failing
         score = round(maximum * passed_shapes / len(CALL_SHAPES), 4)
         result[criterion] = {"score": score, "max": maximum, "lines": lines, "failures": failing}
     return result
