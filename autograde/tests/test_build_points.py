@@ -73,6 +73,7 @@ def test_a_readme_without_its_markers_is_a_clear_error():
                                          {"title": 1.0})
 
 
+@pytest.mark.integration
 def test_course_generate_steps_carry_a_point_change_to_the_students_notebook(tmp_path):
     course = copy_course(tmp_path / "course", assignments=["challenge"], regenerate=True)
     _set_points(course / CHALLENGE_SOURCE, "title", 2)

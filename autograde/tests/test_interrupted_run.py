@@ -25,6 +25,8 @@ from autograde.corpus.course import scores_of, submitted_path
 from autograde.course_copy import copy_course
 from autograde.protocol import ANSWER_CELL, find_cell
 
+pytestmark = pytest.mark.integration
+
 STUDENTS = ["ada", "ben", "cy", "dee", "eli"]
 
 
