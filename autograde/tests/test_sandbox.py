@@ -113,9 +113,20 @@ def text(cell) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
 
+def _of_a_sandbox(process) -> bool:
+    """bwrap, a sandboxed kernel or a fork of one (they keep its command line, which names the
+    sandbox's scratch folder), or the sandbox's launcher."""
+    try:
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+    return "bwrap" in command or "agsbx-" in command or "/sandbox/launch.py" in command
+
+
 def sandbox_processes() -> list[psutil.Process]:
-    """Processes still running from a sandbox: bwrap under this test, or a sandbox uid."""
-    found = [p for p in psutil.Process().children(recursive=True)]
+    """Processes still running from a sandbox: under this test (other tests of the session may
+    have children of their own), or with a sandbox uid."""
+    found = [p for p in psutil.Process().children(recursive=True) if _of_a_sandbox(p)]
     if AS_ROOT:
         for process in psutil.process_iter(["uids"]):
             with_uid = process.info["uids"]
@@ -588,7 +599,7 @@ def _as_nobody(tmp_path: Path, nobody: int) -> None:
     assert any(o.get("ename") == "SandboxLimit" for o in fork_bomb)
     assert any(o.get("ename") == "FileNotFoundError" for o in instructor_file)
     assert any(o.get("ename") == "CalledProcessError" for o in userns), userns  # --disable-userns
-    assert psutil.Process().children(recursive=True) == []
+    assert sandbox_processes() == []
     # bwrap's init runs as the same user here: it must not hold the grader's environment
     stolen = (paths["student"] / "loot.txt").read_text()
     assert "PYTHONNOUSERSITE" in stolen and SECRET not in stolen
