@@ -27,16 +27,21 @@ c.Execute.timeout = 60  # seconds per cell; one call of the student's function g
 c.ExecutePreprocessor.timeout = 60  # the same setting under the name older docs use
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
-    "autograde.preprocessors.BackupGradebook",
+    "autograde.preprocessors.BackupGradebook", "autograde.preprocessors.ClearGradingRecord",
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec", "autograde.preprocessors.RestoreTestCells",
     "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "autograde.preprocessors.CollectEvidence", "autograde.preprocessors.SandboxedExecute",
     "autograde.preprocessors.GradeFromEvidence", "autograde.preprocessors.RecordGradingRun",
+    "autograde.preprocessors.StripActiveContent",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+
+# A submission's notebook is rendered in instructors' browsers (formgrader) and in its feedback:
+# nbconvert sanitizes its HTML there, so nothing a student wrote can run as script.
+c.HTMLExporter.sanitize_html = True
 
 # Feedback for students (autograde/feedback.py): nbgrader's page with each criterion named,
 # without the grader's paths or library frames.

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 #: Seconds the inspector may take for one submission (four calls).
-INSPECTOR_TIMEOUT = 60.0
+INSPECTOR_TIMEOUT = 180.0  # wall clock; its CPU time is limited by the sandbox (cpu_seconds)
 #: Largest reply accepted from the inspector (bytes).
 MAX_REPLY = 2_000_000
 

@@ -9,6 +9,7 @@ graded cell in the notebook's nbgrader metadata (see :func:`criterion_points`).
 """
 from __future__ import annotations
 
+from .checker.evidence import clean_text
 from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENT", "METADATA_KEY",
@@ -64,11 +65,14 @@ def grading_record(notebook) -> dict:
 
 def add_flag(notebook, reason: str) -> None:
     """Record a reason for an instructor to look at this submission (once)."""
+    reason = clean_text(reason)
     flags = grading_record(notebook).setdefault("flags", [])
     if reason not in flags:
         flags.append(reason)
 
 
 def flags_of(notebook) -> list[str]:
-    """The reasons recorded by :func:`add_flag`."""
-    return list(notebook.metadata.get(METADATA_KEY, {}).get("flags", []))
+    """The reasons recorded by :func:`add_flag` (whatever a notebook's metadata holds)."""
+    record = notebook.metadata.get(METADATA_KEY)
+    flags = record.get("flags") if isinstance(record, dict) else None
+    return [clean_text(flag) for flag in flags] if isinstance(flags, list) else []

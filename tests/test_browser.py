@@ -378,3 +378,29 @@ def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
     assert saved_pixels.shape == expected_pixels.shape == (560, 700, 4)
     assert np.abs(saved_pixels - expected_pixels).max() <= 2 / 255 + 1e-6, (
         "the saved picture is not layer 1, head 3 of the typed sentence")
+
+
+def test_formgrader_shows_a_hostile_submission_without_running_it(page, lab):
+    """A submission whose output carries a script (``attack_formgrader_script``: at grading it
+    displays an ``<img onerror=...>`` that would write a file and give itself full marks through
+    formgrader's API) is opened in formgrader by a logged-in instructor: nothing of it runs."""
+    from nbgrader.api import Gradebook
+
+    from autograde.corpus import attack_cases
+    from autograde.corpus.course import autograde, scores_of, submit
+    from autograde.gradebook import db_url_of
+    from autograde.protocol import ASSIGNMENT, NOTEBOOK
+
+    attacker = next(case for case in attack_cases() if case.name == "attack_formgrader_script")
+    submit(lab.root, [attacker])
+    autograde(lab.root, attacker.name)
+    with Gradebook(db_url_of(lab.root)) as gradebook:
+        submission = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, attacker.name).id
+    page.goto(lab.page_url("lab"))  # the instructor is logged in...
+    page.wait_for_selector(".jp-LabShell")
+    page.goto(f"{lab.url}/formgrader/submissions/{submission}/")  # ...and reviews the submission
+    page.wait_for_selector("text=plot_attention_heatmap")
+    page.wait_for_timeout(5000)  # time for a script to do its requests
+    assert page.title() != "formgrader-script-ran", "the submission's script ran in formgrader"
+    assert not (lab.root / "WRITTEN_BY_A_STUDENT.txt").exists()
+    assert set(scores_of(lab.root)[attacker.name].values()) == {0}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograde.checker.spec import CALL_SHAPES, CRITERIA
+from autograde.checker.spec import CALL_SHAPES, CRITERIA, PICTURE_CRITERIA
 from autograde.protocol import ANSWER_CELL, criterion_points, find_cell
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,6 +104,10 @@ _CASES = (
     Case("captum_token2token", "valid"),
     Case("pcolor_table_layout", "valid"),
     Case("pcolormesh_ticks_top", "valid"),
+    Case("inset_axes_colorbar", "valid"),
+    Case("pcolormesh_categorical", "valid"),
+    Case("contour_overlay", "valid"),
+    Case("colorbar_title_label", "valid"),
     Case("tf_nmt_plot_attention", "defect", {"colorbar": BOTH}),
     Case("tf_transformer_head", "defect", {"y_ticks": BOTH}),
     Case("d2l_show_heatmaps", "defect", {"x_ticks": BOTH, "y_ticks": BOTH}),
@@ -124,6 +128,8 @@ _CASES = (
     Case("list_as_array", "defect", {c: NO_AX for c in CALL_CRITERIA}),
     Case("pyplot_ignores_ax", "defect", {"returns_axes": WITH_AX}),
     Case("uses_fig_with_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}),
+    # the right matrix on top but invisible, the transposed one seen, its colorbar the hidden one's
+    Case("control_hidden_right_on_top", "defect", {"matrix": BOTH, "colorbar": BOTH}),
     # crashes: 0 for what they break, and still a recorded grade
     Case("blank", "crash", EVERYTHING),
     Case("raises", "crash", EVERYTHING),
@@ -167,6 +173,13 @@ _ATTACKS = (
     Case("attack_shadowed_getter", "attack", EVERYTHING, flagged=True),
     Case("attack_hidden_right_image", "attack", {"matrix": BOTH}),
     Case("attack_pickle_bomb", "attack", EVERYTHING, flagged=True),
+    Case("attack_class_patch_pickle", "attack", EVERYTHING, flagged=True),
+    Case("attack_blank_cover", "attack", {c: BOTH for c in PICTURE_CRITERIA}),
+    Case("attack_overlay_axes", "attack", {c: BOTH for c in PICTURE_CRITERIA}),
+    Case("attack_clipped_right_image", "attack", {"matrix": BOTH}),
+    Case("attack_one_cell_view", "attack", {"matrix": BOTH, "x_ticks": BOTH, "y_ticks": BOTH}),
+    Case("attack_flags_escape", "attack", EVERYTHING, flagged=True),
+    Case("attack_formgrader_script", "attack", EVERYTHING),
     # reading what no student may see
     Case("attack_reads_solution", "attack", EVERYTHING),
     Case("attack_reads_classmates", "attack", EVERYTHING),
@@ -189,6 +202,13 @@ _ATTACKS = (
     Case("attack_burns_cpu", "attack", EVERYTHING),
     Case("attack_closes_kernel_sockets", "attack", EVERYTHING),
     Case("attack_floods_output", "attack", EVERYTHING),
+    Case("attack_output_metadata", "attack", EVERYTHING),
+    Case("attack_disk_unlinked", "attack", EVERYTHING),
+    Case("attack_tmpfs_memory", "attack", EVERYTHING),
+    Case("attack_starves_classmates", "attack", EVERYTHING),
+    # a correct drawing that stalls the run: it keeps its points, and its notebook is stopped at the
+    # sandbox's time budget (c.Sandbox.max_seconds)
+    Case("attack_stalls_grading", "attack"),
 )
 
 

@@ -3,6 +3,7 @@
 Sanitize step (before the notebook runs):
 
 * :class:`BackupGradebook`: one backup of the gradebook per grading process;
+* :class:`ClearGradingRecord`: no grading record of the submission's own;
 * :class:`RestoreTestCells`: deleted read-only cells put back, edits flagged.
 
 Autograde step:
@@ -12,14 +13,17 @@ Autograde step:
 * :class:`SandboxedExecute`: the notebook runs in a bubblewrap sandbox;
 * :class:`GradeFromEvidence`: a sandboxed inspector reads what each call drew,
   the grader judges it and writes the graded cells' outputs;
-* :class:`RecordGradingRun`: which grading code graded it, and the sandbox's report.
+* :class:`RecordGradingRun`: which grading code graded it, and the sandbox's report;
+* :class:`StripActiveContent`: only text and images kept of what the notebook displayed.
 """
 from .backup_gradebook import BackupGradebook
+from .clear_grading_record import ClearGradingRecord
 from .collect_evidence import CollectEvidence
 from .grade_from_evidence import GradeFromEvidence
 from .record_grading_run import RecordGradingRun
 from .restore_test_cells import RestoreTestCells
+from .strip_active_content import StripActiveContent
 from .sandboxed_execute import SandboxedExecute
 
-__all__ = ["BackupGradebook", "CollectEvidence", "GradeFromEvidence", "RecordGradingRun", "RestoreTestCells",
-           "SandboxedExecute"]
+__all__ = ["BackupGradebook", "ClearGradingRecord", "CollectEvidence", "GradeFromEvidence", "RecordGradingRun", "RestoreTestCells",
+           "SandboxedExecute", "StripActiveContent"]

@@ -87,6 +87,8 @@ class _Listener:
 def attacked(tmp_path_factory):
     """Grade the attack section with honest classmates; return what the checks need."""
     course = copy_course(tmp_path_factory.mktemp("attacks") / "course", assignments=["challenge"])
+    with open(course / "nbgrader_config.py", "a") as config:  # attack_stalls_grading meets it sooner
+        config.write("\nc.Sandbox.max_seconds = 150\n")
     canaries = {"solution": secrets.token_hex(8), "classmate": secrets.token_hex(8)}
     solution_path = course / "solutions" / "challenge" / "04_challenge.ipynb"
     solution = nbformat.read(solution_path, as_version=4)
@@ -143,6 +145,7 @@ def test_honest_classmates_keep_full_marks(attacked):
 def test_flags_are_exactly_the_expected_ones(attacked):
     flagged = {student for student, _ in attacked["flags"]}
     assert flagged == {case.name for case in ATTACKS if case.flagged}, attacked["flags"]
+    assert all(reason.isprintable() and len(reason) <= 300 for _, reason in attacked["flags"])
 
 
 def test_course_files_the_kit_and_the_virtualenv_are_untouched(attacked):

@@ -214,3 +214,25 @@ def test_when_no_process_can_be_forked_the_call_runs_in_this_process(monkeypatch
     monkeypatch.setattr(evidence, "_fork", no_fork)
     record = evidence.collect(good, NO_AX)
     assert record["status"] == "returned" and evidence.read_evidence(record)["returned_axes"]
+
+
+def test_attributes_set_on_a_class_while_unpickling_are_refused():
+    """BUILD on a class it may name would change every object of that class in the reader."""
+    def text(value):
+        data = value.encode()
+        return b"\x8c" + bytes([len(data)]) + data
+    patch = (text("matplotlib.artist") + text("Artist") + b"\x93" + b"N}" + text("get_visible")
+             + text("builtins") + text("object") + b"\x93" + b"s\x86b0")
+    genuine = base64.b64decode(evidence.collect(good, NO_AX)["pickle"])
+    forged = {"call": "x", "status": "returned", "pickle": base64.b64encode(genuine[:2] + patch + genuine[2:]).decode()}
+    reading = evidence.read_evidence(forged)
+    assert reading["picture"] is None
+    assert "attributes set on matplotlib.artist.Artist itself" in reading["flags"][0]
+    assert matplotlib.artist.Artist.get_visible is not object
+
+
+@pytest.mark.parametrize("name", ["inset_axes_colorbar", "pcolormesh_categorical", "contour_overlay"])
+def test_figures_with_insets_categories_and_contours_are_read(name):
+    for call in (NO_AX, WITH_AX):
+        reading = evidence.read_evidence(evidence.collect(answer_function(name), call))
+        assert reading["flags"] == [] and reading["problem"] is None and reading["picture"] is not None

@@ -58,7 +58,7 @@ def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(course):
         assert "SandboxedExecute" in names[execute] and "GradeFromEvidence" in names[execute]
         save.converter._sanitizing = True
         save.converter._init_preprocessors()
-        assert [type(p).__name__ for p in save.converter.exporter._preprocessors][:2] == [
-            "BackupGradebook", "ClearOutput"]
+        assert [type(p).__name__ for p in save.converter.exporter._preprocessors][:3] == [
+            "BackupGradebook", "ClearGradingRecord", "ClearOutput"]
     finally:
         os.chdir(cwd)

@@ -23,10 +23,10 @@ from nbgrader.utils import determine_grade  # noqa: E402
 from autograde.checker.evidence import collect  # noqa: E402
 from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
 from autograde.course_copy import copy_course  # noqa: E402
-from autograde.preprocessors import (BackupGradebook, CollectEvidence, GradeFromEvidence,  # noqa: E402
-                                     RestoreTestCells)
-from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, find_cell,  # noqa: E402
-                                flags_of, grade_id, graded_cells)
+from autograde.preprocessors import (BackupGradebook, ClearGradingRecord, CollectEvidence,  # noqa: E402
+                                     GradeFromEvidence, RestoreTestCells, StripActiveContent)
+from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, add_flag,  # noqa: E402
+                                find_cell, flags_of, grade_id, graded_cells)
 
 
 good = answer_function("solution")
@@ -182,3 +182,35 @@ def test_backup_gradebook_copies_it_once_per_process(course, monkeypatch):
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("select name from assignment").fetchall() == [("challenge",)]
     assert os.path.getsize(backups[0]) > 0
+
+
+def test_a_grading_record_the_submission_brings_is_cleared():
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    notebook.metadata["heatmap_grading"] = {"flags": None, "points": {"title": 1}}
+    find_cell(notebook, "title").metadata[EVIDENCE_CELL_KEY] = True
+    ClearGradingRecord().preprocess(notebook, _resources())
+    assert "heatmap_grading" not in notebook.metadata
+    assert not any(cell.metadata.get(EVIDENCE_CELL_KEY) for cell in notebook.cells)
+
+
+def test_flags_are_one_printable_line_whatever_a_notebook_holds():
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    notebook.metadata["heatmap_grading"] = {"flags": None}
+    assert flags_of(notebook) == []
+    notebook.metadata["heatmap_grading"] = {}
+    add_flag(notebook, "refused \x1b[2K\rzz_honest\tthe read-only cell 'title' was edited\x1b[8m" + "x" * 500)
+    [flag] = flags_of(notebook)
+    assert "\x1b" not in flag and "\r" not in flag and "\t" not in flag and len(flag) <= 300
+
+
+def test_active_content_is_dropped_from_the_notebook_and_said_so():
+    notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
+    cell = find_cell(notebook, "answer_plot_attention_heatmap")
+    cell.outputs = [new_output("display_data", data={"text/html": '<img src=x onerror="alert(1)">',
+                                                     "application/javascript": "alert(1)",
+                                                     "text/plain": "<IPython.core.display.HTML object>"}),
+                    new_output("display_data", data={"image/svg+xml": "<svg onload='alert(1)'/>"})]
+    StripActiveContent().preprocess(notebook, _resources())
+    kinds = [kind for output in cell.outputs for kind in output.get("data", {})]
+    assert kinds == ["text/plain"]
+    assert "not application/javascript, image/svg+xml, text/html" in cell.outputs[-1]["text"]

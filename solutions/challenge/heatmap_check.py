@@ -1572,14 +1572,15 @@ def _read_exactly(fd, size, deadline):
 # Modules whose classes (defined there, by exact name) a figure may contain.
 _CLASS_MODULES = frozenset({
     "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
-    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.cbook",
+    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
     "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
     "matplotlib.container", "matplotlib.contour", "matplotlib.figure", "matplotlib.font_manager",
-    "matplotlib.gridspec", "matplotlib.image", "matplotlib.layout_engine", "matplotlib.legend",
+    "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset", "matplotlib.layout_engine", "matplotlib.legend",
     "matplotlib.legend_handler", "matplotlib.lines", "matplotlib.markers", "matplotlib.offsetbox",
     "matplotlib.patches", "matplotlib.path", "matplotlib.patheffects", "matplotlib.scale",
     "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker",
-    "matplotlib.transforms", "matplotlib.tri._triangulation", "matplotlib.quiver",
+    "matplotlib.transforms", "matplotlib.tri._triangulation", "matplotlib.tri._tricontour",
+    "matplotlib.tri._trifinder", "matplotlib.quiver",
     "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
     "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
     "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
@@ -1593,7 +1594,7 @@ _REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
 _FUNCTIONS = frozenset({
     ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
     ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"),
-    ("collections", "OrderedDict"), ("functools", "partial"),
+    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
     ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
     ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
     ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
@@ -1603,7 +1604,7 @@ _FUNCTIONS = frozenset({
     ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
     ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
     ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
-    ("matplotlib.cbook", "_picklable_class_constructor"),
+    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
 })
 # The only (mixin, name format, attribute) combinations matplotlib builds classes from.
 _CLASS_FACTORIES = {
@@ -1616,7 +1617,7 @@ _CLASS_FACTORIES = {
 _GETATTR_NAMES = frozenset({
     "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
     "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
-    "_remove_suplabel", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
+    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
     "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
     "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
 })
@@ -1691,9 +1692,13 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
         raise ForgedEvidence(f"{module}.{name}")
 
     def load_build(self):
-        # BUILD may set attributes through "slot state" with setattr: never dunders
-        # (no changing an object's __class__ or __dict__ wholesale).
-        state = self.stack[-1]
+        # BUILD sets attributes on the object below it: only ever on an instance (on a class it
+        # would change how every object of that class behaves), and through "slot state" (setattr)
+        # never a dunder (no changing an object's __class__ or __dict__ wholesale).
+        state, target = self.stack[-1], self.stack[-2]
+        if isinstance(target, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                               types.MethodType)):
+            raise ForgedEvidence(f"attributes set on {_qualified(target)} itself while unpickling")
         if isinstance(state, tuple) and len(state) == 2:
             for part in state:
                 if isinstance(part, dict) and any(not isinstance(k, str) or k.startswith("__") for k in part):
@@ -1822,7 +1827,7 @@ def read_evidence(evidence: dict) -> dict:
     ``picture`` (:func:`read_picture` of it), ``problem`` and ``flags``.
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
-              "returned": _clean_text(evidence.get("returned"), 60), "returned_given": False,
+              "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
               "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
     if result["status"] != "returned":
         return result
@@ -1854,8 +1859,9 @@ def read_evidence(evidence: dict) -> dict:
     return result
 
 
-def _clean_text(value, limit=300):
-    """Untrusted text from the evidence, made safe to show: a short single-line str."""
+def clean_text(value, limit=300):
+    """Text that may come from a submission, made safe to print or show: one line of
+    printable characters (no terminal control codes), at most ``limit`` long."""
     if value is None:
         return None
     text = "".join(ch if ch.isprintable() else " " for ch in str(value))
@@ -1866,10 +1872,10 @@ def _clean_exception(exception):
     if not isinstance(exception, dict):
         return None
     line = exception.get("line")
-    return {"type": _clean_text(exception.get("type"), 60) or "Exception",
-            "message": _clean_text(exception.get("message")) or "",
+    return {"type": clean_text(exception.get("type"), 60) or "Exception",
+            "message": clean_text(exception.get("message")) or "",
             "line": line if isinstance(line, int) and not isinstance(line, bool) else None,
-            "code": _clean_text(exception.get("code"), 160)}
+            "code": clean_text(exception.get("code"), 160)}
 
 # ------------------------------------------------------------------------
 # autograde/checker/verdicts.py
