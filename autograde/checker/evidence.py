@@ -560,12 +560,13 @@ def read_evidence(evidence: dict) -> dict:
               "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
     if result["status"] != "returned":
         return result
+    import matplotlib.pyplot as plt
+    opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
     drawing, problem, flags = load_drawing(evidence)
     result["problem"], result["flags"] = problem, flags
     if drawing is None:
+        _close_figures_opened_since(opened_before)
         return result
-    import matplotlib.pyplot as plt
-    opened_before = set(plt.get_fignums())
     try:
         candidates = [(name, _genuine_axes(drawing[name])) for name in ("returned", "given", "current")]
         result["returned_axes"] = candidates[0][1] is not None
@@ -582,10 +583,16 @@ def read_evidence(evidence: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
         result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
     finally:
-        # Unpickled pyplot figures register with pyplot: close only those.
-        for number in set(plt.get_fignums()) - opened_before:
-            plt.close(number)
+        _close_figures_opened_since(opened_before)
     return result
+
+
+def _close_figures_opened_since(opened_before):
+    """Close the figures unpickling registered with pyplot (and only those: in a student's
+    kernel the others are the student's)."""
+    import matplotlib.pyplot as plt
+    for number in set(plt.get_fignums()) - opened_before:
+        plt.close(number)
 
 
 def clean_text(value, limit=300):

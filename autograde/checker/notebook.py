@@ -16,7 +16,7 @@ import base64
 import os
 
 from .evidence import collect, read_evidence
-from .spec import CRITERION_NAMES, EVIDENCE_MIME, public_calls
+from .spec import CRITERION_NAMES, EVIDENCE_MIME, self_check_calls
 from .verdicts import judge_call, split_points
 
 PASSED = "public checks passed; more checks run at grading"
@@ -37,9 +37,9 @@ def _missing(function) -> str | None:
 
 
 def check_public(function, png=False):
-    """Run the public calls; return ``({criterion: [message, ...]}, png bytes or None)``.
+    """Run the self-check's calls; return ``({criterion: [message, ...]}, png bytes or None)``.
     An empty list means the criterion passed in every call."""
-    calls = public_calls()
+    calls = self_check_calls()
     verdicts, shown = {}, None
     for call in calls:
         evidence = collect(function, call, png=png and shown is None)
@@ -71,10 +71,12 @@ def self_check(function):
     if shown:
         from IPython.display import Image, display
         display(Image(shown))
-    lines = []
+    grouped = {}  # one line per distinct failure, naming every criterion it costs
     for criterion, messages in results.items():
-        lines += [f"- {CRITERION_NAMES[criterion]}: {message}" for message in messages]
-    if lines:
+        for message in messages:
+            grouped.setdefault(message, []).append(CRITERION_NAMES[criterion])
+    if grouped:
+        lines = [f"- {', '.join(names)}: {message}" for message, names in grouped.items()]
         raise AssertionError("Some checks failed:\n" + "\n".join(lines))
     print(PASSED)
 

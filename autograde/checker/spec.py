@@ -50,10 +50,27 @@ CALL_TIMEOUT = 10.0
 EVIDENCE_MIME = "application/vnd.heatmap-check.evidence+json"
 
 
+#: A second sentence the self-check also tries (not graded), so that a function that works only
+#: for the challenge's sentence (tokens or a size written into it) shows it before grading.
+OTHER_SENTENCE = "Queries look at keys."
+OTHER_ATTENTION = [
+    [0.70, 0.05, 0.15, 0.10],
+    [0.02, 0.08, 0.60, 0.30],
+    [0.33, 0.27, 0.04, 0.36],
+    [0.12, 0.48, 0.01, 0.39],
+]
+
+
 def public_calls() -> list:
-    """The calls the self-check makes: the challenge's data in every call shape."""
+    """The calls grading makes with the challenge's data: one per call shape."""
     return [make_call(f"public_{shape}", shape, PUBLIC_SENTENCE.split(), PUBLIC_ATTENTION, public=True)
             for shape in CALL_SHAPES]
+
+
+def self_check_calls() -> list:
+    """The calls the self-check makes: grading's public calls, and one with another sentence."""
+    return public_calls() + [make_call("other_no_ax", "no_ax", OTHER_SENTENCE.split(), OTHER_ATTENTION,
+                                       public=True)]
 
 
 def make_call(name: str, shape: str, tokens: list, attention: list, public: bool) -> dict:
@@ -66,6 +83,6 @@ def make_call(name: str, shape: str, tokens: list, attention: list, public: bool
 
 def describe_sentence(call: dict) -> str:
     """Which sentence a call passed, in words."""
-    if call["public"]:
+    if call["tokens"] == PUBLIC_SENTENCE.split():
         return "the challenge's sentence"
     return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"

@@ -25,6 +25,9 @@ _EXCEPTION_HINTS = (
     (("NotImplementedError",), "",
      "plot_attention_heatmap is not written yet: replace `raise NotImplementedError()` with your code"),
     (("SystemExit",), "", "sys.exit() stops Python: return the Axes instead"),
+    (("NameError",), "is not defined",
+     "your function uses a name it does not define: make everything it needs from its arguments "
+     "(tokens, attention, ax), e.g. n = len(tokens)"),
 )
 
 
@@ -78,8 +81,12 @@ def _judge_return(reading: dict, call: dict) -> str | None:
             return "plot_attention_heatmap did not return a matplotlib Axes that belongs to a figure"
         return f"plot_attention_heatmap returned a {kind}, not a matplotlib Axes: return the Axes you drew on"
     if CALL_SHAPES[call["shape"]]["with_ax"] and not reading.get("returned_given"):
-        return ("you were given ax=... but drew on (and returned) another Axes: when ax is given, draw on "
+        return ("you were given an ax but drew on (and returned) another Axes: when ax is given, draw on "
                 "it and return it")
+    if reading.get("read_from") not in (None, "returned"):
+        return ("the Axes you returned shows no heatmap; it was drawn on another Axes (plt.imshow, "
+                "plt.xticks and plt.title draw on the current Axes, which need not be yours): draw with "
+                "ax.imshow, ax.set_xticks, ax.set_title, ... and return that ax")
     return None
 
 
@@ -99,18 +106,14 @@ def judge_call(reading: dict, call: dict) -> dict:
     return verdicts
 
 
-def _failure_line(message: str, where: dict) -> str:
-    """One failure: the call shapes it happened in, and the sentences when it did not happen
-    with every sentence (a mistake that shows only with the fresh data, or only with the
-    challenge's)."""
+def _failure_line(message: str, where: dict, calls: list) -> str:
+    """One failure: the call shapes it happened in and, when it did not happen with every
+    sentence those shapes were called with, the sentences it happened with."""
     label = ("called with and without an ax" if len(where) == len(CALL_SHAPES)
              else CALL_SHAPES[next(iter(where))]["label"])
     happened = [call for shaped in where.values() for call in shaped]
-    public = {call["public"] for call in happened}
-    if public == {False}:
+    if len(happened) < sum(call["shape"] in where for call in calls):
         label += " (only with " + " and ".join(describe_sentence(call) for call in happened) + ")"
-    elif public == {True} and all(len(shaped) < 2 for shaped in where.values()):
-        label += " (only with the challenge's sentence)"
     return f"{label}: {message}"
 
 
@@ -134,7 +137,7 @@ def split_points(calls: list, verdicts: dict, points: dict) -> dict:
             passed_shapes += not shaped_failures
             for message, where in shaped_failures.items():
                 failures.setdefault(message, {})[shape] = where
-        failing = [_failure_line(message, where) for message, where in failures.items()]
+        failing = [_failure_line(message, where, calls) for message, where in failures.items()]
         lines = [f"{about['label']}: passed" for shape, about in CALL_SHAPES.items()
                  if not any(shape in where for where in failures.values())] + failing
         score = round(maximum * passed_shapes / len(CALL_SHAPES), 4)

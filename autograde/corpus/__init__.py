@@ -127,6 +127,7 @@ _CASES = (
     Case("hardcoded_tokens", "defect", {**{c: NO_AX for c in CALL_CRITERIA}, "x_ticks": BOTH, "y_ticks": BOTH}),
     Case("list_as_array", "defect", {c: NO_AX for c in CALL_CRITERIA}),
     Case("pyplot_ignores_ax", "defect", {"returns_axes": WITH_AX}),
+    Case("pyplot_gca_given_ax", "defect", {"returns_axes": WITH_AX}),
     Case("uses_fig_with_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}),
     # the right matrix on top but invisible, the transposed one seen, its colorbar the hidden one's
     Case("control_hidden_right_on_top", "defect", {"matrix": BOTH, "colorbar": BOTH}),

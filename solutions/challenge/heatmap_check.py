@@ -64,10 +64,27 @@ CALL_TIMEOUT = 10.0
 EVIDENCE_MIME = "application/vnd.heatmap-check.evidence+json"
 
 
+#: A second sentence the self-check also tries (not graded), so that a function that works only
+#: for the challenge's sentence (tokens or a size written into it) shows it before grading.
+OTHER_SENTENCE = "Queries look at keys."
+OTHER_ATTENTION = [
+    [0.70, 0.05, 0.15, 0.10],
+    [0.02, 0.08, 0.60, 0.30],
+    [0.33, 0.27, 0.04, 0.36],
+    [0.12, 0.48, 0.01, 0.39],
+]
+
+
 def public_calls() -> list:
-    """The calls the self-check makes: the challenge's data in every call shape."""
+    """The calls grading makes with the challenge's data: one per call shape."""
     return [make_call(f"public_{shape}", shape, PUBLIC_SENTENCE.split(), PUBLIC_ATTENTION, public=True)
             for shape in CALL_SHAPES]
+
+
+def self_check_calls() -> list:
+    """The calls the self-check makes: grading's public calls, and one with another sentence."""
+    return public_calls() + [make_call("other_no_ax", "no_ax", OTHER_SENTENCE.split(), OTHER_ATTENTION,
+                                       public=True)]
 
 
 def make_call(name: str, shape: str, tokens: list, attention: list, public: bool) -> dict:
@@ -80,7 +97,7 @@ def make_call(name: str, shape: str, tokens: list, attention: list, public: bool
 
 def describe_sentence(call: dict) -> str:
     """Which sentence a call passed, in words."""
-    if call["public"]:
+    if call["tokens"] == PUBLIC_SENTENCE.split():
         return "the challenge's sentence"
     return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"
 
@@ -1831,12 +1848,13 @@ def read_evidence(evidence: dict) -> dict:
               "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
     if result["status"] != "returned":
         return result
+    import matplotlib.pyplot as plt
+    opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
     drawing, problem, flags = load_drawing(evidence)
     result["problem"], result["flags"] = problem, flags
     if drawing is None:
+        _close_figures_opened_since(opened_before)
         return result
-    import matplotlib.pyplot as plt
-    opened_before = set(plt.get_fignums())
     try:
         candidates = [(name, _genuine_axes(drawing[name])) for name in ("returned", "given", "current")]
         result["returned_axes"] = candidates[0][1] is not None
@@ -1853,10 +1871,16 @@ def read_evidence(evidence: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
         result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
     finally:
-        # Unpickled pyplot figures register with pyplot: close only those.
-        for number in set(plt.get_fignums()) - opened_before:
-            plt.close(number)
+        _close_figures_opened_since(opened_before)
     return result
+
+
+def _close_figures_opened_since(opened_before):
+    """Close the figures unpickling registered with pyplot (and only those: in a student's
+    kernel the others are the student's)."""
+    import matplotlib.pyplot as plt
+    for number in set(plt.get_fignums()) - opened_before:
+        plt.close(number)
 
 
 def clean_text(value, limit=300):
@@ -1905,6 +1929,9 @@ _EXCEPTION_HINTS = (
     (("NotImplementedError",), "",
      "plot_attention_heatmap is not written yet: replace `raise NotImplementedError()` with your code"),
     (("SystemExit",), "", "sys.exit() stops Python: return the Axes instead"),
+    (("NameError",), "is not defined",
+     "your function uses a name it does not define: make everything it needs from its arguments "
+     "(tokens, attention, ax), e.g. n = len(tokens)"),
 )
 
 
@@ -1958,8 +1985,12 @@ def _judge_return(reading: dict, call: dict) -> str | None:
             return "plot_attention_heatmap did not return a matplotlib Axes that belongs to a figure"
         return f"plot_attention_heatmap returned a {kind}, not a matplotlib Axes: return the Axes you drew on"
     if CALL_SHAPES[call["shape"]]["with_ax"] and not reading.get("returned_given"):
-        return ("you were given ax=... but drew on (and returned) another Axes: when ax is given, draw on "
+        return ("you were given an ax but drew on (and returned) another Axes: when ax is given, draw on "
                 "it and return it")
+    if reading.get("read_from") not in (None, "returned"):
+        return ("the Axes you returned shows no heatmap; it was drawn on another Axes (plt.imshow, "
+                "plt.xticks and plt.title draw on the current Axes, which need not be yours): draw with "
+                "ax.imshow, ax.set_xticks, ax.set_title, ... and return that ax")
     return None
 
 
@@ -1979,18 +2010,14 @@ def judge_call(reading: dict, call: dict) -> dict:
     return verdicts
 
 
-def _failure_line(message: str, where: dict) -> str:
-    """One failure: the call shapes it happened in, and the sentences when it did not happen
-    with every sentence (a mistake that shows only with the fresh data, or only with the
-    challenge's)."""
+def _failure_line(message: str, where: dict, calls: list) -> str:
+    """One failure: the call shapes it happened in and, when it did not happen with every
+    sentence those shapes were called with, the sentences it happened with."""
     label = ("called with and without an ax" if len(where) == len(CALL_SHAPES)
              else CALL_SHAPES[next(iter(where))]["label"])
     happened = [call for shaped in where.values() for call in shaped]
-    public = {call["public"] for call in happened}
-    if public == {False}:
+    if len(happened) < sum(call["shape"] in where for call in calls):
         label += " (only with " + " and ".join(describe_sentence(call) for call in happened) + ")"
-    elif public == {True} and all(len(shaped) < 2 for shaped in where.values()):
-        label += " (only with the challenge's sentence)"
     return f"{label}: {message}"
 
 
@@ -2014,7 +2041,7 @@ def split_points(calls: list, verdicts: dict, points: dict) -> dict:
             passed_shapes += not shaped_failures
             for message, where in shaped_failures.items():
                 failures.setdefault(message, {})[shape] = where
-        failing = [_failure_line(message, where) for message, where in failures.items()]
+        failing = [_failure_line(message, where, calls) for message, where in failures.items()]
         lines = [f"{about['label']}: passed" for shape, about in CALL_SHAPES.items()
                  if not any(shape in where for where in failures.values())] + failing
         score = round(maximum * passed_shapes / len(CALL_SHAPES), 4)
@@ -2060,9 +2087,9 @@ def _missing(function) -> str | None:
 
 
 def check_public(function, png=False):
-    """Run the public calls; return ``({criterion: [message, ...]}, png bytes or None)``.
+    """Run the self-check's calls; return ``({criterion: [message, ...]}, png bytes or None)``.
     An empty list means the criterion passed in every call."""
-    calls = public_calls()
+    calls = self_check_calls()
     verdicts, shown = {}, None
     for call in calls:
         evidence = collect(function, call, png=png and shown is None)
@@ -2094,10 +2121,12 @@ def self_check(function):
     if shown:
         from IPython.display import Image, display
         display(Image(shown))
-    lines = []
+    grouped = {}  # one line per distinct failure, naming every criterion it costs
     for criterion, messages in results.items():
-        lines += [f"- {CRITERION_NAMES[criterion]}: {message}" for message in messages]
-    if lines:
+        for message in messages:
+            grouped.setdefault(message, []).append(CRITERION_NAMES[criterion])
+    if grouped:
+        lines = [f"- {', '.join(names)}: {message}" for message, names in grouped.items()]
         raise AssertionError("Some checks failed:\n" + "\n".join(lines))
     print(PASSED)
 
