@@ -30,7 +30,11 @@ Each defect costs only its own points:
 Only what can be seen counts (the reader checks it against the rendered
 pixels): cells that do not show their colour, tick labels, titles and colorbar
 labels that change no pixel, and a colorbar whose bar does not show its colours
-count as absent, and the messages say they cannot be seen.
+count as absent, and the messages say they cannot be seen. A heatmap whose cells
+are all drawn in one colour shows no weights. A colorbar made for another artist
+that maps values to exactly the shown heatmap's colours (a hidden copy, another
+Axes) reads the picture as well as the heatmap's own would, and counts as its
+colorbar.
 """
 import numpy as np
 
@@ -180,6 +184,10 @@ def _judge_matrix(picture, shown, tokens, expected):
     if shown.get("colours"):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
+    if shown.get("one_colour"):
+        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
+                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
+                "colormap such as viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"
@@ -549,7 +557,7 @@ def _judge_colorbar(picture, shown):
         if not bars:
             return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
         shown = {"colorbar": bars[-1]}
-    colorbar = shown.get("colorbar")
+    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
         if picture.get("other_colorbars"):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
@@ -567,6 +575,34 @@ def _judge_colorbar(picture, shown):
     if problem and not _judge_normalise(colorbar.get("label", "")):
         problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
     return problem
+
+
+def _judge_same_scale(first, second):
+    """Two artists map values to the same colours (same limits, same colours between)."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return False
+    try:
+        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
+        others = np.array([second["vmin"], second["vmax"]], dtype=float)
+        colours = np.array(first["colours"], dtype=float)
+        other_colours = np.array(second["colours"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    scale = max(1.0, float(np.max(np.abs(limits))))
+    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
+            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
+
+
+def _judge_same_colours_bar(picture, shown):
+    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
+    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
+    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
+    bars += list(picture.get("other_colorbars") or [])
+    for bar in bars:
+        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+            return bar
+    return None
 
 
 def _judge_title(picture):

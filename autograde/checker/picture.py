@@ -72,9 +72,14 @@ The dict (schema 2)
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
       are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
+      (its colour limits and the RGBA colours of nine values from one to the
+      other), or None (an RGB image);
     - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
       the render shows that cell in its value's colour (False outside the view,
       covered, clipped, transparent); ``[]`` when not checked;
+    - ``"one_colour"``: True when its values differ but every cell is drawn in
+      the same colour (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -90,11 +95,12 @@ The dict (schema 2)
       the view;
     - ``"colorbar"``: None, or the colorbar made for this artist:
       ``{"orientation", "visible", "shown", "long_label", "other_label",
-      "title", "label", "unseen_label"}``: ``shown`` is True when its bar shows
+      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
       its colormap in the render; ``label`` is the long-axis label, else the
       other axis' label, else the bar's title (``cbar.ax.set_title``); labels
       and titles that cannot be seen read as "", and ``unseen_label`` holds the
-      first such text that is set but cannot be seen ("" when none).
+      first such text that is set but cannot be seen ("" when none); ``scale``
+      is its artist's (see above).
 ``main``
     Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
     most of the view. None when no heatmap can be seen.
@@ -128,8 +134,9 @@ The dict (schema 2)
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "shown", "mappable": class name, "same_axes":
-    bool}]`` (``same_axes``: the artist is on this Axes, e.g. a contour plot).
+    ``[{"label", "visible", "shown", "scale", "mappable": class name,
+    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot).
 ``truncated``
     True when some list was cut to its cap.
 """
@@ -137,7 +144,7 @@ import math
 
 import numpy as np
 
-from .seen import SEEN_MIN_OPACITY, SeenRender
+from .seen import SEEN_COLOUR_TOLERANCE, SEEN_MIN_OPACITY, SeenRender
 
 #: Caps that keep the dict small whatever was drawn.
 PICTURE_MAX_CELLS = 60
@@ -250,7 +257,7 @@ def _picture_text_seen(picture, text):
 def _picture_rendered(picture):
     """The render of the figure, when it succeeded, else None."""
     render = picture.get("_render")
-    return render if render is not None and render.pixels is not None else None
+    return render if render is not None and render.drawn else None
 
 
 def _picture_title_texts(ax):
@@ -452,19 +459,43 @@ class _PictureHeatmap:
         self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
         self.values, self.see_through = values, see_through  # values: float array, NaN = no value
         self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
-        self._shown = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
+        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
 
     def cells_shown(self, render, rows, columns):
-        """For cells (array row and column indices), True where the render shows each in
-        its value's colour (checked once per cell)."""
+        """For cells (array row and column indices), (shown, how far): True where the render
+        shows each in its value's colour, and the colour difference seen there (checked once
+        per cell)."""
         rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
         if self._shown is None:
             self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
+            self._distance = np.ones(self.data.shape[:2])
         unknown = self._shown[rows, columns] < 0
         if np.any(unknown):
             cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
-            self._shown[cells[:, 0], cells[:, 1]] = self._check(render, cells[:, 0], cells[:, 1])
-        return self._shown[rows, columns] > 0
+            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
+            self._shown[cells[:, 0], cells[:, 1]] = shown
+            self._distance[cells[:, 0], cells[:, 1]] = distance
+        return self._shown[rows, columns] > 0, self._distance[rows, columns]
+
+    def shown_grid(self, render):
+        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
+        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
+        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
+        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
+                                                             indexing="ij"))
+        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
+
+    def one_colour(self, render):
+        """True when its values differ but all its cells are drawn in one colour (a colormap
+        of one colour, colour limits that clip every value to one end): it shows no values."""
+        if self.values is None:
+            return False
+        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        row, column = np.nonzero(np.isfinite(shown))
+        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
+            return False
+        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
+        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
 
     def _check(self, render, rows, columns):
         from matplotlib.image import AxesImage
@@ -529,7 +560,7 @@ def _picture_heatmaps(ax, picture):
                  "array_truncated": False, "grid": "irregular", "along_x": "columns",
                  "x_centres": [], "y_centres": [], "x_edges": [], "y_edges": [],
                  "x_order": "left_to_right", "y_order": "top_to_bottom", "in_view": [0, 0],
-                 "shown": [], "colorbar": None}
+                 "shown": [], "one_colour": False, "scale": None, "colorbar": None}
         picture["heatmaps"].append(entry)
         try:
             reader = _picture_read_heatmap(ax, artist, entry, xlim, ylim)
@@ -577,6 +608,7 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
         return None
     values = None
     if not entry["colours"]:
+        entry["scale"] = _picture_scale(artist)
         values = np.ma.filled(data, np.nan)
         shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
         entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
@@ -619,6 +651,9 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
 
 
+#: A heatmap lower down is the one seen at a cell whose colours match both only when its
+#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
+_PICTURE_CLOSER = 3 / 255
 #: Why a heatmap is not drawn at all (nothing of it can show anywhere).
 _PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
 
@@ -648,9 +683,11 @@ def _picture_topmost(picture, xs, ys):
 
 
 def _picture_seen_at(picture, xs, ys):
-    """For points, (owner, rows, columns, values, drawn): the topmost heatmap whose cell there
-    the render shows in its value's colour (owner -1: none), that cell's row, column and
-    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry).
+    """For points, (owner, rows, columns, values, drawn): the heatmap whose cell there the
+    render shows in its value's colour (owner -1: none), that cell's row, column and
+    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry). When
+    several do (near colours), the closest colour wins; on a tie, the heatmap whose cells
+    are seen the most (a person reads the picture that shows), then the one on top.
 
     Without a render (the figure could not be drawn) the geometry alone answers."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -660,22 +697,21 @@ def _picture_seen_at(picture, xs, ys):
         return geometric, rows, columns, values, geometric >= 0
     owner = np.full(xs.shape, -1)
     rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
-    values = np.full(xs.shape, np.nan)
+    values, best = np.full(xs.shape, np.nan), np.full(xs.shape, np.inf)
     readers = picture.get("_readers", [])
-    for index in range(len(readers) - 1, -1, -1):  # top first
+    drawn = [index for index in range(len(readers) - 1, -1, -1)  # top first
+             if readers[index] is not None and picture["heatmaps"][index]["hidden"] not in _PICTURE_UNDRAWN]
+    drawn.sort(key=lambda index: -float(np.mean(readers[index].shown_grid(render))))  # stable
+    for index in drawn:
         reader = readers[index]
-        if reader is None or picture["heatmaps"][index]["hidden"] in _PICTURE_UNDRAWN:
-            continue
-        open_points = owner < 0
-        if not np.any(open_points):
-            break
         row, column, value, shows = reader.lookup(xs, ys)
-        candidates = open_points & shows
-        if not np.any(candidates):
+        if not np.any(shows):
             continue
         # covered, clipped or transparent there: what is below may show instead
-        take = np.zeros(xs.shape, dtype=bool)
-        take[candidates] = reader.cells_shown(render, row[candidates], column[candidates])
+        take, distance = np.zeros(xs.shape, dtype=bool), np.full(xs.shape, np.inf)
+        take[shows], distance[shows] = reader.cells_shown(render, row[shows], column[shows])
+        take &= distance < best - _PICTURE_CLOSER
+        best = np.where(take, distance, best)
         owner = np.where(take, index, owner)
         rows, columns = np.where(take, row, rows), np.where(take, column, columns)
         values = np.where(take, value, values)
@@ -724,14 +760,9 @@ def _picture_shown_cells(picture):
     if render is None:
         return
     for reader, entry in zip(picture["_readers"], picture["heatmaps"]):
-        if reader is None or entry["hidden"] in _PICTURE_UNDRAWN:
-            continue
-        rows = min(reader.data.shape[0], PICTURE_MAX_CELLS)
-        columns = min(reader.data.shape[1], PICTURE_MAX_CELLS)
-        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
-                                                             indexing="ij"))
-        shown = reader.cells_shown(render, row, column).reshape(rows, columns)
-        entry["shown"] = [[bool(v) for v in line] for line in shown.tolist()]
+        if reader is not None and entry["hidden"] not in _PICTURE_UNDRAWN:
+            entry["shown"] = [[bool(v) for v in line] for line in reader.shown_grid(render).tolist()]
+            entry["one_colour"] = reader.one_colour(render)
 
 
 def _picture_anchor(ax, text, coordinate):
@@ -844,11 +875,26 @@ def _picture_colorbar(artist, picture):
     label = next((text for text in (long_label, other_label, title) if text.strip()), "")
     bar_figure = bar_ax.get_figure()
     render = _picture_rendered(picture)
+    from matplotlib.axes import Axes
+    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
+    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
     return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and bar_figure is not None and bar_ax in bar_figure.axes),
+            "visible": bool(bar_ax.get_visible() and placed),
             "shown": bool(render is not None and render.colorbar_shown(colorbar)),
             "long_label": long_label, "other_label": other_label, "title": title, "label": label,
-            "unseen_label": unseen[0] if unseen else ""}
+            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+
+
+def _picture_scale(artist):
+    """How ``artist`` maps values to colours: its colour limits and the colours of nine
+    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
+    norm = getattr(artist, "norm", None)
+    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
+    if low is None or high is None:
+        return None
+    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
+    return {"vmin": low, "vmax": high,
+            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
 def _picture_titles(ax, picture):
@@ -902,9 +948,9 @@ def _picture_other_colorbars(ax, picture):
         try:
             bar = _picture_colorbar(child, picture)
         except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-            bar = {"label": "", "visible": False, "shown": False}
+            bar = {"label": "", "visible": False, "shown": False, "scale": None}
         found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
-                      "mappable": type(child).__name__, "same_axes": other is ax})
+                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found

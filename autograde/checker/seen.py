@@ -7,15 +7,15 @@ drawn transparent still holds its array; a text drawn white on white, covered,
 or moved by an offset transform still holds its words and its position. This
 module renders the figure and answers, from the pixels, what can be seen:
 
-* :class:`SeenRender` renders the figure once with Agg, the way Jupyter shows
-  it: ``savefig`` (so artists marked animated are drawn, as in a saved or
-  inline figure) to raw RGBA on a ``FigureCanvasAgg``, at the figure's own dpi,
-  or lower for a render of more than :data:`SEEN_MAX_PIXELS` pixels. Jupyter
-  widens the picture to what is drawn (``bbox_inches="tight"``), so a title or
-  tick labels drawn past the figure's edge are seen there: when something is
-  drawn past the edge, the render covers the figure and that (``bbox_inches``
-  set to both together, a shift of the same drawing). The reading's coordinates
-  (``transData``, window extents) are taken from the same drawing.
+* :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
+  the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
+  pixels): a ``FigureCanvasAgg`` draw, or ``savefig`` to raw RGBA when that
+  shows more. Jupyter shows a figure as saved, widened to what is drawn
+  (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
+  are seen there, so then the render covers the figure and them together
+  (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
+  artists of an Axes marked animated, which a canvas draw skips. The reading's
+  coordinates (``transData``, window extents) come from the same drawing.
 * :meth:`SeenRender.cells_shown`: for cells of a heatmap artist, whether the
   pixels in each cell's inner area (several points away from its edges, grid
   lines and a centred annotation) show the colour the artist gives the cell's
@@ -25,8 +25,8 @@ module renders the figure and answers, from the pixels, what can be seen:
   shows nothing of its own.
 * :meth:`SeenRender.texts_shown`: renders once more with the given texts made
   fully transparent and tells, for each, whether pixels inside its window extent
-  changed (a text white on white, covered, clipped or off the figure changes
-  nothing), and whether it is big enough to read.
+  changed (a text white on white, covered or clipped changes nothing), and
+  whether it is big enough to read.
 * :meth:`SeenRender.colorbar_shown`: whether a colorbar's bar shows its colormap
   (not covered or blank).
 
@@ -76,15 +76,19 @@ def _seen_scalar_alpha(alpha):
 class SeenRender:
     """One Agg render of a figure, with the checks made against its pixels.
 
-    Use :meth:`render` once, then the checks, then :meth:`release` (always).
+    Use :meth:`render` once, then the checks, then :meth:`release` (always). The
+    pixels are taken when first needed: :meth:`texts_shown`, when it comes first,
+    measures the texts before any drawing that could move them.
     """
 
     def __init__(self, figure):
         self.figure = figure
-        self.pixels = None
+        self.drawn = False
         self.renderer = None
         self.area = None  # the area rendered, in inches (None: the figure itself)
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
+        self._pixels = None
+        self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
         self._old_canvas = None
         self._old_dpi = None
 
@@ -92,7 +96,9 @@ class SeenRender:
     # Rendering
     # ----------------------------------------------------------------------
     def render(self):
-        """Draw the figure with Agg and keep its pixels (raises when it cannot be drawn)."""
+        """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
+        labels and positions are final."""
+        from matplotlib.axes import Axes
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         figure = self.figure
         if not isinstance(figure.canvas, FigureCanvasAgg):
@@ -100,20 +106,33 @@ class SeenRender:
             self._old_canvas = figure.canvas
             FigureCanvasAgg(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
-        self.pixels = self._pixels()
+        figure.canvas.draw()
         self.renderer = figure.canvas.get_renderer()
-        area = self._drawn_area()
-        if area is not None and self._limit_dpi(area.width * area.height * figure.dpi ** 2):
-            self.pixels = self._pixels()
-            self.renderer = figure.canvas.get_renderer()
-            area = self._drawn_area()
-        if area is not None:
-            self.area = area
-            self.pixels = self._pixels()
-            # that drawing was shifted, and axis labels keep the display position of their
-            # last draw: draw once more so that positions read now match the pixels
+        self.area = self._drawn_area()
+        if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
             figure.canvas.draw()
+            self.renderer = figure.canvas.get_renderer()
+            self.area = self._drawn_area()
+        # Saving draws what a canvas draw skips: artists of an Axes marked animated.
+        animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
+        self._saved = self.area is not None or animated
+        if not self._saved:
+            self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
+        self.drawn = True
         return self
+
+    @property
+    def pixels(self):
+        """The render's pixels: uint8 RGBA rows, the top row first."""
+        if self._pixels is None and self.drawn:
+            self._pixels = self._draw_pixels()
+        return self._pixels
+
+    @property
+    def size(self):
+        """[width, height] of the render in pixels."""
+        box = self.area if self.area is not None else self.figure.bbox_inches
+        return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
 
     def _limit_dpi(self, pixels):
         """Lower the figure's dpi so that a render of ``pixels`` pixels fits the limit."""
@@ -141,18 +160,22 @@ class SeenRender:
         pad = pad if isinstance(pad, (int, float)) else 0.1
         return Bbox.union([inside, tight.padded(pad)])
 
-    def _pixels(self):
-        """The figure drawn now as it is saved (the drawn area, when set): uint8 RGBA rows."""
+    def _draw_pixels(self):
+        """Draw the figure as it is now and return its pixels. With savefig when it must
+        (the drawn area, animated artists): that drawing is shifted, and axis labels keep
+        the display position of their last draw, so measure texts before it."""
         import matplotlib
         figure = self.figure
+        if not self._saved:
+            figure.canvas.draw()
+            return np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)
         dpi = figure.dpi
         buffer = io.BytesIO()
         # the student's rcParams must not crop, pad or make the background transparent
         with matplotlib.rc_context({"savefig.bbox": None}):
             figure.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=self.area, pad_inches=0,
                            facecolor="auto", edgecolor="auto", transparent=False)
-        box = self.area if self.area is not None else figure.bbox_inches
-        width = int(box.width * dpi)
+        width = self.size[0]
         data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
         if width < 1 or data.size % (4 * width):
             raise ValueError(f"the render has {data.size} bytes, not rows of {width} pixels")
@@ -168,11 +191,6 @@ class SeenRender:
         if self._old_canvas is not None:
             self.figure.set_canvas(self._old_canvas)
             self._old_canvas = None
-
-    @property
-    def size(self):
-        """[width, height] of the render in pixels."""
-        return [int(self.pixels.shape[1]), int(self.pixels.shape[0])]
 
     def colours_at(self, xs, ys, pixels=None):
         """(RGB over white, inside) of the pixels under display points ``xs``, ``ys``."""
@@ -232,8 +250,10 @@ class SeenRender:
         return _seen_over(drawn, self.background(ax)), opacity
 
     def cells_shown(self, ax, rectangles, expected, opaque, centre_only=False, tolerance=1.0):
-        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays), True where the
-        pixels in the cell's inner area show the ``expected`` RGB (N, 3) colour.
+        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how
+        far): shown is True where the pixels in the cell's inner area show the ``expected``
+        RGB (N, 3) colour; how far is the median colour difference of its points (0-1),
+        to tell which of two heatmaps of near colours is the one drawn.
 
         ``opaque`` (N,) is False for cells drawn too transparent to show their colour;
         ``centre_only`` samples each cell at its centre (smooth shading, where only the
@@ -248,7 +268,7 @@ class SeenRender:
         present = (right > left) & (top > bottom)
         count = len(left)
         if count == 0:
-            return np.zeros(0, dtype=bool)
+            return np.zeros(0, dtype=bool), np.zeros(0)
         width, height = right - left, top - bottom
         small = centre_only | (width < SEEN_SMALL_CELL) | (height < SEEN_SMALL_CELL)
         fx, fy = np.meshgrid(_SEEN_FRACTIONS, _SEEN_FRACTIONS)
@@ -260,7 +280,8 @@ class SeenRender:
         difference = np.max(np.abs(colours - np.asarray(expected, dtype=float)[:, None, :]), axis=-1)
         matching = inside & (difference <= SEEN_COLOUR_TOLERANCE * tolerance)
         share = matching.sum(axis=1) / matching.shape[1]
-        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE)
+        distance = np.median(np.where(inside, difference, 1.0), axis=1)
+        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE), distance
 
     # ----------------------------------------------------------------------
     # Texts and colorbars
@@ -277,15 +298,16 @@ class SeenRender:
                 boxes.append(text.get_window_extent(self.renderer))
             except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
                 boxes.append(None)
+        pixels = self.pixels  # (measured first: this drawing may move axis labels)
         saved = [text.get_alpha() for text in texts]
         try:
             for text in texts:
                 text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-            without = self._pixels()
+            without = self._draw_pixels()
         finally:
             for text, alpha in zip(texts, saved):
                 text.set_alpha(alpha)
-        height, width = self.pixels.shape[:2]
+        height, width = pixels.shape[:2]
         shown = []
         for text, box in zip(texts, boxes):
             if box is None or not (np.all(np.isfinite(box.extents)) and text.get_fontsize()
@@ -299,7 +321,7 @@ class SeenRender:
             if right <= left or bottom <= top:
                 shown.append(False)
                 continue
-            before = _seen_over(self.pixels[top:bottom, left:right] / 255.0, np.ones(3))
+            before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
             after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
             changed = np.max(np.abs(before - after), axis=-1) >= SEEN_TEXT_CONTRAST
             shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
@@ -307,14 +329,14 @@ class SeenRender:
 
     def colorbar_shown(self, colorbar):
         """True when the colorbar's bar shows its colormap: most points along its middle
-        show colormap colours, spanning at least half of the colormap. (A bar made
-        transparent with its heatmap shows what is behind it: only that is checked.)"""
+        show colormap colours, spanning at least half of the colormap. (A bar of one
+        colour, or made transparent with its heatmap, is only checked to show that.)"""
         bar_ax = colorbar.ax
         steps = 256
         lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
         lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
-        faint = bool(np.all(lut[:, 3] < SEEN_MIN_OPACITY))
         expected = _seen_over(lut, self.background(bar_ax))
+        one_colour = bool(np.max(np.ptp(expected, axis=0)) <= SEEN_COLOUR_TOLERANCE)
         along = np.linspace(0.05, 0.95, 19)
         middle = np.full_like(along, 0.5)
         points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
@@ -325,4 +347,4 @@ class SeenRender:
         matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_COLOUR_TOLERANCE)
         if matching.mean() < 0.7:
             return False
-        return faint or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+        return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2

@@ -422,7 +422,10 @@ def test_colorbars_are_read_from_the_heatmap_they_belong_to():
     image = ax.imshow(MATRIX)
     bar = ax.figure.colorbar(image, ax=ax, orientation="horizontal")
     bar.set_label("Attention Weight")
-    assert read(ax)["heatmaps"][0]["colorbar"] == {
+    heatmap = read(ax)["heatmaps"][0]
+    colorbar = heatmap["colorbar"]
+    assert colorbar.pop("scale") == heatmap["scale"] and heatmap["scale"]["vmin"] == MATRIX.min()
+    assert colorbar == {
         "orientation": "horizontal", "visible": True, "shown": True, "long_label": "Attention Weight",
         "other_label": "", "title": "", "label": "Attention Weight", "unseen_label": ""}
     ax = new_axes()
@@ -444,6 +447,7 @@ def test_a_colorbar_of_another_artist_is_listed_apart():
     ax.figure.colorbar(line_image, ax=other, label="Attention Weight")
     picture = read(ax)
     assert picture["heatmaps"][0]["colorbar"] is None
+    assert picture["other_colorbars"][0].pop("scale") == picture["heatmaps"][0]["scale"]
     assert picture["other_colorbars"] == [{"label": "Attention Weight", "visible": True, "shown": True,
                                            "mappable": "AxesImage", "same_axes": False}]
 

@@ -96,15 +96,15 @@ drawn transparent still holds its array; a text drawn white on white, covered,
 or moved by an offset transform still holds its words and its position. This
 module renders the figure and answers, from the pixels, what can be seen:
 
-* :class:`SeenRender` renders the figure once with Agg, the way Jupyter shows
-  it: ``savefig`` (so artists marked animated are drawn, as in a saved or
-  inline figure) to raw RGBA on a ``FigureCanvasAgg``, at the figure's own dpi,
-  or lower for a render of more than :data:`SEEN_MAX_PIXELS` pixels. Jupyter
-  widens the picture to what is drawn (``bbox_inches="tight"``), so a title or
-  tick labels drawn past the figure's edge are seen there: when something is
-  drawn past the edge, the render covers the figure and that (``bbox_inches``
-  set to both together, a shift of the same drawing). The reading's coordinates
-  (``transData``, window extents) are taken from the same drawing.
+* :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
+  the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
+  pixels): a ``FigureCanvasAgg`` draw, or ``savefig`` to raw RGBA when that
+  shows more. Jupyter shows a figure as saved, widened to what is drawn
+  (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
+  are seen there, so then the render covers the figure and them together
+  (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
+  artists of an Axes marked animated, which a canvas draw skips. The reading's
+  coordinates (``transData``, window extents) come from the same drawing.
 * :meth:`SeenRender.cells_shown`: for cells of a heatmap artist, whether the
   pixels in each cell's inner area (several points away from its edges, grid
   lines and a centred annotation) show the colour the artist gives the cell's
@@ -114,8 +114,8 @@ module renders the figure and answers, from the pixels, what can be seen:
   shows nothing of its own.
 * :meth:`SeenRender.texts_shown`: renders once more with the given texts made
   fully transparent and tells, for each, whether pixels inside its window extent
-  changed (a text white on white, covered, clipped or off the figure changes
-  nothing), and whether it is big enough to read.
+  changed (a text white on white, covered or clipped changes nothing), and
+  whether it is big enough to read.
 * :meth:`SeenRender.colorbar_shown`: whether a colorbar's bar shows its colormap
   (not covered or blank).
 
@@ -165,15 +165,19 @@ def _seen_scalar_alpha(alpha):
 class SeenRender:
     """One Agg render of a figure, with the checks made against its pixels.
 
-    Use :meth:`render` once, then the checks, then :meth:`release` (always).
+    Use :meth:`render` once, then the checks, then :meth:`release` (always). The
+    pixels are taken when first needed: :meth:`texts_shown`, when it comes first,
+    measures the texts before any drawing that could move them.
     """
 
     def __init__(self, figure):
         self.figure = figure
-        self.pixels = None
+        self.drawn = False
         self.renderer = None
         self.area = None  # the area rendered, in inches (None: the figure itself)
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
+        self._pixels = None
+        self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
         self._old_canvas = None
         self._old_dpi = None
 
@@ -181,7 +185,9 @@ class SeenRender:
     # Rendering
     # ----------------------------------------------------------------------
     def render(self):
-        """Draw the figure with Agg and keep its pixels (raises when it cannot be drawn)."""
+        """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
+        labels and positions are final."""
+        from matplotlib.axes import Axes
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         figure = self.figure
         if not isinstance(figure.canvas, FigureCanvasAgg):
@@ -189,20 +195,33 @@ class SeenRender:
             self._old_canvas = figure.canvas
             FigureCanvasAgg(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
-        self.pixels = self._pixels()
+        figure.canvas.draw()
         self.renderer = figure.canvas.get_renderer()
-        area = self._drawn_area()
-        if area is not None and self._limit_dpi(area.width * area.height * figure.dpi ** 2):
-            self.pixels = self._pixels()
-            self.renderer = figure.canvas.get_renderer()
-            area = self._drawn_area()
-        if area is not None:
-            self.area = area
-            self.pixels = self._pixels()
-            # that drawing was shifted, and axis labels keep the display position of their
-            # last draw: draw once more so that positions read now match the pixels
+        self.area = self._drawn_area()
+        if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
             figure.canvas.draw()
+            self.renderer = figure.canvas.get_renderer()
+            self.area = self._drawn_area()
+        # Saving draws what a canvas draw skips: artists of an Axes marked animated.
+        animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
+        self._saved = self.area is not None or animated
+        if not self._saved:
+            self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
+        self.drawn = True
         return self
+
+    @property
+    def pixels(self):
+        """The render's pixels: uint8 RGBA rows, the top row first."""
+        if self._pixels is None and self.drawn:
+            self._pixels = self._draw_pixels()
+        return self._pixels
+
+    @property
+    def size(self):
+        """[width, height] of the render in pixels."""
+        box = self.area if self.area is not None else self.figure.bbox_inches
+        return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
 
     def _limit_dpi(self, pixels):
         """Lower the figure's dpi so that a render of ``pixels`` pixels fits the limit."""
@@ -230,18 +249,22 @@ class SeenRender:
         pad = pad if isinstance(pad, (int, float)) else 0.1
         return Bbox.union([inside, tight.padded(pad)])
 
-    def _pixels(self):
-        """The figure drawn now as it is saved (the drawn area, when set): uint8 RGBA rows."""
+    def _draw_pixels(self):
+        """Draw the figure as it is now and return its pixels. With savefig when it must
+        (the drawn area, animated artists): that drawing is shifted, and axis labels keep
+        the display position of their last draw, so measure texts before it."""
         import matplotlib
         figure = self.figure
+        if not self._saved:
+            figure.canvas.draw()
+            return np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)
         dpi = figure.dpi
         buffer = io.BytesIO()
         # the student's rcParams must not crop, pad or make the background transparent
         with matplotlib.rc_context({"savefig.bbox": None}):
             figure.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=self.area, pad_inches=0,
                            facecolor="auto", edgecolor="auto", transparent=False)
-        box = self.area if self.area is not None else figure.bbox_inches
-        width = int(box.width * dpi)
+        width = self.size[0]
         data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
         if width < 1 or data.size % (4 * width):
             raise ValueError(f"the render has {data.size} bytes, not rows of {width} pixels")
@@ -257,11 +280,6 @@ class SeenRender:
         if self._old_canvas is not None:
             self.figure.set_canvas(self._old_canvas)
             self._old_canvas = None
-
-    @property
-    def size(self):
-        """[width, height] of the render in pixels."""
-        return [int(self.pixels.shape[1]), int(self.pixels.shape[0])]
 
     def colours_at(self, xs, ys, pixels=None):
         """(RGB over white, inside) of the pixels under display points ``xs``, ``ys``."""
@@ -321,8 +339,10 @@ class SeenRender:
         return _seen_over(drawn, self.background(ax)), opacity
 
     def cells_shown(self, ax, rectangles, expected, opaque, centre_only=False, tolerance=1.0):
-        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays), True where the
-        pixels in the cell's inner area show the ``expected`` RGB (N, 3) colour.
+        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how
+        far): shown is True where the pixels in the cell's inner area show the ``expected``
+        RGB (N, 3) colour; how far is the median colour difference of its points (0-1),
+        to tell which of two heatmaps of near colours is the one drawn.
 
         ``opaque`` (N,) is False for cells drawn too transparent to show their colour;
         ``centre_only`` samples each cell at its centre (smooth shading, where only the
@@ -337,7 +357,7 @@ class SeenRender:
         present = (right > left) & (top > bottom)
         count = len(left)
         if count == 0:
-            return np.zeros(0, dtype=bool)
+            return np.zeros(0, dtype=bool), np.zeros(0)
         width, height = right - left, top - bottom
         small = centre_only | (width < SEEN_SMALL_CELL) | (height < SEEN_SMALL_CELL)
         fx, fy = np.meshgrid(_SEEN_FRACTIONS, _SEEN_FRACTIONS)
@@ -349,7 +369,8 @@ class SeenRender:
         difference = np.max(np.abs(colours - np.asarray(expected, dtype=float)[:, None, :]), axis=-1)
         matching = inside & (difference <= SEEN_COLOUR_TOLERANCE * tolerance)
         share = matching.sum(axis=1) / matching.shape[1]
-        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE)
+        distance = np.median(np.where(inside, difference, 1.0), axis=1)
+        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE), distance
 
     # ----------------------------------------------------------------------
     # Texts and colorbars
@@ -366,15 +387,16 @@ class SeenRender:
                 boxes.append(text.get_window_extent(self.renderer))
             except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
                 boxes.append(None)
+        pixels = self.pixels  # (measured first: this drawing may move axis labels)
         saved = [text.get_alpha() for text in texts]
         try:
             for text in texts:
                 text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-            without = self._pixels()
+            without = self._draw_pixels()
         finally:
             for text, alpha in zip(texts, saved):
                 text.set_alpha(alpha)
-        height, width = self.pixels.shape[:2]
+        height, width = pixels.shape[:2]
         shown = []
         for text, box in zip(texts, boxes):
             if box is None or not (np.all(np.isfinite(box.extents)) and text.get_fontsize()
@@ -388,7 +410,7 @@ class SeenRender:
             if right <= left or bottom <= top:
                 shown.append(False)
                 continue
-            before = _seen_over(self.pixels[top:bottom, left:right] / 255.0, np.ones(3))
+            before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
             after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
             changed = np.max(np.abs(before - after), axis=-1) >= SEEN_TEXT_CONTRAST
             shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
@@ -396,14 +418,14 @@ class SeenRender:
 
     def colorbar_shown(self, colorbar):
         """True when the colorbar's bar shows its colormap: most points along its middle
-        show colormap colours, spanning at least half of the colormap. (A bar made
-        transparent with its heatmap shows what is behind it: only that is checked.)"""
+        show colormap colours, spanning at least half of the colormap. (A bar of one
+        colour, or made transparent with its heatmap, is only checked to show that.)"""
         bar_ax = colorbar.ax
         steps = 256
         lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
         lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
-        faint = bool(np.all(lut[:, 3] < SEEN_MIN_OPACITY))
         expected = _seen_over(lut, self.background(bar_ax))
+        one_colour = bool(np.max(np.ptp(expected, axis=0)) <= SEEN_COLOUR_TOLERANCE)
         along = np.linspace(0.05, 0.95, 19)
         middle = np.full_like(along, 0.5)
         points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
@@ -414,7 +436,7 @@ class SeenRender:
         matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_COLOUR_TOLERANCE)
         if matching.mean() < 0.7:
             return False
-        return faint or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+        return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
 
 # ------------------------------------------------------------------------
 # autograde/checker/picture.py
@@ -493,9 +515,14 @@ The dict (schema 2)
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
       are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
+      (its colour limits and the RGBA colours of nine values from one to the
+      other), or None (an RGB image);
     - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
       the render shows that cell in its value's colour (False outside the view,
       covered, clipped, transparent); ``[]`` when not checked;
+    - ``"one_colour"``: True when its values differ but every cell is drawn in
+      the same colour (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -511,11 +538,12 @@ The dict (schema 2)
       the view;
     - ``"colorbar"``: None, or the colorbar made for this artist:
       ``{"orientation", "visible", "shown", "long_label", "other_label",
-      "title", "label", "unseen_label"}``: ``shown`` is True when its bar shows
+      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
       its colormap in the render; ``label`` is the long-axis label, else the
       other axis' label, else the bar's title (``cbar.ax.set_title``); labels
       and titles that cannot be seen read as "", and ``unseen_label`` holds the
-      first such text that is set but cannot be seen ("" when none).
+      first such text that is set but cannot be seen ("" when none); ``scale``
+      is its artist's (see above).
 ``main``
     Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
     most of the view. None when no heatmap can be seen.
@@ -549,8 +577,9 @@ The dict (schema 2)
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "shown", "mappable": class name, "same_axes":
-    bool}]`` (``same_axes``: the artist is on this Axes, e.g. a contour plot).
+    ``[{"label", "visible", "shown", "scale", "mappable": class name,
+    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot).
 ``truncated``
     True when some list was cut to its cap.
 """
@@ -670,7 +699,7 @@ def _picture_text_seen(picture, text):
 def _picture_rendered(picture):
     """The render of the figure, when it succeeded, else None."""
     render = picture.get("_render")
-    return render if render is not None and render.pixels is not None else None
+    return render if render is not None and render.drawn else None
 
 
 def _picture_title_texts(ax):
@@ -872,19 +901,43 @@ class _PictureHeatmap:
         self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
         self.values, self.see_through = values, see_through  # values: float array, NaN = no value
         self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
-        self._shown = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
+        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
 
     def cells_shown(self, render, rows, columns):
-        """For cells (array row and column indices), True where the render shows each in
-        its value's colour (checked once per cell)."""
+        """For cells (array row and column indices), (shown, how far): True where the render
+        shows each in its value's colour, and the colour difference seen there (checked once
+        per cell)."""
         rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
         if self._shown is None:
             self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
+            self._distance = np.ones(self.data.shape[:2])
         unknown = self._shown[rows, columns] < 0
         if np.any(unknown):
             cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
-            self._shown[cells[:, 0], cells[:, 1]] = self._check(render, cells[:, 0], cells[:, 1])
-        return self._shown[rows, columns] > 0
+            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
+            self._shown[cells[:, 0], cells[:, 1]] = shown
+            self._distance[cells[:, 0], cells[:, 1]] = distance
+        return self._shown[rows, columns] > 0, self._distance[rows, columns]
+
+    def shown_grid(self, render):
+        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
+        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
+        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
+        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
+                                                             indexing="ij"))
+        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
+
+    def one_colour(self, render):
+        """True when its values differ but all its cells are drawn in one colour (a colormap
+        of one colour, colour limits that clip every value to one end): it shows no values."""
+        if self.values is None:
+            return False
+        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        row, column = np.nonzero(np.isfinite(shown))
+        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
+            return False
+        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
+        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
 
     def _check(self, render, rows, columns):
         from matplotlib.image import AxesImage
@@ -949,7 +1002,7 @@ def _picture_heatmaps(ax, picture):
                  "array_truncated": False, "grid": "irregular", "along_x": "columns",
                  "x_centres": [], "y_centres": [], "x_edges": [], "y_edges": [],
                  "x_order": "left_to_right", "y_order": "top_to_bottom", "in_view": [0, 0],
-                 "shown": [], "colorbar": None}
+                 "shown": [], "one_colour": False, "scale": None, "colorbar": None}
         picture["heatmaps"].append(entry)
         try:
             reader = _picture_read_heatmap(ax, artist, entry, xlim, ylim)
@@ -997,6 +1050,7 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
         return None
     values = None
     if not entry["colours"]:
+        entry["scale"] = _picture_scale(artist)
         values = np.ma.filled(data, np.nan)
         shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
         entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
@@ -1039,6 +1093,9 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
 
 
+#: A heatmap lower down is the one seen at a cell whose colours match both only when its
+#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
+_PICTURE_CLOSER = 3 / 255
 #: Why a heatmap is not drawn at all (nothing of it can show anywhere).
 _PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
 
@@ -1068,9 +1125,11 @@ def _picture_topmost(picture, xs, ys):
 
 
 def _picture_seen_at(picture, xs, ys):
-    """For points, (owner, rows, columns, values, drawn): the topmost heatmap whose cell there
-    the render shows in its value's colour (owner -1: none), that cell's row, column and
-    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry).
+    """For points, (owner, rows, columns, values, drawn): the heatmap whose cell there the
+    render shows in its value's colour (owner -1: none), that cell's row, column and
+    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry). When
+    several do (near colours), the closest colour wins; on a tie, the heatmap whose cells
+    are seen the most (a person reads the picture that shows), then the one on top.
 
     Without a render (the figure could not be drawn) the geometry alone answers."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -1080,22 +1139,21 @@ def _picture_seen_at(picture, xs, ys):
         return geometric, rows, columns, values, geometric >= 0
     owner = np.full(xs.shape, -1)
     rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
-    values = np.full(xs.shape, np.nan)
+    values, best = np.full(xs.shape, np.nan), np.full(xs.shape, np.inf)
     readers = picture.get("_readers", [])
-    for index in range(len(readers) - 1, -1, -1):  # top first
+    drawn = [index for index in range(len(readers) - 1, -1, -1)  # top first
+             if readers[index] is not None and picture["heatmaps"][index]["hidden"] not in _PICTURE_UNDRAWN]
+    drawn.sort(key=lambda index: -float(np.mean(readers[index].shown_grid(render))))  # stable
+    for index in drawn:
         reader = readers[index]
-        if reader is None or picture["heatmaps"][index]["hidden"] in _PICTURE_UNDRAWN:
-            continue
-        open_points = owner < 0
-        if not np.any(open_points):
-            break
         row, column, value, shows = reader.lookup(xs, ys)
-        candidates = open_points & shows
-        if not np.any(candidates):
+        if not np.any(shows):
             continue
         # covered, clipped or transparent there: what is below may show instead
-        take = np.zeros(xs.shape, dtype=bool)
-        take[candidates] = reader.cells_shown(render, row[candidates], column[candidates])
+        take, distance = np.zeros(xs.shape, dtype=bool), np.full(xs.shape, np.inf)
+        take[shows], distance[shows] = reader.cells_shown(render, row[shows], column[shows])
+        take &= distance < best - _PICTURE_CLOSER
+        best = np.where(take, distance, best)
         owner = np.where(take, index, owner)
         rows, columns = np.where(take, row, rows), np.where(take, column, columns)
         values = np.where(take, value, values)
@@ -1144,14 +1202,9 @@ def _picture_shown_cells(picture):
     if render is None:
         return
     for reader, entry in zip(picture["_readers"], picture["heatmaps"]):
-        if reader is None or entry["hidden"] in _PICTURE_UNDRAWN:
-            continue
-        rows = min(reader.data.shape[0], PICTURE_MAX_CELLS)
-        columns = min(reader.data.shape[1], PICTURE_MAX_CELLS)
-        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
-                                                             indexing="ij"))
-        shown = reader.cells_shown(render, row, column).reshape(rows, columns)
-        entry["shown"] = [[bool(v) for v in line] for line in shown.tolist()]
+        if reader is not None and entry["hidden"] not in _PICTURE_UNDRAWN:
+            entry["shown"] = [[bool(v) for v in line] for line in reader.shown_grid(render).tolist()]
+            entry["one_colour"] = reader.one_colour(render)
 
 
 def _picture_anchor(ax, text, coordinate):
@@ -1264,11 +1317,26 @@ def _picture_colorbar(artist, picture):
     label = next((text for text in (long_label, other_label, title) if text.strip()), "")
     bar_figure = bar_ax.get_figure()
     render = _picture_rendered(picture)
+    from matplotlib.axes import Axes
+    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
+    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
     return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and bar_figure is not None and bar_ax in bar_figure.axes),
+            "visible": bool(bar_ax.get_visible() and placed),
             "shown": bool(render is not None and render.colorbar_shown(colorbar)),
             "long_label": long_label, "other_label": other_label, "title": title, "label": label,
-            "unseen_label": unseen[0] if unseen else ""}
+            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+
+
+def _picture_scale(artist):
+    """How ``artist`` maps values to colours: its colour limits and the colours of nine
+    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
+    norm = getattr(artist, "norm", None)
+    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
+    if low is None or high is None:
+        return None
+    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
+    return {"vmin": low, "vmax": high,
+            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
 def _picture_titles(ax, picture):
@@ -1322,9 +1390,9 @@ def _picture_other_colorbars(ax, picture):
         try:
             bar = _picture_colorbar(child, picture)
         except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-            bar = {"label": "", "visible": False, "shown": False}
+            bar = {"label": "", "visible": False, "shown": False, "scale": None}
         found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
-                      "mappable": type(child).__name__, "same_axes": other is ax})
+                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found
@@ -1364,7 +1432,11 @@ Each defect costs only its own points:
 Only what can be seen counts (the reader checks it against the rendered
 pixels): cells that do not show their colour, tick labels, titles and colorbar
 labels that change no pixel, and a colorbar whose bar does not show its colours
-count as absent, and the messages say they cannot be seen.
+count as absent, and the messages say they cannot be seen. A heatmap whose cells
+are all drawn in one colour shows no weights. A colorbar made for another artist
+that maps values to exactly the shown heatmap's colours (a hidden copy, another
+Axes) reads the picture as well as the heatmap's own would, and counts as its
+colorbar.
 """
 import numpy as np
 
@@ -1513,6 +1585,10 @@ def _judge_matrix(picture, shown, tokens, expected):
     if shown.get("colours"):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
+    if shown.get("one_colour"):
+        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
+                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
+                "colormap such as viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"
@@ -1882,7 +1958,7 @@ def _judge_colorbar(picture, shown):
         if not bars:
             return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
         shown = {"colorbar": bars[-1]}
-    colorbar = shown.get("colorbar")
+    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
         if picture.get("other_colorbars"):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
@@ -1900,6 +1976,34 @@ def _judge_colorbar(picture, shown):
     if problem and not _judge_normalise(colorbar.get("label", "")):
         problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
     return problem
+
+
+def _judge_same_scale(first, second):
+    """Two artists map values to the same colours (same limits, same colours between)."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return False
+    try:
+        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
+        others = np.array([second["vmin"], second["vmax"]], dtype=float)
+        colours = np.array(first["colours"], dtype=float)
+        other_colours = np.array(second["colours"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    scale = max(1.0, float(np.max(np.abs(limits))))
+    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
+            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
+
+
+def _judge_same_colours_bar(picture, shown):
+    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
+    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
+    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
+    bars += list(picture.get("other_colorbars") or [])
+    for bar in bars:
+        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+            return bar
+    return None
 
 
 def _judge_title(picture):
@@ -2494,9 +2598,17 @@ def read_evidence(evidence: dict) -> dict:
         result["returned_given"] = result["returned_axes"] and drawing["returned"] is drawing["given"]
         # Judge the Axes that holds the heatmap: the returned one, else the given
         # one, else wherever pyplot drew; the return value is judged on its own.
-        pictures = [(name, axes, read_picture(axes)) for name, axes in candidates if axes is not None]
-        with_heatmap = [entry for entry in pictures if entry[2].get("main") is not None]
-        chosen = (with_heatmap or pictures or [None])[0]
+        # (Each reading renders the figure: read each Axes once, and stop at the first
+        # with a heatmap.)
+        pictures, chosen = [], None
+        for name, axes in candidates:
+            if axes is None or any(axes is read for _, read, _ in pictures):
+                continue
+            pictures.append((name, axes, read_picture(axes)))
+            if pictures[-1][2].get("main") is not None:
+                chosen = pictures[-1]
+                break
+        chosen = chosen or (pictures or [None])[0]
         if chosen is None:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
