@@ -15,7 +15,7 @@ from pathlib import Path
 
 CHECKER_PACKAGE = Path(__file__).resolve().parent / "checker"
 #: Module order: each one only uses names from the modules before it.
-MODULES = ("spec", "picture", "judge", "evidence", "verdicts", "notebook")
+MODULES = ("spec", "seen", "picture", "judge", "evidence", "verdicts", "notebook")
 STUDENT_CHECKER = Path("solutions") / "challenge" / "heatmap_check.py"
 
 _INTERNAL_IMPORT = re.compile(r"^from \.\w+ import [^\n]+\n", re.MULTILINE)

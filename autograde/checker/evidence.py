@@ -573,9 +573,17 @@ def read_evidence(evidence: dict) -> dict:
         result["returned_given"] = result["returned_axes"] and drawing["returned"] is drawing["given"]
         # Judge the Axes that holds the heatmap: the returned one, else the given
         # one, else wherever pyplot drew; the return value is judged on its own.
-        pictures = [(name, axes, read_picture(axes)) for name, axes in candidates if axes is not None]
-        with_heatmap = [entry for entry in pictures if entry[2].get("main") is not None]
-        chosen = (with_heatmap or pictures or [None])[0]
+        # (Each reading renders the figure: read each Axes once, and stop at the first
+        # with a heatmap.)
+        pictures, chosen = [], None
+        for name, axes in candidates:
+            if axes is None or any(axes is read for _, read, _ in pictures):
+                continue
+            pictures.append((name, axes, read_picture(axes)))
+            if pictures[-1][2].get("main") is not None:
+                chosen = pictures[-1]
+                break
+        chosen = chosen or (pictures or [None])[0]
         if chosen is None:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:

@@ -18,12 +18,23 @@ Each defect costs only its own points:
 2. Otherwise, when the shown heatmap's own array is the given matrix (passed
    unchanged: rows along y, columns along x), or the picture as laid out on
    screen (first row at the top, first column at the left) is the given matrix,
-   the matrix passes and the labels are blamed: they must follow the data
-   (e.g. y labels reversed while the rows are not: "the y tick labels run in
-   the opposite order to the rows").
+   and every one of its cells is in view and seen in the rendered figure, the
+   matrix passes and the labels are blamed: they must follow the data (e.g. y
+   labels reversed while the rows are not: "the y tick labels run in the
+   opposite order to the rows").
 3. Otherwise the matrix fails, with a message saying how the picture differs
-   (transposed, rows or columns reversed, rescaled, offset, shifted by one,
-   cells missing, other values); the tick labels are judged on their own.
+   (cells outside the view, hidden or covered, transposed, rows or columns
+   reversed, rescaled, offset, shifted by one, cells missing, other values);
+   the tick labels are judged on their own.
+
+Only what can be seen counts (the reader checks it against the rendered
+pixels): cells that do not show their colour, tick labels, titles and colorbar
+labels that change no pixel, and a colorbar whose bar does not show its colours
+count as absent, and the messages say they cannot be seen. A heatmap whose cells
+are all drawn in one colour shows no weights. A colorbar made for another artist
+that maps values to exactly the shown heatmap's colours (a hidden copy, another
+Axes) reads the picture as well as the heatmap's own would, and counts as its
+colorbar.
 """
 import numpy as np
 
@@ -33,16 +44,19 @@ from .spec import EXPECTED_COLORBAR_LABEL, EXPECTED_TITLE, PICTURE_CRITERIA
 WEIGHT_TOLERANCE = 1e-6
 #: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
 CENTRE_TOLERANCE = 0.15
+#: Why a text that is drawn cannot be seen (named in messages).
+UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
 #: How a heatmap may be drawn (named in messages).
 HEATMAP_WAYS = "ax.imshow, ax.matshow, ax.pcolor, ax.pcolormesh or seaborn.heatmap"
 
 _JUDGE_HIDDEN_REASONS = {
     "visible=False": "it is set invisible (visible=False)",
     "alpha=0": "it is fully transparent (alpha=0)",
-    "animated": "it is marked animated, so a normal draw skips it",
     "all cells masked": "all of its values are masked or NaN",
     "outside the view": "it lies outside the axis limits",
     "covered by another heatmap": "another heatmap is drawn over it",
+    "not seen": ("none of its cells shows its colour in the drawn figure (something is drawn over "
+                 "it, it is clipped away, or it is transparent)"),
     "unreadable": "it holds no matrix of numbers",
 }
 
@@ -67,8 +81,10 @@ def judge_picture(picture, tokens, attention, *, public_tokens):
     matrix, order = _judge_matrix(picture, shown, tokens, expected)
     verdicts = {
         "matrix": matrix,
-        "x_ticks": _judge_ticks("x", picture.get("x_labels") or [], shown, tokens, public_tokens, order),
-        "y_ticks": _judge_ticks("y", picture.get("y_labels") or [], shown, tokens, public_tokens, order),
+        "x_ticks": _judge_unseen_labels("x", picture, _judge_ticks(
+            "x", picture.get("x_labels") or [], shown, tokens, public_tokens, order)),
+        "y_ticks": _judge_unseen_labels("y", picture, _judge_ticks(
+            "y", picture.get("y_labels") or [], shown, tokens, public_tokens, order)),
         "colorbar": _judge_colorbar(picture, shown),
         "title": _judge_title(picture),
     }
@@ -93,7 +109,7 @@ def _judge_expected(attention, n):
 
 def _judge_unreadable(picture):
     """A message for every criterion when nothing can be judged, else None."""
-    if not isinstance(picture, dict) or picture.get("schema") != 1:
+    if not isinstance(picture, dict) or picture.get("schema") != 2:
         return "the drawing could not be read"
     errors = "; ".join(picture.get("errors") or [])
     if picture.get("axes") is None:
@@ -130,6 +146,23 @@ def _judge_same(values, expected):
             and float(np.max(np.abs(values - expected))) <= WEIGHT_TOLERANCE)
 
 
+def _judge_shown(entry):
+    """The heatmap's ``shown`` grid (which cells the render shows) as a bool array, or None."""
+    rows = entry.get("shown") if entry else None
+    try:
+        array = np.array(rows or [], dtype=bool)
+    except (TypeError, ValueError):
+        return None
+    return array if array.ndim == 2 and array.size else None
+
+
+def _judge_all_seen(entry, n):
+    """Every one of the heatmap's n x n cells is inside the view and shown in the render."""
+    shown = _judge_shown(entry)
+    return (list(entry.get("in_view") or []) == [n, n] and shown is not None
+            and shown.shape == (n, n) and bool(shown.all()))
+
+
 def _judge_screen(entry, stored):
     """The stored array as laid out on screen: first row at the top, first column at the left."""
     laid = stored if entry.get("along_x") == "columns" else stored.T
@@ -151,6 +184,10 @@ def _judge_matrix(picture, shown, tokens, expected):
     if shown.get("colours"):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
+    if shown.get("one_colour"):
+        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
+                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
+                "colormap such as viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"
@@ -164,28 +201,61 @@ def _judge_matrix(picture, shown, tokens, expected):
             return None, "either"
     # Rule 2: the data itself is right; the labels are to blame.
     stored = _judge_array(shown)
-    if stored is not None and stored.shape == expected.shape:
+    if stored is not None and stored.shape == expected.shape and _judge_all_seen(shown, n):
         if shown.get("along_x") == "columns" and _judge_same(stored, expected):
             return None, "array"
         if _judge_same(_judge_screen(shown, stored), expected):
             return None, "screen"
     # Rule 3: the picture is wrong; say how.
-    if seen is not None:
-        rows, columns = shown.get("in_view") or [0, 0]
-    elif stored is not None:
+    if stored is not None:
         rows, columns = _judge_screen(shown, stored).shape
     else:
         rows, columns = (list(shown.get("shape") or [0, 0]) + [0, 0])[:2]
         if shown.get("along_x") == "rows":
             rows, columns = columns, rows
+    in_view = (list(shown.get("in_view") or [0, 0]) + [0, 0])[:2]
+    if (rows, columns) == (n, n) and in_view != [n, n]:
+        return (f"only {in_view[0]} of the {n} rows and {in_view[1]} of the {n} columns are inside the "
+                f"axis limits: show the whole matrix (do not set the limits to a part of it)"), "either"
+    if seen is not None:
+        rows, columns = in_view
     if (rows, columns) != (n, n):
         return (f"the heatmap shows {rows} rows and {columns} columns, but there are {n} tokens: "
                 f"draw the {n}x{n} matrix as it is, one row and one column per token"), "either"
     if seen is not None:
-        return _judge_difference(seen, expected, tokens, by_labels=True), "either"
+        hidden = _judge_hidden_cells(picture.get("cells") or {}, x_tokens, y_tokens, tokens)
+        return hidden or _judge_difference(seen, expected, tokens, by_labels=True), "either"
     if stored is None:
         return "the heatmap's values could not be read", "either"
-    return _judge_difference(_judge_screen(shown, stored), expected, tokens, by_labels=False), "either"
+    hidden = _judge_hidden_on_screen(shown, n)
+    return hidden or _judge_difference(_judge_screen(shown, stored), expected, tokens, by_labels=False), "either"
+
+
+def _judge_covered(count, total, where):
+    return (f"the heatmap is hidden or covered where the cells should be: {count} of the {total} cells "
+            f"do not show their colour in the drawn figure (something is drawn over them, they are "
+            f"clipped away, or they are transparent), e.g. {where}: draw nothing over the heatmap")
+
+
+def _judge_hidden_cells(cells, x_tokens, y_tokens, tokens):
+    """A message when a heatmap is drawn under some pairs of labels but is not seen there."""
+    seen = cells.get("seen") or []
+    hidden = [(y_tokens[p], x_tokens[q]) for p in range(len(y_tokens)) for q in range(len(x_tokens))
+              if p < len(seen) and q < len(seen[p]) and seen[p][q] is False]
+    if not hidden:
+        return None
+    query, key = min(hidden)
+    return _judge_covered(len(hidden), len(tokens) ** 2, _judge_where(tokens, query, key, True))
+
+
+def _judge_hidden_on_screen(entry, n):
+    """A message when some of the heatmap's cells are not seen (read as laid out on screen)."""
+    shown = _judge_shown(entry)
+    if shown is None or shown.shape != (n, n) or shown.all():
+        return None
+    hidden = np.argwhere(~_judge_screen(entry, shown))
+    i, j = hidden[0]
+    return _judge_covered(len(hidden), n * n, _judge_where([""] * n, i, j, False))
 
 
 def _judge_no_heatmap(heatmaps):
@@ -441,6 +511,19 @@ def _judge_shifted_by_one(labels, tokens):
     return n >= 2 and (labels[1:n] == tokens[:n - 1] or labels[:n - 1] == tokens[1:])
 
 
+def _judge_unseen_labels(axis, picture, verdict):
+    """Say which tick labels are drawn but cannot be seen, when the labels fail."""
+    unseen = [str(text) for text in picture.get(f"{axis}_labels_unseen") or []]
+    if verdict is None or not unseen:
+        return verdict
+    if not picture.get(f"{axis}_labels"):
+        what = "column" if axis == "x" else "row"
+        return (f"the {axis} tick labels {_judge_quote(unseen)} cannot be seen in the drawn figure "
+                f"({UNSEEN_WHY}): label each {what} with its token, visibly, e.g. "
+                f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)")
+    return f"{verdict} (and {_judge_quote(unseen)} cannot be seen: {UNSEEN_WHY})"
+
+
 # --------------------------------------------------------------------------
 # Colorbar and title
 # --------------------------------------------------------------------------
@@ -474,7 +557,7 @@ def _judge_colorbar(picture, shown):
         if not bars:
             return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
         shown = {"colorbar": bars[-1]}
-    colorbar = shown.get("colorbar")
+    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
         if picture.get("other_colorbars"):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
@@ -482,23 +565,61 @@ def _judge_colorbar(picture, shown):
         return f"no colorbar for the heatmap: add one with {fix}"
     if not colorbar.get("visible"):
         return f"the colorbar is hidden: show it, e.g. {fix}"
+    if not colorbar.get("shown"):
+        return ("the colorbar cannot be seen in the drawn figure: its bar does not show its colours "
+                f"(something is drawn over it, it is clipped, or it is transparent): show it, e.g. {fix}")
     problem = _judge_text("the colorbar label", colorbar.get("label", ""), EXPECTED_COLORBAR_LABEL)
+    unseen = _judge_normalise(colorbar.get("unseen_label", ""))
+    if problem and unseen and not _judge_normalise(colorbar.get("label", "")):
+        return f'the colorbar label "{unseen}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
     if problem and not _judge_normalise(colorbar.get("label", "")):
         problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
     return problem
 
 
+def _judge_same_scale(first, second):
+    """Two artists map values to the same colours (same limits, same colours between)."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return False
+    try:
+        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
+        others = np.array([second["vmin"], second["vmax"]], dtype=float)
+        colours = np.array(first["colours"], dtype=float)
+        other_colours = np.array(second["colours"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    scale = max(1.0, float(np.max(np.abs(limits))))
+    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
+            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
+
+
+def _judge_same_colours_bar(picture, shown):
+    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
+    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
+    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
+    bars += list(picture.get("other_colorbars") or [])
+    for bar in bars:
+        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+            return bar
+    return None
+
+
 def _judge_title(picture):
     titles = picture.get("titles") or {}
-    shown = [titles[loc]["text"] for loc in ("center", "left", "right")
+    drawn = [titles[loc] for loc in ("center", "left", "right")
              if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
+    shown = [title["text"] for title in drawn if title.get("shown")]
     if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
         return None
     if shown:
         return _judge_text("the title", shown[0], EXPECTED_TITLE)
+    if drawn:
+        return f'the title "{drawn[0]["text"]}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
     fix = f'ax.set_title("{EXPECTED_TITLE}")'
     suptitle = picture.get("suptitle") or {}
-    if suptitle.get("visible") and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None:
+    if (suptitle.get("visible") and suptitle.get("shown")
+            and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
         return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
     for text in picture.get("texts") or []:
         if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:

@@ -1,39 +1,57 @@
 """Read a drawn heatmap the way a person looking at it reads it.
 
 :func:`read_picture` takes a genuine matplotlib ``Axes`` (possibly just
-unpickled in the grading inspector, with no canvas manager), draws its figure
-with :meth:`matplotlib.figure.Figure.draw_without_rendering` so that tick
-labels are final, and returns a plain dict (only dict, list, str, float, int,
-bool and None; bounded in size) of what can be seen on that Axes. It judges
+unpickled in the grading inspector, with no canvas manager), renders its figure
+with Agg (:class:`seen.SeenRender`) so that tick labels are final and the pixels
+can be read, and returns a plain dict (only dict, list, str, float, int, bool
+and None; bounded in size) of what can be seen on that Axes. It judges
 nothing: :mod:`judge` turns the dict into verdicts, and can run on the dict
 alone (it needs no matplotlib). Only public matplotlib API is used.
 
 What counts as seen
 -------------------
+matplotlib's data says what was drawn; the rendered pixels say what shows.
+Both must agree for anything to count:
+
 * Heatmap artists are ``AxesImage`` (``imshow``, ``matshow``), ``QuadMesh``
   (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
-  is hidden when ``get_visible()`` is False, its alpha is 0, it is animated (a
-  normal draw skips it), all its cells are masked, it lies outside the view
-  limits, or another heatmap artist drawn later covers every one of its cells
-  (matplotlib draws an Axes' children sorted by zorder, stably, so the last
-  one in that order is on top). A masked or NaN cell of a colormap whose "bad"
-  colour is transparent lets the artist below show through.
-* Tick labels are read after the draw from every tick (major and minor,
+  is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
+  are masked, or it lies outside the view limits. (One marked animated is drawn:
+  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
+  inner area show the colour the artist gives its value (:mod:`seen`); a cell
+  covered (by a patch, a text, another Axes, another heatmap), clipped away,
+  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
+  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
+  "not seen").
+* What is seen at a point is the value of the topmost heatmap whose cell there
+  is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
+  last one in that order is on top); a masked or NaN cell of a colormap whose
+  "bad" colour is transparent lets the artist below show through.
+* Tick labels are read after the render from every tick (major and minor,
   label1 at the bottom/left and label2 at the top/right): visible tick, visible
-  label, alpha not 0, non-blank text, position inside the view limits.
-* The value "under" a pair of labels is the value of the cell of the topmost
-  visible heatmap artist at the point (x label position, y label position).
+  label, alpha not 0, non-blank text, and *shown*: rendering the figure without
+  it changes pixels inside its window extent (a label white on white, covered,
+  clipped or off the figure changes nothing), at a readable size. A label is
+  placed where its anchor is drawn (its transform applied to its position), not
+  where its position alone claims, inside the view limits.
+* The value "under" a pair of labels is what is seen at the point (x label
+  position, y label position).
+* Titles and colorbar labels count only when shown, like tick labels; a
+  colorbar counts as shown when its bar shows its colormap.
 
-The dict (schema 1)
+The dict (schema 2)
 -------------------
 ``schema``
-    1.
+    2 (1 had no pixel checks: no ``render``, ``shown``, ``seen``, ``*_unseen``).
 ``errors``
     List of str: what went wrong while reading; the reading carries on and
     reports what it could read.
 ``drawn``
-    True when the figure could be drawn (a figure that cannot be drawn cannot
+    True when the figure could be rendered (a figure that cannot be drawn cannot
     be seen, nor saved).
+``render``
+    ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
+    were read from, or None.
 ``axes``
     ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
     (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
@@ -46,12 +64,22 @@ The dict (schema 1)
       ``"AxesImage"``, ``"QuadMesh"``, ``"PolyQuadMesh"``), ``"zorder"``,
       ``"alpha"`` (float or None);
     - ``"hidden"``: None when it can be seen, else why not: ``"visible=False"``,
-      ``"alpha=0"``, ``"animated"``, ``"all cells masked"``, ``"outside the
-      view"``, ``"covered by another heatmap"``, ``"unreadable"``;
+      ``"alpha=0"``, ``"all cells masked"``, ``"outside the
+      view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
+      of its cells shows its colour in the render: covered by something else,
+      clipped, or transparent), ``"unreadable"``;
     - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
       are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
+      (its colour limits and the RGBA colours of nine values from one to the
+      other), or None (an RGB image);
+    - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
+      the render shows that cell in its value's colour (False outside the view,
+      covered, clipped, transparent); ``[]`` when not checked;
+    - ``"one_colour"``: True when its values differ but every cell is drawn in
+      the same colour (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -66,41 +94,57 @@ The dict (schema 1)
     - ``"in_view"``: ``[cells along y, cells along x]`` whose centres lie inside
       the view;
     - ``"colorbar"``: None, or the colorbar made for this artist:
-      ``{"orientation", "visible", "long_label", "other_label", "label"}``
-      (``label`` is the long-axis label, or the other axis' label when the long
-      one is empty; labels that are hidden read as "").
+      ``{"orientation", "visible", "shown", "long_label", "other_label",
+      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
+      its colormap in the render; ``label`` is the long-axis label, else the
+      other axis' label, else the bar's title (``cbar.ax.set_title``); labels
+      and titles that cannot be seen read as "", and ``unseen_label`` holds the
+      first such text that is set but cannot be seen ("" when none); ``scale``
+      is its artist's (see above).
 ``main``
-    Index (in ``heatmaps``) of the heatmap that is shown: the one on top over
+    Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
     most of the view. None when no heatmap can be seen.
 ``x_labels``, ``y_labels``
     The tick labels seen along each axis, left to right / top to bottom, each
-    ``{"text", "position" (data coordinate along the axis), "sides" (list of
-    "bottom"/"top" or "left"/"right"), "minor" (bool), "cell" (index, along
-    that axis, of the main heatmap's cell under the label, or None),
-    "offset" (distance from that cell's centre, in cell widths, signed)}``.
-    Labels with the same text at the same place (bottom and top) are one entry.
+    ``{"text", "position" (data coordinate along the axis of the point where
+    the label's anchor is drawn), "sides" (list of "bottom"/"top" or
+    "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
+    heatmap's cell under the label, or None), "offset" (distance from that
+    cell's centre, in cell widths, signed)}``. Labels with the same text at the
+    same place (bottom and top) are one entry.
+``x_labels_unseen``, ``y_labels_unseen``
+    Texts of the tick labels that are drawn (visible, in the view) but cannot
+    be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
 ``cells``
     What is seen under each pair of labels: ``{"values", "heatmap", "row",
-    "column"}``, each a list (one per y label) of lists (one per x label):
-    the value (None when nothing, a masked cell or colours are there), the
-    index of the heatmap artist seen there, and its array row and column.
+    "column", "seen"}``, each a list (one per y label) of lists (one per x
+    label): the value (None when nothing, a masked cell or colours are seen
+    there), the index of the heatmap artist seen there, its array row and
+    column, and ``seen``: True when a heatmap's cell is seen there, False when a
+    heatmap is drawn there but none shows its colour (covered, clipped,
+    transparent), None when no heatmap is there at all.
 ``titles``
-    ``{"center"|"left"|"right": {"text", "visible"}}`` (the Axes titles).
+    ``{"center"|"left"|"right": {"text", "visible", "shown"}}`` (the Axes
+    titles; ``shown``: it can be seen in the render).
 ``suptitle``
-    ``{"text", "visible"}`` or None (of the figure, or subfigure, holding the Axes).
+    ``{"text", "visible", "shown"}`` or None (of the figure, or subfigure,
+    holding the Axes).
 ``texts``
     Visible free texts with a letter in them (``ax.text``, ``fig.text``):
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "mappable": class name, "same_axes": bool}]``
-    (``same_axes``: the artist is on this Axes, e.g. a contour plot).
+    ``[{"label", "visible", "shown", "scale", "mappable": class name,
+    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot).
 ``truncated``
     True when some list was cut to its cap.
 """
 import math
 
 import numpy as np
+
+from .seen import SEEN_COLOUR_TOLERANCE, SEEN_MIN_OPACITY, SeenRender
 
 #: Caps that keep the dict small whatever was drawn.
 PICTURE_MAX_CELLS = 60
@@ -116,11 +160,12 @@ def read_picture(ax):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``.
+    are listed under ``"errors"``. The figure is rendered twice (once as it is,
+    once without the texts that count) and left as it was.
     """
-    picture = {"schema": 1, "errors": [], "drawn": False, "axes": None, "heatmaps": [], "main": None,
-               "x_labels": [], "y_labels": [],
-               "cells": {"values": [], "heatmap": [], "row": [], "column": []},
+    picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
+               "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
+               "cells": {"values": [], "heatmap": [], "row": [], "column": [], "seen": []},
                "titles": {}, "suptitle": None, "texts": [], "other_colorbars": [],
                "truncated": False}
     try:
@@ -131,17 +176,23 @@ def read_picture(ax):
     if not isinstance(ax, Axes):
         picture["errors"].append(f"not a matplotlib Axes but a {type(ax).__name__}")
         return picture
-    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("heatmaps", _picture_heatmaps),
-             ("tick labels", _picture_tick_labels), ("cells", _picture_cells),
-             ("titles", _picture_titles), ("texts", _picture_texts),
+    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("shown texts", _picture_shown_texts),
+             ("heatmaps", _picture_heatmaps), ("tick labels", _picture_tick_labels),
+             ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
              ("colorbars", _picture_other_colorbars))
-    for name, step in steps:
-        try:
-            step(ax, picture)
-        except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
-            picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
-                                     f"{_picture_clip(str(exc))}")
-    picture.pop("_readers", None)
+    try:
+        for name, step in steps:
+            try:
+                step(ax, picture)
+            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                         f"{_picture_clip(str(exc))}")
+    finally:
+        render = picture.pop("_render", None)
+        if render is not None:
+            render.release()
+        for private in ("_readers", "_shown"):
+            picture.pop(private, None)
     return picture
 
 
@@ -181,8 +232,6 @@ def _picture_is_invisible(artist):
     alpha = artist.get_alpha()
     if isinstance(alpha, (int, float)) and alpha == 0:
         return "alpha=0"
-    if artist.get_animated():  # a normal draw skips animated artists
-        return "animated"
     return None
 
 
@@ -200,6 +249,52 @@ def _picture_text_visible(text):
         return True
 
 
+def _picture_text_seen(picture, text):
+    """Drawn with something to read, and shown in the render (see :func:`_picture_shown_texts`)."""
+    return _picture_text_visible(text) and bool(picture.get("_shown", {}).get(id(text), False))
+
+
+def _picture_rendered(picture):
+    """The render of the figure, when it succeeded, else None."""
+    render = picture.get("_render")
+    return render if render is not None and render.drawn else None
+
+
+def _picture_title_texts(ax):
+    """The Texts of an Axes' three titles (centre, left, right). Only the centre one has a
+    public attribute (ax.title); they are the Axes' Text children that are not in ax.texts."""
+    from matplotlib.text import Text
+    user_texts = set(map(id, ax.texts))
+    return [child for child in ax.get_children() if isinstance(child, Text) and id(child) not in user_texts]
+
+
+def _picture_suptitle_texts(figure):
+    """The Text of the figure's suptitle (no public attribute: the child with its text)."""
+    from matplotlib.text import Text
+    text = _picture_suptitle_text(figure)
+    if not text:
+        return []
+    return [child for child in figure.get_children() if isinstance(child, Text) and child.get_text() == text]
+
+
+def _picture_all_colorbars(root):
+    """(Axes, artist, colorbar) for every artist of the figure that has a colorbar."""
+    from matplotlib.axes import Axes
+    found = []
+    for other in root.findobj(Axes):
+        for child in other.get_children():
+            colorbar = getattr(child, "colorbar", None)
+            if colorbar is not None and hasattr(colorbar, "ax"):
+                found.append((other, child, colorbar))
+    return found
+
+
+def _picture_ticks(axis):
+    """Every major and minor tick of ``axis`` after a draw, as (minor, tick) pairs."""
+    return ([(False, tick) for tick in axis.get_major_ticks(len(axis.get_majorticklocs()))]
+            + [(True, tick) for tick in axis.get_minor_ticks(len(axis.get_minorticklocs()))])
+
+
 def _picture_to_data(ax, transform, points):
     """Points in ``transform``'s coordinates, in ax's data coordinates."""
     if transform == ax.transData:
@@ -211,9 +306,32 @@ def _picture_to_data(ax, transform, points):
 # Steps of the reading
 # --------------------------------------------------------------------------
 def _picture_draw(ax, picture):
-    # Tick labels (their texts and positions) are only final after a draw.
-    _picture_root(ax).draw_without_rendering()
+    # Rendered with Agg: tick labels (their texts and positions) are only final after a
+    # draw, and the pixels are what a person sees.
+    render = picture["_render"] = SeenRender(_picture_root(ax))
+    render.render()
     picture["drawn"] = True
+    picture["render"] = {"size": render.size, "dpi": float(render.figure.dpi)}
+
+
+def _picture_shown_texts(ax, picture):
+    """Which of the texts that can count (this Axes' tick labels and titles, the suptitle,
+    every colorbar's labels and titles) can be seen: one more render without them."""
+    picture["_shown"] = {}
+    render = _picture_rendered(picture)
+    if render is None:
+        return
+    candidates = []
+    for axis in (ax.xaxis, ax.yaxis):
+        for _, tick in _picture_ticks(axis):
+            candidates += [tick.label1, tick.label2]
+    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure())
+    for _, _, colorbar in _picture_all_colorbars(render.figure):
+        bar_ax = colorbar.ax
+        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+    unique = {id(text): text for text in candidates if _picture_text_visible(text)}
+    texts = list(unique.values())
+    picture["_shown"] = dict(zip(unique, render.texts_shown(texts)))
 
 
 def _picture_axes(ax, picture):
@@ -337,9 +455,78 @@ def _picture_locate(edges, values):
 class _PictureHeatmap:
     """What the reading needs about one heatmap artist (kept out of the dict)."""
 
-    def __init__(self, artist, entry, layout, values, see_through):
-        self.artist, self.entry, self.layout = artist, entry, layout
+    def __init__(self, ax, artist, entry, layout, values, see_through, data):
+        self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
         self.values, self.see_through = values, see_through  # values: float array, NaN = no value
+        self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
+        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
+
+    def cells_shown(self, render, rows, columns):
+        """For cells (array row and column indices), (shown, how far): True where the render
+        shows each in its value's colour, and the colour difference seen there (checked once
+        per cell)."""
+        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
+        if self._shown is None:
+            self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
+            self._distance = np.ones(self.data.shape[:2])
+        unknown = self._shown[rows, columns] < 0
+        if np.any(unknown):
+            cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
+            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
+            self._shown[cells[:, 0], cells[:, 1]] = shown
+            self._distance[cells[:, 0], cells[:, 1]] = distance
+        return self._shown[rows, columns] > 0, self._distance[rows, columns]
+
+    def shown_grid(self, render):
+        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
+        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
+        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
+        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
+                                                             indexing="ij"))
+        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
+
+    def one_colour(self, render):
+        """True when its values differ but all its cells are drawn in one colour (a colormap
+        of one colour, colour limits that clip every value to one end): it shows no values."""
+        if self.values is None:
+            return False
+        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        row, column = np.nonzero(np.isfinite(shown))
+        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
+            return False
+        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
+        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
+
+    def _check(self, render, rows, columns):
+        from matplotlib.image import AxesImage
+        ax, layout = self.ax, self.layout
+        x_index, y_index = (columns, rows) if layout["along_x"] == "columns" else (rows, columns)
+        x_edges, y_edges = layout["x_edges"], layout["y_edges"]
+        if self.entry["grid"] == "vertices":
+            # values at vertices, colours blended between them: only a vertex itself shows its
+            # value's colour; look there (a pixel inside the mesh, off the Axes' spines, when
+            # the vertex is on its edge: a little of the blend shows, hence a wider tolerance)
+            centres = np.stack([(x_edges[x_index] + x_edges[x_index + 1]) / 2,
+                                (y_edges[y_index] + y_edges[y_index + 1]) / 2], axis=1)
+            spot = ax.transData.transform(centres)
+            hull = ax.transData.transform(np.array(
+                [[(x_edges[0] + x_edges[1]) / 2, (y_edges[0] + y_edges[1]) / 2],
+                 [(x_edges[-2] + x_edges[-1]) / 2, (y_edges[-2] + y_edges[-1]) / 2]]))
+            low, high = hull.min(axis=0), hull.max(axis=0)
+            first = np.clip(spot - 3.0, low, high)
+            second = np.clip(spot + 3.0, low, high)
+            centre_only, tolerance = True, 2.0
+        else:
+            first = ax.transData.transform(np.stack([x_edges[x_index], y_edges[y_index]], axis=1))
+            second = ax.transData.transform(np.stack([x_edges[x_index + 1], y_edges[y_index + 1]], axis=1))
+            # a smoothly interpolated image shows a cell's own colour only at its centre
+            centre_only = isinstance(self.artist, AxesImage) and str(
+                self.artist.get_interpolation()).lower() not in ("nearest", "none", "auto", "antialiased")
+            tolerance = 1.0
+        expected, opacity = render.heatmap_colours(ax, self.artist, self.data, rows, columns)
+        return render.cells_shown(ax, (first[:, 0], second[:, 0], first[:, 1], second[:, 1]), expected,
+                                  opacity >= SEEN_MIN_OPACITY, centre_only=centre_only,
+                                  tolerance=tolerance)
 
     def lookup(self, xs, ys):
         """(row, column, value, shows) for points; shows is False where nothing is drawn."""
@@ -373,7 +560,7 @@ def _picture_heatmaps(ax, picture):
                  "array_truncated": False, "grid": "irregular", "along_x": "columns",
                  "x_centres": [], "y_centres": [], "x_edges": [], "y_edges": [],
                  "x_order": "left_to_right", "y_order": "top_to_bottom", "in_view": [0, 0],
-                 "colorbar": None}
+                 "shown": [], "one_colour": False, "scale": None, "colorbar": None}
         picture["heatmaps"].append(entry)
         try:
             reader = _picture_read_heatmap(ax, artist, entry, xlim, ylim)
@@ -383,7 +570,7 @@ def _picture_heatmaps(ax, picture):
                                      f"{type(exc).__name__}: {_picture_clip(str(exc))}")
             reader = None
         try:
-            entry["colorbar"] = _picture_colorbar(artist)
+            entry["colorbar"] = _picture_colorbar(artist, picture)
         except Exception as exc:  # noqa: BLE001
             picture["errors"].append(f"the colorbar of heatmap {index} could not be read: {exc}")
         picture["_readers"].append(reader)
@@ -421,6 +608,7 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
         return None
     values = None
     if not entry["colours"]:
+        entry["scale"] = _picture_scale(artist)
         values = np.ma.filled(data, np.nan)
         shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
         entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
@@ -453,18 +641,26 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     overlaps_y = min(y_edges.max(), y_high) > max(y_edges.min(), y_low)
     if not (overlaps_x and overlaps_y):
         entry["hidden"] = entry["hidden"] or "outside the view"
+    colours_from = np.ma.asarray(raw) if entry["colours"] else data
     see_through = True
     if type(artist).__name__ != "PolyQuadMesh":  # pcolor does not draw masked cells at all
         try:  # masked/NaN cells show the colormap's "bad" colour: transparent unless set otherwise
             see_through = float(artist.get_cmap().get_bad()[3]) == 0.0
         except Exception:  # noqa: BLE001 - no colormap: nothing is drawn for masked cells
             pass
-    return _PictureHeatmap(artist, entry, layout, values, see_through)
+    return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
+
+
+#: A heatmap lower down is the one seen at a cell whose colours match both only when its
+#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
+_PICTURE_CLOSER = 3 / 255
+#: Why a heatmap is not drawn at all (nothing of it can show anywhere).
+_PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
 
 
 def _picture_topmost(picture, xs, ys):
-    """For points, the index of the visible heatmap on top there (-1: none), with its
-    row, column and value."""
+    """For points, the index of the drawn heatmap on top there by geometry (-1: none),
+    with its row, column and value."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     owner = np.full(xs.shape, -1)
     rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
@@ -473,8 +669,7 @@ def _picture_topmost(picture, xs, ys):
     for index in range(len(readers) - 1, -1, -1):  # top first
         reader = readers[index]
         entry = picture["heatmaps"][index]
-        if reader is None or entry["hidden"] in ("visible=False", "alpha=0", "animated",
-                                                 "all cells masked", "unreadable"):
+        if reader is None or entry["hidden"] in _PICTURE_UNDRAWN:
             continue
         open_points = owner < 0
         if not np.any(open_points):
@@ -487,57 +682,121 @@ def _picture_topmost(picture, xs, ys):
     return owner, rows, columns, values
 
 
+def _picture_seen_at(picture, xs, ys):
+    """For points, (owner, rows, columns, values, drawn): the heatmap whose cell there the
+    render shows in its value's colour (owner -1: none), that cell's row, column and
+    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry). When
+    several do (near colours), the closest colour wins; on a tie, the heatmap whose cells
+    are seen the most (a person reads the picture that shows), then the one on top.
+
+    Without a render (the figure could not be drawn) the geometry alone answers."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    geometric, rows, columns, values = _picture_topmost(picture, xs, ys)
+    render = _picture_rendered(picture)
+    if render is None:
+        return geometric, rows, columns, values, geometric >= 0
+    owner = np.full(xs.shape, -1)
+    rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
+    values, best = np.full(xs.shape, np.nan), np.full(xs.shape, np.inf)
+    readers = picture.get("_readers", [])
+    drawn = [index for index in range(len(readers) - 1, -1, -1)  # top first
+             if readers[index] is not None and picture["heatmaps"][index]["hidden"] not in _PICTURE_UNDRAWN]
+    drawn.sort(key=lambda index: -float(np.mean(readers[index].shown_grid(render))))  # stable
+    for index in drawn:
+        reader = readers[index]
+        row, column, value, shows = reader.lookup(xs, ys)
+        if not np.any(shows):
+            continue
+        # covered, clipped or transparent there: what is below may show instead
+        take, distance = np.zeros(xs.shape, dtype=bool), np.full(xs.shape, np.inf)
+        take[shows], distance[shows] = reader.cells_shown(render, row[shows], column[shows])
+        take &= distance < best - _PICTURE_CLOSER
+        best = np.where(take, distance, best)
+        owner = np.where(take, index, owner)
+        rows, columns = np.where(take, row, rows), np.where(take, column, columns)
+        values = np.where(take, value, values)
+    return owner, rows, columns, values, geometric >= 0
+
+
 def _picture_find_covered(ax, picture):
-    """Mark heatmaps that are on top nowhere, and pick the one shown over most of the view."""
+    """Mark heatmaps that are seen nowhere, and pick the one seen over most of the view."""
     readers = picture["_readers"]
     if not readers:
         return
     steps = (np.arange(_PICTURE_SAMPLES) + 0.5) / _PICTURE_SAMPLES
     grid = np.stack(np.meshgrid(steps, steps), axis=-1).reshape(-1, 2)
     view = ax.transData.inverted().transform(ax.transAxes.transform(grid))
-    owner, _, _, _ = _picture_topmost(picture, view[:, 0], view[:, 1])
+    owner = _picture_seen_at(picture, view[:, 0], view[:, 1])[0]
+    on_top = _picture_topmost(picture, view[:, 0], view[:, 1])[0]
+    x_low, x_high = sorted(ax.get_xlim())
+    y_low, y_high = sorted(ax.get_ylim())
     for index, reader in enumerate(readers):
         entry = picture["heatmaps"][index]
         if reader is None or entry["hidden"]:
             continue
-        # Is it on top at any of its own cell centres (inside the view) or any view sample?
+        # Is it seen at any of its own cell centres (inside the view) or any view sample?
         xc, yc = np.asarray(entry["x_centres"]), np.asarray(entry["y_centres"])
-        if len(xc) and len(yc):
-            px, py = np.meshgrid(xc, yc)
-            own, _, _, _ = _picture_topmost(picture, px.ravel(), py.ravel())
-            x_low, x_high = sorted(ax.get_xlim())
-            y_low, y_high = sorted(ax.get_ylim())
-            in_view = ((px.ravel() >= x_low) & (px.ravel() <= x_high)
-                       & (py.ravel() >= y_low) & (py.ravel() <= y_high))
-            if not np.any((own == index) & in_view) and not np.any(owner == index):
-                entry["hidden"] = "covered by another heatmap"
+        seen = bool(np.any(owner == index))
+        top = bool(np.any(on_top == index))
+        if len(xc) and len(yc) and not seen:
+            px, py = (grid.ravel() for grid in np.meshgrid(xc, yc))
+            in_view = (px >= x_low) & (px <= x_high) & (py >= y_low) & (py <= y_high)
+            seen = bool(np.any((_picture_seen_at(picture, px, py)[0] == index) & in_view))
+            top = top or bool(np.any((_picture_topmost(picture, px, py)[0] == index) & in_view))
+        if not seen:
+            # on top by geometry, yet not seen: something else covers it, or it is clipped
+            # away or transparent
+            entry["hidden"] = "not seen" if top else "covered by another heatmap"
     counts = [(int(np.sum(owner == index)), index) for index in range(len(readers))
               if not picture["heatmaps"][index]["hidden"]]
     if counts:
         picture["main"] = max(counts)[1]  # most of the view; on a tie the one on top
+    _picture_shown_cells(picture)
 
 
-def _picture_axis_labels(ax, axis, coordinate, sides):
-    """The tick labels seen along ``axis``: (position, text, side, minor) tuples."""
+def _picture_shown_cells(picture):
+    """Each drawn heatmap's ``shown`` grid: which of its cells the render shows."""
+    render = _picture_rendered(picture)
+    if render is None:
+        return
+    for reader, entry in zip(picture["_readers"], picture["heatmaps"]):
+        if reader is not None and entry["hidden"] not in _PICTURE_UNDRAWN:
+            entry["shown"] = [[bool(v) for v in line] for line in reader.shown_grid(render).tolist()]
+            entry["one_colour"] = reader.one_colour(render)
+
+
+def _picture_anchor(ax, text, coordinate):
+    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
+    data coordinates along ``coordinate``: an offset transform moves a label for real."""
+    position = text.get_position()
+    try:
+        display = text.get_transform().transform(np.array([position], dtype=float))
+        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
+    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
+        return _picture_number(position[coordinate])
+
+
+def _picture_axis_labels(ax, axis, coordinate, sides, picture):
+    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
+    those seen and those that cannot be seen in the render."""
     limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
     low, high = min(limits), max(limits)
     slack = 1e-9 * max(1.0, high - low)
-    seen = []
+    seen, unseen = [], []
     if not (ax.axison and axis.get_visible()):
-        return seen
-    for minor, ticks in ((False, axis.get_major_ticks(len(axis.get_majorticklocs()))),
-                         (True, axis.get_minor_ticks(len(axis.get_minorticklocs())))):
-        for tick in ticks:
-            if not tick.get_visible():
+        return seen, unseen
+    for minor, tick in _picture_ticks(axis):
+        if not tick.get_visible():
+            continue
+        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
+            if not _picture_text_visible(label):
                 continue
-            for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
-                if not _picture_text_visible(label):
-                    continue
-                position = _picture_number(label.get_position()[coordinate])
-                if position is None or not low - slack <= position <= high + slack:
-                    continue
-                seen.append((position, _picture_clip(label.get_text().strip()), side, minor))
-    return seen
+            position = _picture_anchor(ax, label, coordinate)
+            if position is None or not low - slack <= position <= high + slack:
+                continue
+            found = (position, _picture_clip(label.get_text().strip()), side, minor)
+            (seen if _picture_text_seen(picture, label) else unseen).append(found)
+    return seen, unseen
 
 
 def _picture_tick_labels(ax, picture):
@@ -546,8 +805,9 @@ def _picture_tick_labels(ax, picture):
     for name, axis, coordinate, sides, inverted in (
             ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
             ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
+        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
         merged = {}
-        for position, text, side, minor in _picture_axis_labels(ax, axis, coordinate, sides):
+        for position, text, side, minor in seen:
             key = (text, round(position, 9))
             label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
                                             "minor": minor, "cell": None, "offset": None})
@@ -565,6 +825,12 @@ def _picture_tick_labels(ax, picture):
                 if cell >= 0:
                     label["cell"], label["offset"] = int(cell), float(shift)
         picture[name] = labels
+        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
+                  if (text, round(position, 9)) not in merged}
+        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
+        if len(ordered) > PICTURE_MAX_LABELS:
+            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
+        picture[f"{name}_unseen"] = [text for _, text in ordered]
 
 
 def _picture_cells(ax, picture):
@@ -574,57 +840,81 @@ def _picture_cells(ax, picture):
     if not xs or not ys:
         return
     px, py = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
-    owner, rows, columns, values = _picture_topmost(picture, px, py)
+    owner, rows, columns, values, drawn = _picture_seen_at(picture, px, py)
     for p in range(len(ys)):
-        cells["values"].append([_picture_number(v) for v in values[p].tolist()])
-        cells["heatmap"].append([int(o) if o >= 0 else None for o in owner[p].tolist()])
-        cells["row"].append([int(r) if o >= 0 else None for r, o in zip(rows[p].tolist(), owner[p].tolist())])
-        cells["column"].append([int(c) if o >= 0 else None
-                                for c, o in zip(columns[p].tolist(), owner[p].tolist())])
+        found = owner[p].tolist()
+        cells["values"].append([_picture_number(v) if o >= 0 else None
+                                for v, o in zip(values[p].tolist(), found)])
+        cells["heatmap"].append([int(o) if o >= 0 else None for o in found])
+        cells["row"].append([int(r) if o >= 0 else None for r, o in zip(rows[p].tolist(), found)])
+        cells["column"].append([int(c) if o >= 0 else None for c, o in zip(columns[p].tolist(), found)])
+        cells["seen"].append([True if o >= 0 else False if there else None
+                              for o, there in zip(found, drawn[p].tolist())])
 
 
-def _picture_colorbar(artist):
+def _picture_colorbar(artist, picture):
     colorbar = getattr(artist, "colorbar", None)
     if colorbar is None:
         return None
     bar_ax = colorbar.ax
     vertical = colorbar.orientation == "vertical"
     long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
+    unseen = []
 
-    def label_of(axis):
-        text = axis.label  # Axis.label is the documented Text of the axis label
-        return _picture_clip(text.get_text()) if _picture_text_visible(text) else ""
+    def read(text):
+        if not _picture_text_visible(text):
+            return ""
+        if _picture_text_seen(picture, text):
+            return _picture_clip(text.get_text())
+        unseen.append(_picture_clip(text.get_text().strip()))
+        return ""
 
-    long_label, other_label = label_of(long_axis), label_of(other_axis)
+    # Axis.label is the documented Text of an axis label
+    long_label, other_label = read(long_axis.label), read(other_axis.label)
+    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
+    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
     bar_figure = bar_ax.get_figure()
+    render = _picture_rendered(picture)
+    from matplotlib.axes import Axes
+    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
+    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
     return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and bar_figure is not None and bar_ax in bar_figure.axes),
-            "long_label": long_label, "other_label": other_label,
-            "label": long_label if long_label.strip() else other_label}
+            "visible": bool(bar_ax.get_visible() and placed),
+            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
+            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
+            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+
+
+def _picture_scale(artist):
+    """How ``artist`` maps values to colours: its colour limits and the colours of nine
+    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
+    norm = getattr(artist, "norm", None)
+    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
+    if low is None or high is None:
+        return None
+    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
+    return {"vmin": low, "vmax": high,
+            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
 def _picture_titles(ax, picture):
-    from matplotlib.text import Text
-    # The three title Texts are children of the Axes that are not in ax.texts; only the
-    # centre one has a public attribute (ax.title), so the others are found by their text.
-    user_texts = set(map(id, ax.texts))
-    title_texts = [child for child in ax.get_children()
-                   if isinstance(child, Text) and id(child) not in user_texts]
+    title_texts = _picture_title_texts(ax)
     for loc in ("center", "left", "right"):
         text = ax.get_title(loc)
         if loc == "center":
             candidates = [ax.title]
-        else:
+        else:  # found by their text (only the centre one has a public attribute)
             candidates = [t for t in title_texts if t is not ax.title and t.get_text() == text]
         picture["titles"][loc] = {"text": _picture_clip(text),
-                                  "visible": any(_picture_text_visible(t) for t in candidates)}
+                                  "visible": any(_picture_text_visible(t) for t in candidates),
+                                  "shown": any(_picture_text_seen(picture, t) for t in candidates)}
     figure = ax.get_figure()
     text = _picture_suptitle_text(figure)
     if text:
-        # The suptitle Text has no public attribute: it is the figure's child with that text.
-        shown = any(isinstance(child, Text) and child.get_text() == text
-                    and _picture_text_visible(child) for child in figure.get_children())
-        picture["suptitle"] = {"text": _picture_clip(text), "visible": bool(shown)}
+        candidates = _picture_suptitle_texts(figure)
+        picture["suptitle"] = {"text": _picture_clip(text),
+                               "visible": any(_picture_text_visible(t) for t in candidates),
+                               "shown": any(_picture_text_seen(picture, t) for t in candidates)}
 
 
 def _picture_suptitle_text(figure):
@@ -648,23 +938,19 @@ def _picture_texts(ax, picture):
 
 
 def _picture_other_colorbars(ax, picture):
-    from matplotlib.axes import Axes
-    readers = picture.pop("_readers", [])
+    readers = picture.get("_readers", [])
     shown = {id(reader.artist) for reader, entry in zip(readers, picture["heatmaps"])
              if reader is not None and not entry["hidden"]}
-    root = _picture_root(ax)
     found = []
-    for other in root.findobj(Axes):
-        for child in other.get_children():
-            colorbar = getattr(child, "colorbar", None)
-            if colorbar is None or id(child) in shown or not hasattr(colorbar, "ax"):
-                continue
-            try:
-                bar = _picture_colorbar(child)
-            except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-                bar = {"label": "", "visible": False}
-            found.append({"label": bar["label"], "visible": bar["visible"],
-                          "mappable": type(child).__name__, "same_axes": other is ax})
+    for other, child, _ in _picture_all_colorbars(_picture_root(ax)):
+        if id(child) in shown:
+            continue
+        try:
+            bar = _picture_colorbar(child, picture)
+        except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
+            bar = {"label": "", "visible": False, "shown": False, "scale": None}
+        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
+                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found

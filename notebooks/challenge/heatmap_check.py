@@ -102,44 +102,416 @@ def describe_sentence(call: dict) -> str:
     return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"
 
 # ------------------------------------------------------------------------
+# autograde/checker/seen.py
+# ------------------------------------------------------------------------
+"""What a person sees: the figure rendered with Agg, and the reading held to its pixels.
+
+:mod:`picture` reads a heatmap through matplotlib's data (the artists' arrays,
+the tick label objects, the titles). That data can claim more than the picture
+shows: an artist covered by a patch or by another Axes, clipped to nothing or
+drawn transparent still holds its array; a text drawn white on white, covered,
+or moved by an offset transform still holds its words and its position. This
+module renders the figure and answers, from the pixels, what can be seen:
+
+* :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
+  the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
+  pixels): a ``FigureCanvasAgg`` draw, or ``savefig`` to raw RGBA when that
+  shows more. Jupyter shows a figure as saved, widened to what is drawn
+  (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
+  are seen there, so then the render covers the figure and them together
+  (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
+  artists of an Axes marked animated, which a canvas draw skips. The reading's
+  coordinates (``transData``, window extents) come from the same drawing.
+* :meth:`SeenRender.cells_shown`: for cells of a heatmap artist, whether the
+  pixels in each cell's inner area (several points away from its edges, grid
+  lines and a centred annotation) show the colour the artist gives the cell's
+  value (``ScalarMappable.to_rgba``, with the artist's alpha, composited over the
+  Axes' background). A cell counts when at least :data:`SEEN_MIN_SHARE` of its
+  points show that colour; a cell drawn at less than :data:`SEEN_MIN_OPACITY`
+  shows nothing of its own.
+* :meth:`SeenRender.texts_shown`: renders once more with the given texts made
+  fully transparent and tells, for each, whether pixels inside its window extent
+  changed (a text white on white, covered or clipped changes nothing), and
+  whether it is big enough to read.
+* :meth:`SeenRender.colorbar_shown`: whether a colorbar's bar shows its colormap
+  (not covered or blank).
+
+Only public matplotlib API is used; nothing here changes the figure for good
+(the canvas, the dpi and the texts' alpha are put back by :meth:`release`).
+"""
+import io
+import math
+
+import numpy as np
+
+#: Largest render, in pixels; a bigger figure is rendered at a lower dpi.
+SEEN_MAX_PIXELS = 4_000_000
+#: A pixel shows a colour when no channel differs by more than this (0-1 scale):
+#: rounding, resampling and antialiasing stay well inside it.
+SEEN_COLOUR_TOLERANCE = 12 / 255
+#: A cell drawn less opaque than this shows nothing of its own colour.
+SEEN_MIN_OPACITY = 0.25
+#: A cell is seen when at least this share of its sampled points shows its colour
+#: (the rest may be grid lines, an annotation or contour lines drawn over it).
+SEEN_MIN_SHARE = 0.3
+#: A text is seen when hiding it changes at least SEEN_TEXT_PIXELS pixels by this much.
+SEEN_TEXT_CONTRAST = 0.12
+SEEN_TEXT_PIXELS = 3
+#: Texts smaller than this (in points) cannot be read.
+SEEN_MIN_FONT_POINTS = 3.0
+#: Cells narrower or lower than this (in pixels) are sampled at their centre only.
+SEEN_SMALL_CELL = 6.0
+#: Where a cell is sampled, as fractions of its width and height.
+_SEEN_FRACTIONS = np.array([0.2, 0.35, 0.5, 0.65, 0.8])
+
+
+def _seen_over(rgba, below):
+    """RGB of colours ``rgba`` (..., 4), 0-1, composited over the RGB colour ``below``."""
+    rgba = np.asarray(rgba, dtype=float)
+    alpha = np.clip(rgba[..., 3:4], 0.0, 1.0)
+    return rgba[..., :3] * alpha + np.asarray(below, dtype=float) * (1.0 - alpha)
+
+
+def _seen_scalar_alpha(alpha):
+    """An artist's alpha as one number (1 when unset or not a single number)."""
+    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and math.isfinite(alpha):
+        return min(max(float(alpha), 0.0), 1.0)
+    return 1.0
+
+
+class SeenRender:
+    """One Agg render of a figure, with the checks made against its pixels.
+
+    Use :meth:`render` once, then the checks, then :meth:`release` (always). The
+    pixels are taken when first needed: :meth:`texts_shown`, when it comes first,
+    measures the texts before any drawing that could move them.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.drawn = False
+        self.renderer = None
+        self.area = None  # the area rendered, in inches (None: the figure itself)
+        self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
+        self._pixels = None
+        self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
+        self._old_canvas = None
+        self._old_dpi = None
+
+    # ----------------------------------------------------------------------
+    # Rendering
+    # ----------------------------------------------------------------------
+    def render(self):
+        """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
+        labels and positions are final."""
+        from matplotlib.axes import Axes
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        figure = self.figure
+        if not isinstance(figure.canvas, FigureCanvasAgg):
+            # an unpickled figure has a bare canvas: draw on Agg, put the old one back later
+            self._old_canvas = figure.canvas
+            FigureCanvasAgg(figure)  # attaches itself to the figure
+        self._limit_dpi(figure.bbox.width * figure.bbox.height)
+        figure.canvas.draw()
+        self.renderer = figure.canvas.get_renderer()
+        self.area = self._drawn_area()
+        if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
+            figure.canvas.draw()
+            self.renderer = figure.canvas.get_renderer()
+            self.area = self._drawn_area()
+        # Saving draws what a canvas draw skips: artists of an Axes marked animated.
+        animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
+        self._saved = self.area is not None or animated
+        if not self._saved:
+            self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
+        self.drawn = True
+        return self
+
+    @property
+    def pixels(self):
+        """The render's pixels: uint8 RGBA rows, the top row first."""
+        if self._pixels is None and self.drawn:
+            self._pixels = self._draw_pixels()
+        return self._pixels
+
+    @property
+    def size(self):
+        """[width, height] of the render in pixels."""
+        box = self.area if self.area is not None else self.figure.bbox_inches
+        return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
+
+    def _limit_dpi(self, pixels):
+        """Lower the figure's dpi so that a render of ``pixels`` pixels fits the limit."""
+        if pixels <= SEEN_MAX_PIXELS:
+            return False
+        if self._old_dpi is None:
+            self._old_dpi = self.figure.dpi
+        self.figure.set_dpi(self.figure.dpi * math.sqrt(SEEN_MAX_PIXELS / pixels) * 0.99)
+        return True
+
+    def _drawn_area(self):
+        """The figure and what is drawn past its edges together (inches), or None when
+        everything is drawn inside the figure."""
+        from matplotlib import rcParams
+        from matplotlib.transforms import Bbox
+        figure = self.figure
+        tight = figure.get_tightbbox(self.renderer)
+        if tight is None or not np.all(np.isfinite(tight.extents)):
+            return None
+        inside = figure.bbox_inches
+        if (tight.x0 >= inside.x0 and tight.y0 >= inside.y0 and tight.x1 <= inside.x1
+                and tight.y1 <= inside.y1):
+            return None
+        pad = rcParams["savefig.pad_inches"]
+        pad = pad if isinstance(pad, (int, float)) else 0.1
+        return Bbox.union([inside, tight.padded(pad)])
+
+    def _draw_pixels(self):
+        """Draw the figure as it is now and return its pixels. With savefig when it must
+        (the drawn area, animated artists): that drawing is shifted, and axis labels keep
+        the display position of their last draw, so measure texts before it."""
+        import matplotlib
+        figure = self.figure
+        if not self._saved:
+            figure.canvas.draw()
+            return np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)
+        dpi = figure.dpi
+        buffer = io.BytesIO()
+        # the student's rcParams must not crop, pad or make the background transparent
+        with matplotlib.rc_context({"savefig.bbox": None}):
+            figure.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=self.area, pad_inches=0,
+                           facecolor="auto", edgecolor="auto", transparent=False)
+        width = self.size[0]
+        data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+        if width < 1 or data.size % (4 * width):
+            raise ValueError(f"the render has {data.size} bytes, not rows of {width} pixels")
+        if self.area is not None:
+            self.offset = np.array([self.area.x0 * dpi, self.area.y0 * dpi])
+        return data.reshape(-1, width, 4).copy()
+
+    def release(self):
+        """Put the figure's dpi and canvas back as they were."""
+        if self._old_dpi is not None:
+            self.figure.set_dpi(self._old_dpi)
+            self._old_dpi = None
+        if self._old_canvas is not None:
+            self.figure.set_canvas(self._old_canvas)
+            self._old_canvas = None
+
+    def colours_at(self, xs, ys, pixels=None):
+        """(RGB over white, inside) of the pixels under display points ``xs``, ``ys``."""
+        pixels = self.pixels if pixels is None else pixels
+        height, width = pixels.shape[:2]
+        xs = np.asarray(xs, dtype=float) - self.offset[0]
+        ys = np.asarray(ys, dtype=float) - self.offset[1]
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        columns = np.floor(np.where(finite, xs, -1.0)).astype(int)
+        rows = np.floor(height - np.where(finite, ys, -1.0)).astype(int)  # row 0 is the top
+        inside = finite & (columns >= 0) & (columns < width) & (rows >= 0) & (rows < height)
+        found = pixels[np.where(inside, rows, 0), np.where(inside, columns, 0)].astype(float) / 255
+        return _seen_over(found, np.ones(3)), inside
+
+    def background(self, ax):
+        """The RGB colour behind an Axes' artists: its face over the figure's over a white page."""
+        from matplotlib.colors import to_rgba
+        colour = np.ones(3)
+        figures = [self.figure]
+        own = ax.get_figure()
+        if own is not None and own is not self.figure:
+            figures.append(own)  # a subfigure
+        layers = [figure.patch for figure in figures if figure.patch.get_visible()]
+        if ax.axison and ax.get_frame_on() and ax.patch.get_visible():
+            layers.append(ax.patch)
+        for patch in layers:
+            colour = _seen_over(np.asarray(to_rgba(patch.get_facecolor()), dtype=float), colour)
+        return colour
+
+    # ----------------------------------------------------------------------
+    # Heatmap cells
+    # ----------------------------------------------------------------------
+    def heatmap_colours(self, ax, artist, data, rows, columns):
+        """(RGB (N, 3), opacity (N,)) the cells (``rows``, ``columns``) of ``artist`` are drawn
+        in, over the Axes' background. ``data`` is what its colours come from: its values
+        (masked where there is none: the colormap's "bad" colour) or its RGB(A) colours."""
+        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
+        picked = data[rows, columns]
+        if np.ndim(picked) == 2:  # colours, one row per cell: to_rgba passes RGB(A) images through
+            rgba = np.asarray(artist.to_rgba(np.asarray(picked)[None]), dtype=float)[0]
+        else:
+            rgba = np.asarray(artist.to_rgba(picked), dtype=float)
+        if rgba.max(initial=0) > 1.0:  # colours given as bytes
+            rgba = rgba / 255.0
+        if rgba.shape[-1] == 3:
+            rgba = np.concatenate([rgba, np.ones(rgba.shape[:-1] + (1,))], axis=-1)
+        alpha = artist.get_alpha()
+        if alpha is None or np.ndim(alpha) == 0:
+            per_cell = np.full(len(rows), _seen_scalar_alpha(alpha))
+        else:  # one alpha per cell
+            alpha = np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0.0, 1.0)
+            shape = data.shape[:2]
+            per_cell = (alpha.reshape(shape)[rows, columns] if alpha.size == shape[0] * shape[1]
+                        else np.ones(len(rows)))
+        opacity = np.clip(rgba[:, 3], 0.0, 1.0) * per_cell
+        drawn = np.concatenate([rgba[:, :3], opacity[:, None]], axis=1)
+        return _seen_over(drawn, self.background(ax)), opacity
+
+    def cells_shown(self, ax, rectangles, expected, opaque, centre_only=False, tolerance=1.0):
+        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how
+        far): shown is True where the pixels in the cell's inner area show the ``expected``
+        RGB (N, 3) colour; how far is the median colour difference of its points (0-1),
+        to tell which of two heatmaps of near colours is the one drawn.
+
+        ``opaque`` (N,) is False for cells drawn too transparent to show their colour;
+        ``centre_only`` samples each cell at its centre (smooth shading, where only the
+        centre has the value's own colour); ``tolerance`` scales the colour tolerance."""
+        x0, x1, y0, y1 = (np.asarray(r, dtype=float) for r in rectangles)
+        left, right = np.minimum(x0, x1), np.maximum(x0, x1)
+        bottom, top = np.minimum(y0, y1), np.maximum(y0, y1)
+        # artists are clipped to the Axes: only the part inside it can show
+        box = ax.bbox
+        left, right = np.maximum(left, box.x0), np.minimum(right, box.x1)
+        bottom, top = np.maximum(bottom, box.y0), np.minimum(top, box.y1)
+        present = (right > left) & (top > bottom)
+        count = len(left)
+        if count == 0:
+            return np.zeros(0, dtype=bool), np.zeros(0)
+        width, height = right - left, top - bottom
+        small = centre_only | (width < SEEN_SMALL_CELL) | (height < SEEN_SMALL_CELL)
+        fx, fy = np.meshgrid(_SEEN_FRACTIONS, _SEEN_FRACTIONS)
+        fx = np.where(small[:, None], 0.5, fx.ravel()[None, :])
+        fy = np.where(small[:, None], 0.5, fy.ravel()[None, :])
+        xs = left[:, None] + fx * width[:, None]
+        ys = bottom[:, None] + fy * height[:, None]
+        colours, inside = self.colours_at(xs, ys)
+        difference = np.max(np.abs(colours - np.asarray(expected, dtype=float)[:, None, :]), axis=-1)
+        matching = inside & (difference <= SEEN_COLOUR_TOLERANCE * tolerance)
+        share = matching.sum(axis=1) / matching.shape[1]
+        distance = np.median(np.where(inside, difference, 1.0), axis=1)
+        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE), distance
+
+    # ----------------------------------------------------------------------
+    # Texts and colorbars
+    # ----------------------------------------------------------------------
+    def texts_shown(self, texts):
+        """For each Text drawn in the render, True when a person can see it: big enough to
+        read, and rendering without it changes pixels inside its window extent."""
+        texts = list(texts)
+        if not texts:
+            return []
+        boxes = []
+        for text in texts:
+            try:
+                boxes.append(text.get_window_extent(self.renderer))
+            except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
+                boxes.append(None)
+        pixels = self.pixels  # (measured first: this drawing may move axis labels)
+        saved = [text.get_alpha() for text in texts]
+        try:
+            for text in texts:
+                text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
+            without = self._draw_pixels()
+        finally:
+            for text, alpha in zip(texts, saved):
+                text.set_alpha(alpha)
+        height, width = pixels.shape[:2]
+        shown = []
+        for text, box in zip(texts, boxes):
+            if box is None or not (np.all(np.isfinite(box.extents)) and text.get_fontsize()
+                                   >= SEEN_MIN_FONT_POINTS):
+                shown.append(False)
+                continue
+            x0, x1 = box.x0 - self.offset[0], box.x1 - self.offset[0]
+            y0, y1 = box.y0 - self.offset[1], box.y1 - self.offset[1]
+            left, right = max(int(math.floor(x0)), 0), min(int(math.ceil(x1)), width)
+            top, bottom = max(int(math.floor(height - y1)), 0), min(int(math.ceil(height - y0)), height)
+            if right <= left or bottom <= top:
+                shown.append(False)
+                continue
+            before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
+            after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
+            changed = np.max(np.abs(before - after), axis=-1) >= SEEN_TEXT_CONTRAST
+            shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
+        return shown
+
+    def colorbar_shown(self, colorbar):
+        """True when the colorbar's bar shows its colormap: most points along its middle
+        show colormap colours, spanning at least half of the colormap. (A bar of one
+        colour, or made transparent with its heatmap, is only checked to show that.)"""
+        bar_ax = colorbar.ax
+        steps = 256
+        lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
+        lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
+        expected = _seen_over(lut, self.background(bar_ax))
+        one_colour = bool(np.max(np.ptp(expected, axis=0)) <= SEEN_COLOUR_TOLERANCE)
+        along = np.linspace(0.05, 0.95, 19)
+        middle = np.full_like(along, 0.5)
+        points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
+        display = bar_ax.transAxes.transform(points)
+        colours, inside = self.colours_at(display[:, 0], display[:, 1])
+        difference = np.max(np.abs(colours[:, None, :] - expected[None, :, :]), axis=-1)
+        nearest = np.argmin(difference, axis=1)
+        matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_COLOUR_TOLERANCE)
+        if matching.mean() < 0.7:
+            return False
+        return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+
+# ------------------------------------------------------------------------
 # autograde/checker/picture.py
 # ------------------------------------------------------------------------
 """Read a drawn heatmap the way a person looking at it reads it.
 
 :func:`read_picture` takes a genuine matplotlib ``Axes`` (possibly just
-unpickled in the grading inspector, with no canvas manager), draws its figure
-with :meth:`matplotlib.figure.Figure.draw_without_rendering` so that tick
-labels are final, and returns a plain dict (only dict, list, str, float, int,
-bool and None; bounded in size) of what can be seen on that Axes. It judges
+unpickled in the grading inspector, with no canvas manager), renders its figure
+with Agg (:class:`seen.SeenRender`) so that tick labels are final and the pixels
+can be read, and returns a plain dict (only dict, list, str, float, int, bool
+and None; bounded in size) of what can be seen on that Axes. It judges
 nothing: :mod:`judge` turns the dict into verdicts, and can run on the dict
 alone (it needs no matplotlib). Only public matplotlib API is used.
 
 What counts as seen
 -------------------
+matplotlib's data says what was drawn; the rendered pixels say what shows.
+Both must agree for anything to count:
+
 * Heatmap artists are ``AxesImage`` (``imshow``, ``matshow``), ``QuadMesh``
   (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
-  is hidden when ``get_visible()`` is False, its alpha is 0, it is animated (a
-  normal draw skips it), all its cells are masked, it lies outside the view
-  limits, or another heatmap artist drawn later covers every one of its cells
-  (matplotlib draws an Axes' children sorted by zorder, stably, so the last
-  one in that order is on top). A masked or NaN cell of a colormap whose "bad"
-  colour is transparent lets the artist below show through.
-* Tick labels are read after the draw from every tick (major and minor,
+  is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
+  are masked, or it lies outside the view limits. (One marked animated is drawn:
+  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
+  inner area show the colour the artist gives its value (:mod:`seen`); a cell
+  covered (by a patch, a text, another Axes, another heatmap), clipped away,
+  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
+  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
+  "not seen").
+* What is seen at a point is the value of the topmost heatmap whose cell there
+  is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
+  last one in that order is on top); a masked or NaN cell of a colormap whose
+  "bad" colour is transparent lets the artist below show through.
+* Tick labels are read after the render from every tick (major and minor,
   label1 at the bottom/left and label2 at the top/right): visible tick, visible
-  label, alpha not 0, non-blank text, position inside the view limits.
-* The value "under" a pair of labels is the value of the cell of the topmost
-  visible heatmap artist at the point (x label position, y label position).
+  label, alpha not 0, non-blank text, and *shown*: rendering the figure without
+  it changes pixels inside its window extent (a label white on white, covered,
+  clipped or off the figure changes nothing), at a readable size. A label is
+  placed where its anchor is drawn (its transform applied to its position), not
+  where its position alone claims, inside the view limits.
+* The value "under" a pair of labels is what is seen at the point (x label
+  position, y label position).
+* Titles and colorbar labels count only when shown, like tick labels; a
+  colorbar counts as shown when its bar shows its colormap.
 
-The dict (schema 1)
+The dict (schema 2)
 -------------------
 ``schema``
-    1.
+    2 (1 had no pixel checks: no ``render``, ``shown``, ``seen``, ``*_unseen``).
 ``errors``
     List of str: what went wrong while reading; the reading carries on and
     reports what it could read.
 ``drawn``
-    True when the figure could be drawn (a figure that cannot be drawn cannot
+    True when the figure could be rendered (a figure that cannot be drawn cannot
     be seen, nor saved).
+``render``
+    ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
+    were read from, or None.
 ``axes``
     ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
     (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
@@ -152,12 +524,22 @@ The dict (schema 1)
       ``"AxesImage"``, ``"QuadMesh"``, ``"PolyQuadMesh"``), ``"zorder"``,
       ``"alpha"`` (float or None);
     - ``"hidden"``: None when it can be seen, else why not: ``"visible=False"``,
-      ``"alpha=0"``, ``"animated"``, ``"all cells masked"``, ``"outside the
-      view"``, ``"covered by another heatmap"``, ``"unreadable"``;
+      ``"alpha=0"``, ``"all cells masked"``, ``"outside the
+      view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
+      of its cells shows its colour in the render: covered by something else,
+      clipped, or transparent), ``"unreadable"``;
     - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
       are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
+      (its colour limits and the RGBA colours of nine values from one to the
+      other), or None (an RGB image);
+    - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
+      the render shows that cell in its value's colour (False outside the view,
+      covered, clipped, transparent); ``[]`` when not checked;
+    - ``"one_colour"``: True when its values differ but every cell is drawn in
+      the same colour (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -172,41 +554,56 @@ The dict (schema 1)
     - ``"in_view"``: ``[cells along y, cells along x]`` whose centres lie inside
       the view;
     - ``"colorbar"``: None, or the colorbar made for this artist:
-      ``{"orientation", "visible", "long_label", "other_label", "label"}``
-      (``label`` is the long-axis label, or the other axis' label when the long
-      one is empty; labels that are hidden read as "").
+      ``{"orientation", "visible", "shown", "long_label", "other_label",
+      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
+      its colormap in the render; ``label`` is the long-axis label, else the
+      other axis' label, else the bar's title (``cbar.ax.set_title``); labels
+      and titles that cannot be seen read as "", and ``unseen_label`` holds the
+      first such text that is set but cannot be seen ("" when none); ``scale``
+      is its artist's (see above).
 ``main``
-    Index (in ``heatmaps``) of the heatmap that is shown: the one on top over
+    Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
     most of the view. None when no heatmap can be seen.
 ``x_labels``, ``y_labels``
     The tick labels seen along each axis, left to right / top to bottom, each
-    ``{"text", "position" (data coordinate along the axis), "sides" (list of
-    "bottom"/"top" or "left"/"right"), "minor" (bool), "cell" (index, along
-    that axis, of the main heatmap's cell under the label, or None),
-    "offset" (distance from that cell's centre, in cell widths, signed)}``.
-    Labels with the same text at the same place (bottom and top) are one entry.
+    ``{"text", "position" (data coordinate along the axis of the point where
+    the label's anchor is drawn), "sides" (list of "bottom"/"top" or
+    "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
+    heatmap's cell under the label, or None), "offset" (distance from that
+    cell's centre, in cell widths, signed)}``. Labels with the same text at the
+    same place (bottom and top) are one entry.
+``x_labels_unseen``, ``y_labels_unseen``
+    Texts of the tick labels that are drawn (visible, in the view) but cannot
+    be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
 ``cells``
     What is seen under each pair of labels: ``{"values", "heatmap", "row",
-    "column"}``, each a list (one per y label) of lists (one per x label):
-    the value (None when nothing, a masked cell or colours are there), the
-    index of the heatmap artist seen there, and its array row and column.
+    "column", "seen"}``, each a list (one per y label) of lists (one per x
+    label): the value (None when nothing, a masked cell or colours are seen
+    there), the index of the heatmap artist seen there, its array row and
+    column, and ``seen``: True when a heatmap's cell is seen there, False when a
+    heatmap is drawn there but none shows its colour (covered, clipped,
+    transparent), None when no heatmap is there at all.
 ``titles``
-    ``{"center"|"left"|"right": {"text", "visible"}}`` (the Axes titles).
+    ``{"center"|"left"|"right": {"text", "visible", "shown"}}`` (the Axes
+    titles; ``shown``: it can be seen in the render).
 ``suptitle``
-    ``{"text", "visible"}`` or None (of the figure, or subfigure, holding the Axes).
+    ``{"text", "visible", "shown"}`` or None (of the figure, or subfigure,
+    holding the Axes).
 ``texts``
     Visible free texts with a letter in them (``ax.text``, ``fig.text``):
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "mappable": class name, "same_axes": bool}]``
-    (``same_axes``: the artist is on this Axes, e.g. a contour plot).
+    ``[{"label", "visible", "shown", "scale", "mappable": class name,
+    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot).
 ``truncated``
     True when some list was cut to its cap.
 """
 import math
 
 import numpy as np
+
 
 #: Caps that keep the dict small whatever was drawn.
 PICTURE_MAX_CELLS = 60
@@ -222,11 +619,12 @@ def read_picture(ax):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``.
+    are listed under ``"errors"``. The figure is rendered twice (once as it is,
+    once without the texts that count) and left as it was.
     """
-    picture = {"schema": 1, "errors": [], "drawn": False, "axes": None, "heatmaps": [], "main": None,
-               "x_labels": [], "y_labels": [],
-               "cells": {"values": [], "heatmap": [], "row": [], "column": []},
+    picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
+               "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
+               "cells": {"values": [], "heatmap": [], "row": [], "column": [], "seen": []},
                "titles": {}, "suptitle": None, "texts": [], "other_colorbars": [],
                "truncated": False}
     try:
@@ -237,17 +635,23 @@ def read_picture(ax):
     if not isinstance(ax, Axes):
         picture["errors"].append(f"not a matplotlib Axes but a {type(ax).__name__}")
         return picture
-    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("heatmaps", _picture_heatmaps),
-             ("tick labels", _picture_tick_labels), ("cells", _picture_cells),
-             ("titles", _picture_titles), ("texts", _picture_texts),
+    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("shown texts", _picture_shown_texts),
+             ("heatmaps", _picture_heatmaps), ("tick labels", _picture_tick_labels),
+             ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
              ("colorbars", _picture_other_colorbars))
-    for name, step in steps:
-        try:
-            step(ax, picture)
-        except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
-            picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
-                                     f"{_picture_clip(str(exc))}")
-    picture.pop("_readers", None)
+    try:
+        for name, step in steps:
+            try:
+                step(ax, picture)
+            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                         f"{_picture_clip(str(exc))}")
+    finally:
+        render = picture.pop("_render", None)
+        if render is not None:
+            render.release()
+        for private in ("_readers", "_shown"):
+            picture.pop(private, None)
     return picture
 
 
@@ -287,8 +691,6 @@ def _picture_is_invisible(artist):
     alpha = artist.get_alpha()
     if isinstance(alpha, (int, float)) and alpha == 0:
         return "alpha=0"
-    if artist.get_animated():  # a normal draw skips animated artists
-        return "animated"
     return None
 
 
@@ -306,6 +708,52 @@ def _picture_text_visible(text):
         return True
 
 
+def _picture_text_seen(picture, text):
+    """Drawn with something to read, and shown in the render (see :func:`_picture_shown_texts`)."""
+    return _picture_text_visible(text) and bool(picture.get("_shown", {}).get(id(text), False))
+
+
+def _picture_rendered(picture):
+    """The render of the figure, when it succeeded, else None."""
+    render = picture.get("_render")
+    return render if render is not None and render.drawn else None
+
+
+def _picture_title_texts(ax):
+    """The Texts of an Axes' three titles (centre, left, right). Only the centre one has a
+    public attribute (ax.title); they are the Axes' Text children that are not in ax.texts."""
+    from matplotlib.text import Text
+    user_texts = set(map(id, ax.texts))
+    return [child for child in ax.get_children() if isinstance(child, Text) and id(child) not in user_texts]
+
+
+def _picture_suptitle_texts(figure):
+    """The Text of the figure's suptitle (no public attribute: the child with its text)."""
+    from matplotlib.text import Text
+    text = _picture_suptitle_text(figure)
+    if not text:
+        return []
+    return [child for child in figure.get_children() if isinstance(child, Text) and child.get_text() == text]
+
+
+def _picture_all_colorbars(root):
+    """(Axes, artist, colorbar) for every artist of the figure that has a colorbar."""
+    from matplotlib.axes import Axes
+    found = []
+    for other in root.findobj(Axes):
+        for child in other.get_children():
+            colorbar = getattr(child, "colorbar", None)
+            if colorbar is not None and hasattr(colorbar, "ax"):
+                found.append((other, child, colorbar))
+    return found
+
+
+def _picture_ticks(axis):
+    """Every major and minor tick of ``axis`` after a draw, as (minor, tick) pairs."""
+    return ([(False, tick) for tick in axis.get_major_ticks(len(axis.get_majorticklocs()))]
+            + [(True, tick) for tick in axis.get_minor_ticks(len(axis.get_minorticklocs()))])
+
+
 def _picture_to_data(ax, transform, points):
     """Points in ``transform``'s coordinates, in ax's data coordinates."""
     if transform == ax.transData:
@@ -317,9 +765,32 @@ def _picture_to_data(ax, transform, points):
 # Steps of the reading
 # --------------------------------------------------------------------------
 def _picture_draw(ax, picture):
-    # Tick labels (their texts and positions) are only final after a draw.
-    _picture_root(ax).draw_without_rendering()
+    # Rendered with Agg: tick labels (their texts and positions) are only final after a
+    # draw, and the pixels are what a person sees.
+    render = picture["_render"] = SeenRender(_picture_root(ax))
+    render.render()
     picture["drawn"] = True
+    picture["render"] = {"size": render.size, "dpi": float(render.figure.dpi)}
+
+
+def _picture_shown_texts(ax, picture):
+    """Which of the texts that can count (this Axes' tick labels and titles, the suptitle,
+    every colorbar's labels and titles) can be seen: one more render without them."""
+    picture["_shown"] = {}
+    render = _picture_rendered(picture)
+    if render is None:
+        return
+    candidates = []
+    for axis in (ax.xaxis, ax.yaxis):
+        for _, tick in _picture_ticks(axis):
+            candidates += [tick.label1, tick.label2]
+    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure())
+    for _, _, colorbar in _picture_all_colorbars(render.figure):
+        bar_ax = colorbar.ax
+        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+    unique = {id(text): text for text in candidates if _picture_text_visible(text)}
+    texts = list(unique.values())
+    picture["_shown"] = dict(zip(unique, render.texts_shown(texts)))
 
 
 def _picture_axes(ax, picture):
@@ -443,9 +914,78 @@ def _picture_locate(edges, values):
 class _PictureHeatmap:
     """What the reading needs about one heatmap artist (kept out of the dict)."""
 
-    def __init__(self, artist, entry, layout, values, see_through):
-        self.artist, self.entry, self.layout = artist, entry, layout
+    def __init__(self, ax, artist, entry, layout, values, see_through, data):
+        self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
         self.values, self.see_through = values, see_through  # values: float array, NaN = no value
+        self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
+        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
+
+    def cells_shown(self, render, rows, columns):
+        """For cells (array row and column indices), (shown, how far): True where the render
+        shows each in its value's colour, and the colour difference seen there (checked once
+        per cell)."""
+        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
+        if self._shown is None:
+            self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
+            self._distance = np.ones(self.data.shape[:2])
+        unknown = self._shown[rows, columns] < 0
+        if np.any(unknown):
+            cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
+            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
+            self._shown[cells[:, 0], cells[:, 1]] = shown
+            self._distance[cells[:, 0], cells[:, 1]] = distance
+        return self._shown[rows, columns] > 0, self._distance[rows, columns]
+
+    def shown_grid(self, render):
+        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
+        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
+        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
+        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
+                                                             indexing="ij"))
+        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
+
+    def one_colour(self, render):
+        """True when its values differ but all its cells are drawn in one colour (a colormap
+        of one colour, colour limits that clip every value to one end): it shows no values."""
+        if self.values is None:
+            return False
+        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        row, column = np.nonzero(np.isfinite(shown))
+        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
+            return False
+        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
+        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
+
+    def _check(self, render, rows, columns):
+        from matplotlib.image import AxesImage
+        ax, layout = self.ax, self.layout
+        x_index, y_index = (columns, rows) if layout["along_x"] == "columns" else (rows, columns)
+        x_edges, y_edges = layout["x_edges"], layout["y_edges"]
+        if self.entry["grid"] == "vertices":
+            # values at vertices, colours blended between them: only a vertex itself shows its
+            # value's colour; look there (a pixel inside the mesh, off the Axes' spines, when
+            # the vertex is on its edge: a little of the blend shows, hence a wider tolerance)
+            centres = np.stack([(x_edges[x_index] + x_edges[x_index + 1]) / 2,
+                                (y_edges[y_index] + y_edges[y_index + 1]) / 2], axis=1)
+            spot = ax.transData.transform(centres)
+            hull = ax.transData.transform(np.array(
+                [[(x_edges[0] + x_edges[1]) / 2, (y_edges[0] + y_edges[1]) / 2],
+                 [(x_edges[-2] + x_edges[-1]) / 2, (y_edges[-2] + y_edges[-1]) / 2]]))
+            low, high = hull.min(axis=0), hull.max(axis=0)
+            first = np.clip(spot - 3.0, low, high)
+            second = np.clip(spot + 3.0, low, high)
+            centre_only, tolerance = True, 2.0
+        else:
+            first = ax.transData.transform(np.stack([x_edges[x_index], y_edges[y_index]], axis=1))
+            second = ax.transData.transform(np.stack([x_edges[x_index + 1], y_edges[y_index + 1]], axis=1))
+            # a smoothly interpolated image shows a cell's own colour only at its centre
+            centre_only = isinstance(self.artist, AxesImage) and str(
+                self.artist.get_interpolation()).lower() not in ("nearest", "none", "auto", "antialiased")
+            tolerance = 1.0
+        expected, opacity = render.heatmap_colours(ax, self.artist, self.data, rows, columns)
+        return render.cells_shown(ax, (first[:, 0], second[:, 0], first[:, 1], second[:, 1]), expected,
+                                  opacity >= SEEN_MIN_OPACITY, centre_only=centre_only,
+                                  tolerance=tolerance)
 
     def lookup(self, xs, ys):
         """(row, column, value, shows) for points; shows is False where nothing is drawn."""
@@ -479,7 +1019,7 @@ def _picture_heatmaps(ax, picture):
                  "array_truncated": False, "grid": "irregular", "along_x": "columns",
                  "x_centres": [], "y_centres": [], "x_edges": [], "y_edges": [],
                  "x_order": "left_to_right", "y_order": "top_to_bottom", "in_view": [0, 0],
-                 "colorbar": None}
+                 "shown": [], "one_colour": False, "scale": None, "colorbar": None}
         picture["heatmaps"].append(entry)
         try:
             reader = _picture_read_heatmap(ax, artist, entry, xlim, ylim)
@@ -489,7 +1029,7 @@ def _picture_heatmaps(ax, picture):
                                      f"{type(exc).__name__}: {_picture_clip(str(exc))}")
             reader = None
         try:
-            entry["colorbar"] = _picture_colorbar(artist)
+            entry["colorbar"] = _picture_colorbar(artist, picture)
         except Exception as exc:  # noqa: BLE001
             picture["errors"].append(f"the colorbar of heatmap {index} could not be read: {exc}")
         picture["_readers"].append(reader)
@@ -527,6 +1067,7 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
         return None
     values = None
     if not entry["colours"]:
+        entry["scale"] = _picture_scale(artist)
         values = np.ma.filled(data, np.nan)
         shown = values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
         entry["array"] = [[_picture_number(v) for v in row] for row in shown.tolist()]
@@ -559,18 +1100,26 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     overlaps_y = min(y_edges.max(), y_high) > max(y_edges.min(), y_low)
     if not (overlaps_x and overlaps_y):
         entry["hidden"] = entry["hidden"] or "outside the view"
+    colours_from = np.ma.asarray(raw) if entry["colours"] else data
     see_through = True
     if type(artist).__name__ != "PolyQuadMesh":  # pcolor does not draw masked cells at all
         try:  # masked/NaN cells show the colormap's "bad" colour: transparent unless set otherwise
             see_through = float(artist.get_cmap().get_bad()[3]) == 0.0
         except Exception:  # noqa: BLE001 - no colormap: nothing is drawn for masked cells
             pass
-    return _PictureHeatmap(artist, entry, layout, values, see_through)
+    return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
+
+
+#: A heatmap lower down is the one seen at a cell whose colours match both only when its
+#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
+_PICTURE_CLOSER = 3 / 255
+#: Why a heatmap is not drawn at all (nothing of it can show anywhere).
+_PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
 
 
 def _picture_topmost(picture, xs, ys):
-    """For points, the index of the visible heatmap on top there (-1: none), with its
-    row, column and value."""
+    """For points, the index of the drawn heatmap on top there by geometry (-1: none),
+    with its row, column and value."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     owner = np.full(xs.shape, -1)
     rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
@@ -579,8 +1128,7 @@ def _picture_topmost(picture, xs, ys):
     for index in range(len(readers) - 1, -1, -1):  # top first
         reader = readers[index]
         entry = picture["heatmaps"][index]
-        if reader is None or entry["hidden"] in ("visible=False", "alpha=0", "animated",
-                                                 "all cells masked", "unreadable"):
+        if reader is None or entry["hidden"] in _PICTURE_UNDRAWN:
             continue
         open_points = owner < 0
         if not np.any(open_points):
@@ -593,57 +1141,121 @@ def _picture_topmost(picture, xs, ys):
     return owner, rows, columns, values
 
 
+def _picture_seen_at(picture, xs, ys):
+    """For points, (owner, rows, columns, values, drawn): the heatmap whose cell there the
+    render shows in its value's colour (owner -1: none), that cell's row, column and
+    value, and ``drawn``: whether some heatmap is drawn there at all (by geometry). When
+    several do (near colours), the closest colour wins; on a tie, the heatmap whose cells
+    are seen the most (a person reads the picture that shows), then the one on top.
+
+    Without a render (the figure could not be drawn) the geometry alone answers."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    geometric, rows, columns, values = _picture_topmost(picture, xs, ys)
+    render = _picture_rendered(picture)
+    if render is None:
+        return geometric, rows, columns, values, geometric >= 0
+    owner = np.full(xs.shape, -1)
+    rows, columns = np.zeros(xs.shape, dtype=int), np.zeros(xs.shape, dtype=int)
+    values, best = np.full(xs.shape, np.nan), np.full(xs.shape, np.inf)
+    readers = picture.get("_readers", [])
+    drawn = [index for index in range(len(readers) - 1, -1, -1)  # top first
+             if readers[index] is not None and picture["heatmaps"][index]["hidden"] not in _PICTURE_UNDRAWN]
+    drawn.sort(key=lambda index: -float(np.mean(readers[index].shown_grid(render))))  # stable
+    for index in drawn:
+        reader = readers[index]
+        row, column, value, shows = reader.lookup(xs, ys)
+        if not np.any(shows):
+            continue
+        # covered, clipped or transparent there: what is below may show instead
+        take, distance = np.zeros(xs.shape, dtype=bool), np.full(xs.shape, np.inf)
+        take[shows], distance[shows] = reader.cells_shown(render, row[shows], column[shows])
+        take &= distance < best - _PICTURE_CLOSER
+        best = np.where(take, distance, best)
+        owner = np.where(take, index, owner)
+        rows, columns = np.where(take, row, rows), np.where(take, column, columns)
+        values = np.where(take, value, values)
+    return owner, rows, columns, values, geometric >= 0
+
+
 def _picture_find_covered(ax, picture):
-    """Mark heatmaps that are on top nowhere, and pick the one shown over most of the view."""
+    """Mark heatmaps that are seen nowhere, and pick the one seen over most of the view."""
     readers = picture["_readers"]
     if not readers:
         return
     steps = (np.arange(_PICTURE_SAMPLES) + 0.5) / _PICTURE_SAMPLES
     grid = np.stack(np.meshgrid(steps, steps), axis=-1).reshape(-1, 2)
     view = ax.transData.inverted().transform(ax.transAxes.transform(grid))
-    owner, _, _, _ = _picture_topmost(picture, view[:, 0], view[:, 1])
+    owner = _picture_seen_at(picture, view[:, 0], view[:, 1])[0]
+    on_top = _picture_topmost(picture, view[:, 0], view[:, 1])[0]
+    x_low, x_high = sorted(ax.get_xlim())
+    y_low, y_high = sorted(ax.get_ylim())
     for index, reader in enumerate(readers):
         entry = picture["heatmaps"][index]
         if reader is None or entry["hidden"]:
             continue
-        # Is it on top at any of its own cell centres (inside the view) or any view sample?
+        # Is it seen at any of its own cell centres (inside the view) or any view sample?
         xc, yc = np.asarray(entry["x_centres"]), np.asarray(entry["y_centres"])
-        if len(xc) and len(yc):
-            px, py = np.meshgrid(xc, yc)
-            own, _, _, _ = _picture_topmost(picture, px.ravel(), py.ravel())
-            x_low, x_high = sorted(ax.get_xlim())
-            y_low, y_high = sorted(ax.get_ylim())
-            in_view = ((px.ravel() >= x_low) & (px.ravel() <= x_high)
-                       & (py.ravel() >= y_low) & (py.ravel() <= y_high))
-            if not np.any((own == index) & in_view) and not np.any(owner == index):
-                entry["hidden"] = "covered by another heatmap"
+        seen = bool(np.any(owner == index))
+        top = bool(np.any(on_top == index))
+        if len(xc) and len(yc) and not seen:
+            px, py = (grid.ravel() for grid in np.meshgrid(xc, yc))
+            in_view = (px >= x_low) & (px <= x_high) & (py >= y_low) & (py <= y_high)
+            seen = bool(np.any((_picture_seen_at(picture, px, py)[0] == index) & in_view))
+            top = top or bool(np.any((_picture_topmost(picture, px, py)[0] == index) & in_view))
+        if not seen:
+            # on top by geometry, yet not seen: something else covers it, or it is clipped
+            # away or transparent
+            entry["hidden"] = "not seen" if top else "covered by another heatmap"
     counts = [(int(np.sum(owner == index)), index) for index in range(len(readers))
               if not picture["heatmaps"][index]["hidden"]]
     if counts:
         picture["main"] = max(counts)[1]  # most of the view; on a tie the one on top
+    _picture_shown_cells(picture)
 
 
-def _picture_axis_labels(ax, axis, coordinate, sides):
-    """The tick labels seen along ``axis``: (position, text, side, minor) tuples."""
+def _picture_shown_cells(picture):
+    """Each drawn heatmap's ``shown`` grid: which of its cells the render shows."""
+    render = _picture_rendered(picture)
+    if render is None:
+        return
+    for reader, entry in zip(picture["_readers"], picture["heatmaps"]):
+        if reader is not None and entry["hidden"] not in _PICTURE_UNDRAWN:
+            entry["shown"] = [[bool(v) for v in line] for line in reader.shown_grid(render).tolist()]
+            entry["one_colour"] = reader.one_colour(render)
+
+
+def _picture_anchor(ax, text, coordinate):
+    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
+    data coordinates along ``coordinate``: an offset transform moves a label for real."""
+    position = text.get_position()
+    try:
+        display = text.get_transform().transform(np.array([position], dtype=float))
+        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
+    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
+        return _picture_number(position[coordinate])
+
+
+def _picture_axis_labels(ax, axis, coordinate, sides, picture):
+    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
+    those seen and those that cannot be seen in the render."""
     limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
     low, high = min(limits), max(limits)
     slack = 1e-9 * max(1.0, high - low)
-    seen = []
+    seen, unseen = [], []
     if not (ax.axison and axis.get_visible()):
-        return seen
-    for minor, ticks in ((False, axis.get_major_ticks(len(axis.get_majorticklocs()))),
-                         (True, axis.get_minor_ticks(len(axis.get_minorticklocs())))):
-        for tick in ticks:
-            if not tick.get_visible():
+        return seen, unseen
+    for minor, tick in _picture_ticks(axis):
+        if not tick.get_visible():
+            continue
+        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
+            if not _picture_text_visible(label):
                 continue
-            for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
-                if not _picture_text_visible(label):
-                    continue
-                position = _picture_number(label.get_position()[coordinate])
-                if position is None or not low - slack <= position <= high + slack:
-                    continue
-                seen.append((position, _picture_clip(label.get_text().strip()), side, minor))
-    return seen
+            position = _picture_anchor(ax, label, coordinate)
+            if position is None or not low - slack <= position <= high + slack:
+                continue
+            found = (position, _picture_clip(label.get_text().strip()), side, minor)
+            (seen if _picture_text_seen(picture, label) else unseen).append(found)
+    return seen, unseen
 
 
 def _picture_tick_labels(ax, picture):
@@ -652,8 +1264,9 @@ def _picture_tick_labels(ax, picture):
     for name, axis, coordinate, sides, inverted in (
             ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
             ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
+        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
         merged = {}
-        for position, text, side, minor in _picture_axis_labels(ax, axis, coordinate, sides):
+        for position, text, side, minor in seen:
             key = (text, round(position, 9))
             label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
                                             "minor": minor, "cell": None, "offset": None})
@@ -671,6 +1284,12 @@ def _picture_tick_labels(ax, picture):
                 if cell >= 0:
                     label["cell"], label["offset"] = int(cell), float(shift)
         picture[name] = labels
+        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
+                  if (text, round(position, 9)) not in merged}
+        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
+        if len(ordered) > PICTURE_MAX_LABELS:
+            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
+        picture[f"{name}_unseen"] = [text for _, text in ordered]
 
 
 def _picture_cells(ax, picture):
@@ -680,57 +1299,81 @@ def _picture_cells(ax, picture):
     if not xs or not ys:
         return
     px, py = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
-    owner, rows, columns, values = _picture_topmost(picture, px, py)
+    owner, rows, columns, values, drawn = _picture_seen_at(picture, px, py)
     for p in range(len(ys)):
-        cells["values"].append([_picture_number(v) for v in values[p].tolist()])
-        cells["heatmap"].append([int(o) if o >= 0 else None for o in owner[p].tolist()])
-        cells["row"].append([int(r) if o >= 0 else None for r, o in zip(rows[p].tolist(), owner[p].tolist())])
-        cells["column"].append([int(c) if o >= 0 else None
-                                for c, o in zip(columns[p].tolist(), owner[p].tolist())])
+        found = owner[p].tolist()
+        cells["values"].append([_picture_number(v) if o >= 0 else None
+                                for v, o in zip(values[p].tolist(), found)])
+        cells["heatmap"].append([int(o) if o >= 0 else None for o in found])
+        cells["row"].append([int(r) if o >= 0 else None for r, o in zip(rows[p].tolist(), found)])
+        cells["column"].append([int(c) if o >= 0 else None for c, o in zip(columns[p].tolist(), found)])
+        cells["seen"].append([True if o >= 0 else False if there else None
+                              for o, there in zip(found, drawn[p].tolist())])
 
 
-def _picture_colorbar(artist):
+def _picture_colorbar(artist, picture):
     colorbar = getattr(artist, "colorbar", None)
     if colorbar is None:
         return None
     bar_ax = colorbar.ax
     vertical = colorbar.orientation == "vertical"
     long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
+    unseen = []
 
-    def label_of(axis):
-        text = axis.label  # Axis.label is the documented Text of the axis label
-        return _picture_clip(text.get_text()) if _picture_text_visible(text) else ""
+    def read(text):
+        if not _picture_text_visible(text):
+            return ""
+        if _picture_text_seen(picture, text):
+            return _picture_clip(text.get_text())
+        unseen.append(_picture_clip(text.get_text().strip()))
+        return ""
 
-    long_label, other_label = label_of(long_axis), label_of(other_axis)
+    # Axis.label is the documented Text of an axis label
+    long_label, other_label = read(long_axis.label), read(other_axis.label)
+    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
+    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
     bar_figure = bar_ax.get_figure()
+    render = _picture_rendered(picture)
+    from matplotlib.axes import Axes
+    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
+    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
     return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and bar_figure is not None and bar_ax in bar_figure.axes),
-            "long_label": long_label, "other_label": other_label,
-            "label": long_label if long_label.strip() else other_label}
+            "visible": bool(bar_ax.get_visible() and placed),
+            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
+            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
+            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+
+
+def _picture_scale(artist):
+    """How ``artist`` maps values to colours: its colour limits and the colours of nine
+    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
+    norm = getattr(artist, "norm", None)
+    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
+    if low is None or high is None:
+        return None
+    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
+    return {"vmin": low, "vmax": high,
+            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
 def _picture_titles(ax, picture):
-    from matplotlib.text import Text
-    # The three title Texts are children of the Axes that are not in ax.texts; only the
-    # centre one has a public attribute (ax.title), so the others are found by their text.
-    user_texts = set(map(id, ax.texts))
-    title_texts = [child for child in ax.get_children()
-                   if isinstance(child, Text) and id(child) not in user_texts]
+    title_texts = _picture_title_texts(ax)
     for loc in ("center", "left", "right"):
         text = ax.get_title(loc)
         if loc == "center":
             candidates = [ax.title]
-        else:
+        else:  # found by their text (only the centre one has a public attribute)
             candidates = [t for t in title_texts if t is not ax.title and t.get_text() == text]
         picture["titles"][loc] = {"text": _picture_clip(text),
-                                  "visible": any(_picture_text_visible(t) for t in candidates)}
+                                  "visible": any(_picture_text_visible(t) for t in candidates),
+                                  "shown": any(_picture_text_seen(picture, t) for t in candidates)}
     figure = ax.get_figure()
     text = _picture_suptitle_text(figure)
     if text:
-        # The suptitle Text has no public attribute: it is the figure's child with that text.
-        shown = any(isinstance(child, Text) and child.get_text() == text
-                    and _picture_text_visible(child) for child in figure.get_children())
-        picture["suptitle"] = {"text": _picture_clip(text), "visible": bool(shown)}
+        candidates = _picture_suptitle_texts(figure)
+        picture["suptitle"] = {"text": _picture_clip(text),
+                               "visible": any(_picture_text_visible(t) for t in candidates),
+                               "shown": any(_picture_text_seen(picture, t) for t in candidates)}
 
 
 def _picture_suptitle_text(figure):
@@ -754,23 +1397,19 @@ def _picture_texts(ax, picture):
 
 
 def _picture_other_colorbars(ax, picture):
-    from matplotlib.axes import Axes
-    readers = picture.pop("_readers", [])
+    readers = picture.get("_readers", [])
     shown = {id(reader.artist) for reader, entry in zip(readers, picture["heatmaps"])
              if reader is not None and not entry["hidden"]}
-    root = _picture_root(ax)
     found = []
-    for other in root.findobj(Axes):
-        for child in other.get_children():
-            colorbar = getattr(child, "colorbar", None)
-            if colorbar is None or id(child) in shown or not hasattr(colorbar, "ax"):
-                continue
-            try:
-                bar = _picture_colorbar(child)
-            except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-                bar = {"label": "", "visible": False}
-            found.append({"label": bar["label"], "visible": bar["visible"],
-                          "mappable": type(child).__name__, "same_axes": other is ax})
+    for other, child, _ in _picture_all_colorbars(_picture_root(ax)):
+        if id(child) in shown:
+            continue
+        try:
+            bar = _picture_colorbar(child, picture)
+        except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
+            bar = {"label": "", "visible": False, "shown": False, "scale": None}
+        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
+                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found
@@ -798,12 +1437,23 @@ Each defect costs only its own points:
 2. Otherwise, when the shown heatmap's own array is the given matrix (passed
    unchanged: rows along y, columns along x), or the picture as laid out on
    screen (first row at the top, first column at the left) is the given matrix,
-   the matrix passes and the labels are blamed: they must follow the data
-   (e.g. y labels reversed while the rows are not: "the y tick labels run in
-   the opposite order to the rows").
+   and every one of its cells is in view and seen in the rendered figure, the
+   matrix passes and the labels are blamed: they must follow the data (e.g. y
+   labels reversed while the rows are not: "the y tick labels run in the
+   opposite order to the rows").
 3. Otherwise the matrix fails, with a message saying how the picture differs
-   (transposed, rows or columns reversed, rescaled, offset, shifted by one,
-   cells missing, other values); the tick labels are judged on their own.
+   (cells outside the view, hidden or covered, transposed, rows or columns
+   reversed, rescaled, offset, shifted by one, cells missing, other values);
+   the tick labels are judged on their own.
+
+Only what can be seen counts (the reader checks it against the rendered
+pixels): cells that do not show their colour, tick labels, titles and colorbar
+labels that change no pixel, and a colorbar whose bar does not show its colours
+count as absent, and the messages say they cannot be seen. A heatmap whose cells
+are all drawn in one colour shows no weights. A colorbar made for another artist
+that maps values to exactly the shown heatmap's colours (a hidden copy, another
+Axes) reads the picture as well as the heatmap's own would, and counts as its
+colorbar.
 """
 import numpy as np
 
@@ -812,16 +1462,19 @@ import numpy as np
 WEIGHT_TOLERANCE = 1e-6
 #: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
 CENTRE_TOLERANCE = 0.15
+#: Why a text that is drawn cannot be seen (named in messages).
+UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
 #: How a heatmap may be drawn (named in messages).
 HEATMAP_WAYS = "ax.imshow, ax.matshow, ax.pcolor, ax.pcolormesh or seaborn.heatmap"
 
 _JUDGE_HIDDEN_REASONS = {
     "visible=False": "it is set invisible (visible=False)",
     "alpha=0": "it is fully transparent (alpha=0)",
-    "animated": "it is marked animated, so a normal draw skips it",
     "all cells masked": "all of its values are masked or NaN",
     "outside the view": "it lies outside the axis limits",
     "covered by another heatmap": "another heatmap is drawn over it",
+    "not seen": ("none of its cells shows its colour in the drawn figure (something is drawn over "
+                 "it, it is clipped away, or it is transparent)"),
     "unreadable": "it holds no matrix of numbers",
 }
 
@@ -846,8 +1499,10 @@ def judge_picture(picture, tokens, attention, *, public_tokens):
     matrix, order = _judge_matrix(picture, shown, tokens, expected)
     verdicts = {
         "matrix": matrix,
-        "x_ticks": _judge_ticks("x", picture.get("x_labels") or [], shown, tokens, public_tokens, order),
-        "y_ticks": _judge_ticks("y", picture.get("y_labels") or [], shown, tokens, public_tokens, order),
+        "x_ticks": _judge_unseen_labels("x", picture, _judge_ticks(
+            "x", picture.get("x_labels") or [], shown, tokens, public_tokens, order)),
+        "y_ticks": _judge_unseen_labels("y", picture, _judge_ticks(
+            "y", picture.get("y_labels") or [], shown, tokens, public_tokens, order)),
         "colorbar": _judge_colorbar(picture, shown),
         "title": _judge_title(picture),
     }
@@ -872,7 +1527,7 @@ def _judge_expected(attention, n):
 
 def _judge_unreadable(picture):
     """A message for every criterion when nothing can be judged, else None."""
-    if not isinstance(picture, dict) or picture.get("schema") != 1:
+    if not isinstance(picture, dict) or picture.get("schema") != 2:
         return "the drawing could not be read"
     errors = "; ".join(picture.get("errors") or [])
     if picture.get("axes") is None:
@@ -909,6 +1564,23 @@ def _judge_same(values, expected):
             and float(np.max(np.abs(values - expected))) <= WEIGHT_TOLERANCE)
 
 
+def _judge_shown(entry):
+    """The heatmap's ``shown`` grid (which cells the render shows) as a bool array, or None."""
+    rows = entry.get("shown") if entry else None
+    try:
+        array = np.array(rows or [], dtype=bool)
+    except (TypeError, ValueError):
+        return None
+    return array if array.ndim == 2 and array.size else None
+
+
+def _judge_all_seen(entry, n):
+    """Every one of the heatmap's n x n cells is inside the view and shown in the render."""
+    shown = _judge_shown(entry)
+    return (list(entry.get("in_view") or []) == [n, n] and shown is not None
+            and shown.shape == (n, n) and bool(shown.all()))
+
+
 def _judge_screen(entry, stored):
     """The stored array as laid out on screen: first row at the top, first column at the left."""
     laid = stored if entry.get("along_x") == "columns" else stored.T
@@ -930,6 +1602,10 @@ def _judge_matrix(picture, shown, tokens, expected):
     if shown.get("colours"):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
+    if shown.get("one_colour"):
+        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
+                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
+                "colormap such as viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"
@@ -943,28 +1619,61 @@ def _judge_matrix(picture, shown, tokens, expected):
             return None, "either"
     # Rule 2: the data itself is right; the labels are to blame.
     stored = _judge_array(shown)
-    if stored is not None and stored.shape == expected.shape:
+    if stored is not None and stored.shape == expected.shape and _judge_all_seen(shown, n):
         if shown.get("along_x") == "columns" and _judge_same(stored, expected):
             return None, "array"
         if _judge_same(_judge_screen(shown, stored), expected):
             return None, "screen"
     # Rule 3: the picture is wrong; say how.
-    if seen is not None:
-        rows, columns = shown.get("in_view") or [0, 0]
-    elif stored is not None:
+    if stored is not None:
         rows, columns = _judge_screen(shown, stored).shape
     else:
         rows, columns = (list(shown.get("shape") or [0, 0]) + [0, 0])[:2]
         if shown.get("along_x") == "rows":
             rows, columns = columns, rows
+    in_view = (list(shown.get("in_view") or [0, 0]) + [0, 0])[:2]
+    if (rows, columns) == (n, n) and in_view != [n, n]:
+        return (f"only {in_view[0]} of the {n} rows and {in_view[1]} of the {n} columns are inside the "
+                f"axis limits: show the whole matrix (do not set the limits to a part of it)"), "either"
+    if seen is not None:
+        rows, columns = in_view
     if (rows, columns) != (n, n):
         return (f"the heatmap shows {rows} rows and {columns} columns, but there are {n} tokens: "
                 f"draw the {n}x{n} matrix as it is, one row and one column per token"), "either"
     if seen is not None:
-        return _judge_difference(seen, expected, tokens, by_labels=True), "either"
+        hidden = _judge_hidden_cells(picture.get("cells") or {}, x_tokens, y_tokens, tokens)
+        return hidden or _judge_difference(seen, expected, tokens, by_labels=True), "either"
     if stored is None:
         return "the heatmap's values could not be read", "either"
-    return _judge_difference(_judge_screen(shown, stored), expected, tokens, by_labels=False), "either"
+    hidden = _judge_hidden_on_screen(shown, n)
+    return hidden or _judge_difference(_judge_screen(shown, stored), expected, tokens, by_labels=False), "either"
+
+
+def _judge_covered(count, total, where):
+    return (f"the heatmap is hidden or covered where the cells should be: {count} of the {total} cells "
+            f"do not show their colour in the drawn figure (something is drawn over them, they are "
+            f"clipped away, or they are transparent), e.g. {where}: draw nothing over the heatmap")
+
+
+def _judge_hidden_cells(cells, x_tokens, y_tokens, tokens):
+    """A message when a heatmap is drawn under some pairs of labels but is not seen there."""
+    seen = cells.get("seen") or []
+    hidden = [(y_tokens[p], x_tokens[q]) for p in range(len(y_tokens)) for q in range(len(x_tokens))
+              if p < len(seen) and q < len(seen[p]) and seen[p][q] is False]
+    if not hidden:
+        return None
+    query, key = min(hidden)
+    return _judge_covered(len(hidden), len(tokens) ** 2, _judge_where(tokens, query, key, True))
+
+
+def _judge_hidden_on_screen(entry, n):
+    """A message when some of the heatmap's cells are not seen (read as laid out on screen)."""
+    shown = _judge_shown(entry)
+    if shown is None or shown.shape != (n, n) or shown.all():
+        return None
+    hidden = np.argwhere(~_judge_screen(entry, shown))
+    i, j = hidden[0]
+    return _judge_covered(len(hidden), n * n, _judge_where([""] * n, i, j, False))
 
 
 def _judge_no_heatmap(heatmaps):
@@ -1220,6 +1929,19 @@ def _judge_shifted_by_one(labels, tokens):
     return n >= 2 and (labels[1:n] == tokens[:n - 1] or labels[:n - 1] == tokens[1:])
 
 
+def _judge_unseen_labels(axis, picture, verdict):
+    """Say which tick labels are drawn but cannot be seen, when the labels fail."""
+    unseen = [str(text) for text in picture.get(f"{axis}_labels_unseen") or []]
+    if verdict is None or not unseen:
+        return verdict
+    if not picture.get(f"{axis}_labels"):
+        what = "column" if axis == "x" else "row"
+        return (f"the {axis} tick labels {_judge_quote(unseen)} cannot be seen in the drawn figure "
+                f"({UNSEEN_WHY}): label each {what} with its token, visibly, e.g. "
+                f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)")
+    return f"{verdict} (and {_judge_quote(unseen)} cannot be seen: {UNSEEN_WHY})"
+
+
 # --------------------------------------------------------------------------
 # Colorbar and title
 # --------------------------------------------------------------------------
@@ -1253,7 +1975,7 @@ def _judge_colorbar(picture, shown):
         if not bars:
             return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
         shown = {"colorbar": bars[-1]}
-    colorbar = shown.get("colorbar")
+    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
         if picture.get("other_colorbars"):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
@@ -1261,23 +1983,61 @@ def _judge_colorbar(picture, shown):
         return f"no colorbar for the heatmap: add one with {fix}"
     if not colorbar.get("visible"):
         return f"the colorbar is hidden: show it, e.g. {fix}"
+    if not colorbar.get("shown"):
+        return ("the colorbar cannot be seen in the drawn figure: its bar does not show its colours "
+                f"(something is drawn over it, it is clipped, or it is transparent): show it, e.g. {fix}")
     problem = _judge_text("the colorbar label", colorbar.get("label", ""), EXPECTED_COLORBAR_LABEL)
+    unseen = _judge_normalise(colorbar.get("unseen_label", ""))
+    if problem and unseen and not _judge_normalise(colorbar.get("label", "")):
+        return f'the colorbar label "{unseen}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
     if problem and not _judge_normalise(colorbar.get("label", "")):
         problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
     return problem
 
 
+def _judge_same_scale(first, second):
+    """Two artists map values to the same colours (same limits, same colours between)."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return False
+    try:
+        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
+        others = np.array([second["vmin"], second["vmax"]], dtype=float)
+        colours = np.array(first["colours"], dtype=float)
+        other_colours = np.array(second["colours"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    scale = max(1.0, float(np.max(np.abs(limits))))
+    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
+            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
+
+
+def _judge_same_colours_bar(picture, shown):
+    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
+    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
+    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
+    bars += list(picture.get("other_colorbars") or [])
+    for bar in bars:
+        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+            return bar
+    return None
+
+
 def _judge_title(picture):
     titles = picture.get("titles") or {}
-    shown = [titles[loc]["text"] for loc in ("center", "left", "right")
+    drawn = [titles[loc] for loc in ("center", "left", "right")
              if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
+    shown = [title["text"] for title in drawn if title.get("shown")]
     if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
         return None
     if shown:
         return _judge_text("the title", shown[0], EXPECTED_TITLE)
+    if drawn:
+        return f'the title "{drawn[0]["text"]}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
     fix = f'ax.set_title("{EXPECTED_TITLE}")'
     suptitle = picture.get("suptitle") or {}
-    if suptitle.get("visible") and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None:
+    if (suptitle.get("visible") and suptitle.get("shown")
+            and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
         return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
     for text in picture.get("texts") or []:
         if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
@@ -1861,9 +2621,17 @@ def read_evidence(evidence: dict) -> dict:
         result["returned_given"] = result["returned_axes"] and drawing["returned"] is drawing["given"]
         # Judge the Axes that holds the heatmap: the returned one, else the given
         # one, else wherever pyplot drew; the return value is judged on its own.
-        pictures = [(name, axes, read_picture(axes)) for name, axes in candidates if axes is not None]
-        with_heatmap = [entry for entry in pictures if entry[2].get("main") is not None]
-        chosen = (with_heatmap or pictures or [None])[0]
+        # (Each reading renders the figure: read each Axes once, and stop at the first
+        # with a heatmap.)
+        pictures, chosen = [], None
+        for name, axes in candidates:
+            if axes is None or any(axes is read for _, read, _ in pictures):
+                continue
+            pictures.append((name, axes, read_picture(axes)))
+            if pictures[-1][2].get("main") is not None:
+                chosen = pictures[-1]
+                break
+        chosen = chosen or (pictures or [None])[0]
         if chosen is None:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
