@@ -81,6 +81,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -98,6 +99,7 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.session import Session
 from traitlets import Bool, DottedObjectName, Integer, Unicode, default
 from traitlets.config import Configurable
 
@@ -691,7 +693,7 @@ def _disk_usage(folders, max_entries: int) -> tuple[int, int]:
 
 
 def _sandbox_processes(init_pid: int):
-    """(pid, [thread ids]) of the sandbox's init and of every process under it.
+    """The pids of the sandbox's init and of every process under it.
 
     Nothing started in a sandbox leaves its tree: the sandbox is a PID namespace whose
     init (bwrap's) adopts orphans, and no process can leave it. So a walk of
@@ -705,7 +707,7 @@ def _sandbox_processes(init_pid: int):
             threads = os.listdir(f"/proc/{pid}/task")
         except OSError:  # gone
             continue
-        yield pid, threads
+        yield pid
         for thread in threads:
             with contextlib.suppress(OSError), \
                     open(f"/proc/{pid}/task/{thread}/children") as children:
@@ -760,16 +762,15 @@ def held_files_bytes(init_pid: int, device: int) -> int:
     A file deleted while still open (or mapped) keeps its blocks until the last process
     lets go of it, and a memfd is a file in memory with no name at all: a notebook could
     fill the disk (or the memory) with them unseen by a walk of its folders. They are
-    found through each process's (and each thread's) open descriptors and mappings.
+    found through each process's open descriptors and mappings. (Its threads share its
+    descriptors: the seccomp filter refuses a thread with a table of its own.)
     """
     seen: set[tuple[int, int]] = set()
     held = 0
-    for pid, threads in _sandbox_processes(init_pid):
-        for thread in threads:  # a thread may have descriptors of its own (clone without CLONE_FILES)
-            with contextlib.suppress(OSError), \
-                    os.scandir(f"/proc/{pid}/task/{thread}/fd") as descriptors:
-                for descriptor in descriptors:
-                    held += _unlinked_blocks(descriptor.path, device, seen)
+    for pid in _sandbox_processes(init_pid):
+        with contextlib.suppress(OSError), os.scandir(f"/proc/{pid}/fd") as descriptors:
+            for descriptor in descriptors:
+                held += _unlinked_blocks(descriptor.path, device, seen)
         held += _mapped_unlinked_bytes(pid, device, seen)
     return held
 
@@ -788,6 +789,7 @@ class KernelSandbox:
     """
 
     WATCH_INTERVAL = 0.25  # seconds between two looks at the disk
+    HELD_FILES_EVERY = 4   # looks; held files cost more to find (about 1 ms a process)
 
     def __init__(self, settings: Sandbox, folder: str | os.PathLike):
         self.settings = settings
@@ -895,14 +897,16 @@ class KernelSandbox:
         max_entries = entries0 + self.settings.max_files
         deadline = self._started + self.settings.max_seconds
         device = os.stat(self.root).st_dev  # of every writable folder
-        kernel = None
+        kernel, looks = None, 0
         while not self._stop.wait(self.WATCH_INTERVAL):
             if time.monotonic() > deadline:
                 self._stop_for(NOTEBOOK_TIME)
                 return
             used, entries = _disk_usage([self.work, self.home, self.ipc], max_entries)
-            if entries > max_entries or used > max_bytes or self.init.pid is not None and \
-                    used + held_files_bytes(self.init.pid, device) > max_bytes:
+            looks += 1
+            if entries > max_entries or used > max_bytes or (
+                    looks % self.HELD_FILES_EVERY == 0 and self.init.pid is not None
+                    and used + held_files_bytes(self.init.pid, device) > max_bytes):
                 self._stop_for(DISK)
                 return
             kernel = kernel or self._find_kernel()
@@ -1048,6 +1052,44 @@ MAX_MESSAGE_BYTES = 64 * MB
 RECEIVE_QUEUE_MESSAGES = 4
 
 
+#: Most JSON values (the Python objects that parsing makes) one message may hold. Parsing
+#: multiplies what a value costs: the 3 bytes of ``[],`` become a 64-byte list, so that one
+#: message within MAX_MESSAGE_BYTES could take gigabytes of the grader's memory before any
+#: budget can look at it. Honest messages are a few dozen values and long strings (text,
+#: base64 images, the evidence's pickles); a big JSON output (a plotly figure) a few 10 000.
+MAX_MESSAGE_VALUES = 1_000_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
+
+
+def json_values(text: bytes) -> int:
+    """At most how many values parsing the JSON ``text`` makes: one per separator (``,``,
+    ``:``) and container, plus one; a string is one value whatever it holds."""
+    def count(text: bytes) -> int:
+        return sum(text.count(mark) for mark in (b",", b":", b"[", b"{")) + 1
+
+    values = count(text)  # fast; commas inside strings (printed text) count too
+    if values > MAX_MESSAGE_VALUES:
+        values = count(_JSON_STRING.sub(b'""', text))  # slower: without the strings
+    return values
+
+
+class SandboxedSession(Session):
+    """jupyter_client's Session, which refuses to parse a message of too many JSON values.
+
+    The refusal is an error where the grader reads the kernel's messages: the notebook
+    stops there, is graded, and is flagged (:class:`SandboxedExecute`).
+    """
+
+    def deserialize(self, msg_list, content=True, copy=True):
+        if content:
+            values = sum(json_values(frame if isinstance(frame, bytes) else bytes(frame))
+                         for frame in msg_list[1:5])  # header, parent, metadata, content
+            if values > MAX_MESSAGE_VALUES:
+                raise ValueError(f"a message of more than {MAX_MESSAGE_VALUES} JSON values "
+                                 f"({values}), not parsed")
+        return super().deserialize(msg_list, content=content, copy=copy)
+
+
 def _grader_context() -> zmq.asyncio.Context:
     """A ZeroMQ context whose sockets take at most MAX_MESSAGE_BYTES a message and queue at
     most RECEIVE_QUEUE_MESSAGES from a sandboxed kernel."""
@@ -1077,10 +1119,20 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     client_class = DottedObjectName("autograde.sandbox.SandboxedKernelClient")
 
+    @default("client_factory")
+    def _client_factory_default(self):
+        # AsyncKernelManager's own default (AsyncKernelClient) would win over client_class:
+        # without this the caps above never reached the client that reads the kernel.
+        return SandboxedKernelClient
+
     @default("context")
     def _context_default(self):
         self._created_context = True  # ours to destroy, as jupyter_client's default is
         return _grader_context()  # the manager's own control socket, too
+
+    @default("session")
+    def _session_default(self):
+        return SandboxedSession(parent=self)  # the client's too (manager.client() shares it)
 
     def __init__(self, *, sandbox: KernelSandbox, **kwargs):
         self.sandbox = sandbox

@@ -34,6 +34,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from autograde import sandbox as sandbox_module
+from autograde.protocol import flags_of
 from autograde.preprocessors import sandboxed_execute
 from autograde.preprocessors.sandboxed_execute import SandboxedExecute
 from autograde.sandbox import (SANDBOX_UID_BASE, Sandbox, SandboxUnavailable, run_in_sandbox,
@@ -268,6 +269,7 @@ SESSIONS_AND_NAMESPACES = textwrap.dedent("""\
     import matplotlib.pyplot as plt
     libc = ctypes.CDLL(None, use_errno=True)
     CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x00020000, 17
+    CLONE_VM, CLONE_SIGHAND, CLONE_THREAD = 0x100, 0x800, 0x10000
     def attempt(action):
         try:
             return repr(action())
@@ -301,6 +303,8 @@ SESSIONS_AND_NAMESPACES = textwrap.dedent("""\
         'clone new user': syscall(56, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0),
         'clone new mount': syscall(56, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0),
         'clone3': syscall(435, 0, 0),
+        # (were it allowed, this thread would share the kernel's stack and crash it)
+        'thread with its own files': syscall(56, CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, 0, 0, 0, 0),
         'mount tmpfs': syscall(165, b'none', b'/tmp', b'tmpfs', 0, None),
         'fork': attempt(lambda: os.waitpid(os.fork() or os._exit(7), 0)[1] >> 8),
         'subprocess': attempt(lambda: subprocess.run(['echo', 'ok'], capture_output=True).stdout),
@@ -360,6 +364,7 @@ def test_a_sandbox_is_one_session_and_makes_no_namespaces_or_mounts(course, seen
     assert report["unshare user"] == eperm
     assert report["clone new user"] == eperm and report["clone new mount"] == eperm
     assert report["clone3"] == enosys  # glibc falls back to clone
+    assert report["thread with its own files"] == eperm
     assert report["mount tmpfs"] == eperm
     # and the ordinary things still work
     assert report["fork"] == "7" and report["subprocess"] == "b'ok\\n'"
@@ -551,13 +556,37 @@ def test_the_output_budget_counts_whole_messages(course, flood):
             text(notebook.cells[0])
 
 
-def test_the_graders_sockets_hold_few_messages_from_a_kernel(tmp_path):
-    # A sender that never waits (as a kernel flooding its output socket would) against a
-    # receiver made like the grader's client, which does not read: what piles up in the
-    # grader is a few messages; the rest waits on the sender's side.
-    client = sandbox_module.SandboxedKernelClient()  # its context lives as long as it does
+def test_a_message_too_costly_to_parse_stops_the_notebook_and_is_flagged(course):
+    cells = [
+        # honest: 4.5 MB of printed text with 1.5 million commas, all in one string: parsed
+        "print(', '.join(['0'] * 1_500_000))",
+        # 2 million values (4 MB of JSON, a 16 MB list once parsed): never parsed
+        "from IPython.display import display\n"
+        "display({'text/plain': '.'}, raw=True, metadata={'text/plain': {'pad': [0] * 2_000_000}})",
+        graded("print('graded cell ran')", "after"),
+    ]
+    notebook, resources = run_notebook(cells, course["student"])
+    assert text(notebook.cells[0]) == ", ".join(["0"] * 1_500_000) + "\n"
+    assert errors(notebook.cells[1]) and errors(notebook.cells[1])[0].startswith("KernelDied")
+    assert "more than 1000000 JSON values" in errors(notebook.cells[1])[0]
+    assert errors(notebook.cells[2])[0].startswith("KernelStopped")
+    assert any("messages the grader could not read" in flag for flag in flags_of(notebook))
+    assert sandbox_processes() == []
+
+
+def test_the_graders_sockets_hold_few_messages_from_a_kernel(course, tmp_path):
+    # The client nbclient gets from a sandboxed kernel's manager, and its session:
+    with sandbox_module.KernelSandbox(Sandbox(), course["student"]) as sandbox:
+        manager = sandbox_module.SandboxedKernelManager(sandbox=sandbox)
+        client = manager.client()
+    assert isinstance(client, sandbox_module.SandboxedKernelClient)
+    assert isinstance(manager.session, sandbox_module.SandboxedSession)
+    assert client.session is manager.session
     grader = client.context
     assert grader.getsockopt(zmq.MAXMSGSIZE) == 64 * 2**20
+    # A sender that never waits (as a kernel flooding its output socket would) against a
+    # receiver made like the grader's client's, which does not read: what piles up in the
+    # grader is a few messages; the rest waits on the sender's side.
     receiver = grader.socket(zmq.PULL)
     sender_context = zmq.Context()
     sender = sender_context.socket(zmq.PUSH)

@@ -14,7 +14,8 @@ from autograde.seccomp_filter import (AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, RET
                                       RET_ERRNO, UnsupportedMachine, build)
 
 AUDIT_ARCH_I386, AUDIT_ARCH_ARM = 0x40000003, 0x40000028
-CLONE_NEWUSER, CLONE_NEWNS, CLONE_THREAD_FLAGS = 0x10000000, 0x00020000, 0x003D0F00
+CLONE_NEWUSER, CLONE_NEWNS, CLONE_FILES = 0x10000000, 0x00020000, 0x00000400
+CLONE_THREAD_FLAGS = 0x003D0F00  # glibc's pthread_create: VM, FS, FILES, SIGHAND, THREAD, ...
 SIGCHLD = 17
 
 
@@ -68,6 +69,9 @@ def test_each_architecture_refuses_sessions_namespaces_and_mounts_and_allows_the
     assert decide("clone", CLONE_NEWUSER | SIGCHLD) == EPERM
     assert decide("clone", CLONE_NEWNS | SIGCHLD) == EPERM
     assert decide("clone", (1 << 32) | SIGCHLD) == RET_ALLOW         # the kernel ignores bits 32+
+    # a thread must share its process's descriptors (the disk watchdog reads the process's)
+    assert decide("clone", CLONE_THREAD_FLAGS & ~CLONE_FILES) == EPERM
+    assert decide("clone", CLONE_FILES | SIGCHLD) == RET_ALLOW       # a process sharing them
     for name in ("getpid", "read", "write", "setpgid"):
         assert decide(name) == RET_ALLOW, name
     # The other architecture's number for setsid is something harmless here: allowed.
