@@ -32,13 +32,23 @@ Namespaces
     ``--info-fd`` gives its pid) before it goes on: when a run ends, nothing
     that ran inside is left.
 
+System calls
+    A seccomp filter (:mod:`autograde.seccomp_filter`, loaded by bwrap's
+    ``--seccomp`` after its ``--new-session``) refuses ``setsid`` (the sandbox
+    stays one session, one scheduler autogroup: it shares the CPU fairly with
+    the other sandboxes however many processes it runs), new namespaces
+    (``unshare``, ``setns``, ``clone`` with ``CLONE_NEW*``; ``clone3`` says it
+    does not exist) and mounts: no tmpfs of memory that no limit sees.
+
 Limits
     Set by :mod:`autograde.sandbox_launch` before the command starts (see
     :class:`Sandbox`): address space, processes, file size, CPU time, no core
     files, open files, OOM score 1000 (the OOM killer picks the sandbox, not the
-    grader). The disk used by a kernel's writable folders is watched by a thread
-    of the grader (:class:`KernelSandbox`), which stops the kernel when it goes
-    over ``max_disk_mb`` or ``max_files``.
+    grader). A thread of the grader (:class:`KernelSandbox`) watches what a
+    per-process limit cannot: the time the notebook has run in all
+    (``max_seconds``) and the disk its files take (``max_disk_mb``,
+    ``max_files``: its folders, and the deleted files and memfds its processes
+    still hold); it stops the kernel when one goes over.
 
 Root or not
     Run as a normal user (an instructor), bwrap creates a user namespace in
@@ -52,6 +62,9 @@ Root or not
     (``SANDBOX_UID_BASE`` + a slot held with a lock file, unique among the
     sandboxes running at the same time, so each has its own process count)
     before anything else runs; its writable folders are chowned to that uid.
+    Without a user namespace bwrap cannot forbid the sandbox to make one (with
+    it, the sandbox's uid would be root in it, and could mount): the seccomp
+    filter does.
 
 The grader talks to a kernel through socket files in a folder the kernel can
 write. A kernel could replace one with a symlink to a socket of the host; the
@@ -68,6 +81,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -85,8 +99,11 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.session import Session
 from traitlets import Bool, DottedObjectName, Integer, Unicode, default
 from traitlets.config import Configurable
+
+from autograde import seccomp_filter
 
 MB = 1024 * 1024
 #: The launcher, bound read-only at :data:`LAUNCHER_INSIDE` in every sandbox.
@@ -108,8 +125,8 @@ NEVER_READABLE = ("gradebook.db", "gradebook.db-journal", "submitted", "autograd
                   "exchange", "source_with_tests", "solution", "reports", "grades.csv",
                   "nbgrader_config.py", "solutions")
 # Names of the limits, as recorded in resources["sandbox"]["limit"].
-CPU, MEMORY, PROCESSES, FILE_SIZE, DISK, TIMEOUT = (
-    "cpu", "memory", "processes", "file_size", "disk", "timeout")
+CPU, MEMORY, PROCESSES, FILE_SIZE, DISK, TIMEOUT, NOTEBOOK_TIME = (
+    "cpu", "memory", "processes", "file_size", "disk", "timeout", "notebook_time")
 
 
 class Sandbox(Configurable):
@@ -130,16 +147,22 @@ class Sandbox(Configurable):
         "Largest file a sandboxed process may write, in MB (RLIMIT_FSIZE); writing beyond "
         "fails with EFBIG ('File too large').")).tag(config=True)
     max_disk_mb = Integer(256, help=(
-        "Disk a notebook may fill with all the files it writes, in MB; the grader stops "
-        "the kernel when it goes over.")).tag(config=True)
+        "Disk a notebook may fill with all the files it writes, in MB (deleted files its "
+        "processes still hold open, and files in memory, count too); the grader stops the "
+        "kernel when it goes over.")).tag(config=True)
     max_files = Integer(10000, help=(
         "Files and folders a notebook may create; the grader stops the kernel when it "
         "goes over.")).tag(config=True)
     cpu_seconds = Integer(120, help=(
         "CPU time of each process in the sandbox, in seconds (RLIMIT_CPU): SIGXCPU stops "
         "it.")).tag(config=True)
+    max_seconds = Integer(300, help=(
+        "Wall-clock time a notebook may take in all, from its kernel's start to its last "
+        "cell, in seconds (an honest notebook takes a few seconds; each cell also has "
+        "c.Execute.timeout); the grader stops the kernel when it goes over.")).tag(config=True)
     max_output_mb = Integer(20, help=(
-        "Output a notebook may send back to the grader in all its cells, in MB (text, images); "
+        "Output a notebook may send back to the grader in all its cells, in MB (whole "
+        "messages: text, images, metadata, binary buffers, display updates, widget state); "
         "beyond it, its cells' further output is dropped with a note. The grader's own cell "
         "that records the grading calls has a budget of its own.")).tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap program (a name on PATH or a path).").tag(
@@ -148,7 +171,7 @@ class Sandbox(Configurable):
     def as_dict(self) -> dict:
         """The settings, for the record kept with each graded notebook."""
         names = ("enabled", "memory_mb", "max_processes", "max_file_mb", "max_disk_mb",
-                 "max_files", "cpu_seconds", "max_output_mb", "bwrap")
+                 "max_files", "cpu_seconds", "max_seconds", "max_output_mb", "bwrap")
         return {name: getattr(self, name) for name in names}
 
 
@@ -168,6 +191,7 @@ def limit_message(limit: str, settings: Sandbox, *, stopped: bool = True,
         DISK: f"wrote more than {settings.max_disk_mb} MB (or {settings.max_files} files) to "
               "disk",
         TIMEOUT: f"ran for more than {timeout} s",
+        NOTEBOOK_TIME: f"ran for more than {settings.max_seconds} s in all",
     }[limit]
     return f"{subject} {what} (the grading sandbox's limit)" + (" and was stopped" if stopped
                                                                  else "")
@@ -253,9 +277,15 @@ def _probe(bwrap: str, uid: int) -> str | None:
         return (f"bubblewrap {version} is too old for the grading sandbox, which needs "
                 f"{'.'.join(map(str, MIN_BWRAP_VERSION))} or later (--disable-userns, --size): "
                 f"{install}. " + _HOW_TO_SKIP)
-    settings = Sandbox(bwrap=bwrap)
     try:
-        result = run_in_sandbox([sys.executable, "-I", "-S", "-c", "print('sandbox ok')"],
+        seccomp_filter.program()
+    except seccomp_filter.UnsupportedMachine as error:
+        return f"{str(error).capitalize()}. " + _HOW_TO_SKIP
+    settings = Sandbox(bwrap=bwrap)
+    # The system-call filter must be in place: setsid() is refused.
+    probe = "import os\ntry:\n    os.setsid()\nexcept PermissionError:\n    print('sandbox ok')"
+    try:
+        result = run_in_sandbox([sys.executable, "-I", "-S", "-c", probe],
                                 input=b"", timeout=30, readable=[], settings=settings,
                                 check_available=False)
     except OSError as error:
@@ -283,7 +313,7 @@ class Mounts:
 
     def __init__(self):
         self.args: list[str] = []
-        self._made = {"/"}
+        self._made = {"/", "/dev", "/proc"}  # bwrap_command makes /dev and /proc first
 
     def _parents(self, destination: str) -> None:
         for parent in reversed(Path(destination).parents):
@@ -303,8 +333,9 @@ class Mounts:
         return self._add(destination, "--ro-bind-try" if optional else "--ro-bind",
                          str(source), destination)
 
-    def writable(self, folder: str | os.PathLike) -> Mounts:
-        return self._add(str(folder), "--bind", str(folder), str(folder))
+    def writable(self, folder: str | os.PathLike, destination: str | None = None) -> Mounts:
+        destination = str(destination or folder)
+        return self._add(destination, "--bind", str(folder), destination)
 
     def tmpfs(self, destination: str, *, perms: str, size: int | None = None) -> Mounts:
         size_args = ["--size", str(size)] if size else []
@@ -411,13 +442,39 @@ def _limits_spec(settings: Sandbox, uid_slot: _UidSlot | None) -> str:
     })
 
 
+@functools.lru_cache(maxsize=1)
+def _seccomp_program() -> bytes:
+    return seccomp_filter.program()
+
+
+def seccomp_pipe() -> int:
+    """A pipe's reading end that holds the sandbox's system-call filter, for ``--seccomp``.
+
+    bwrap reads it to its end; the program (under 1 KB) fits in the pipe's buffer, so it
+    is written and the writing end closed at once. The caller closes the returned
+    descriptor once bwrap has started.
+    """
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, _seccomp_program())
+    except BaseException:
+        os.close(reader)
+        raise
+    finally:
+        os.close(writer)
+    return reader
+
+
 def bwrap_command(settings: Sandbox, argv: list[str], *, env: dict[str, str], chdir: str,
-                  uid_slot: _UidSlot | None, mounts: Mounts, info_fd: int) -> list[str]:
+                  uid_slot: _UidSlot | None, mounts: Mounts, info_fd: int,
+                  seccomp_fd: int) -> list[str]:
     """The full bwrap command line that runs ``argv`` in a sandbox with ``mounts``.
 
-    bwrap writes the pid of the sandbox's init to ``info_fd`` (see :class:`SandboxInit`).
+    bwrap writes the pid of the sandbox's init to ``info_fd`` (see :class:`SandboxInit`)
+    and reads the system-call filter from ``seccomp_fd`` (see :func:`seccomp_pipe`).
     """
-    command = [shutil.which(settings.bwrap) or settings.bwrap, "--info-fd", str(info_fd)]
+    command = [shutil.which(settings.bwrap) or settings.bwrap, "--info-fd", str(info_fd),
+               "--seccomp", str(seccomp_fd)]
     if uid_slot is not None:
         # Root: no user namespace (it would map the sandbox's uid 0 to the real root); keep
         # only what the launcher needs to switch to the sandbox's own uid.
@@ -539,14 +596,19 @@ def run_in_sandbox(argv: list[str], *, input: bytes, timeout: float,
                     for name in NEVER_READABLE:
                         if (path / name).exists() or (path / name).is_symlink():
                             mounts.hide(path / name, empty)
-            init = SandboxInit()
+            init, seccomp_fd = SandboxInit(), seccomp_pipe()
             command = bwrap_command(settings, argv, env=_clean_env("/tmp/home"), chdir=cwd,
-                                    uid_slot=uid_slot, mounts=mounts, info_fd=init.write_fd)
+                                    uid_slot=uid_slot, mounts=mounts, info_fd=init.write_fd,
+                                    seccomp_fd=seccomp_fd)
             with open(stdin_path, "rb") as stdin, open(out_path, "wb") as stdout, \
                     open(err_path, "wb") as stderr:
-                process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr,
-                                           env=_bwrap_env(), start_new_session=True,
-                                           pass_fds=(init.write_fd,))
+                try:
+                    process = subprocess.Popen(command, stdin=stdin, stdout=stdout,
+                                               stderr=stderr, env=_bwrap_env(),
+                                               start_new_session=True,
+                                               pass_fds=(init.write_fd, seccomp_fd))
+                finally:
+                    os.close(seccomp_fd)
                 init.read()
                 try:
                     returncode = process.wait(timeout=timeout)
@@ -630,15 +692,104 @@ def _disk_usage(folders, max_entries: int) -> tuple[int, int]:
     return used, entries
 
 
+def _sandbox_processes(init_pid: int):
+    """The pids of the sandbox's init and of every process under it.
+
+    Nothing started in a sandbox leaves its tree: the sandbox is a PID namespace whose
+    init (bwrap's) adopts orphans, and no process can leave it. So a walk of
+    ``/proc/<pid>/task/<tid>/children`` from the init finds them all, without listing
+    every process of the machine.
+    """
+    pending = [init_pid]
+    while pending:
+        pid = pending.pop()
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:  # gone
+            continue
+        yield pid
+        for thread in threads:
+            with contextlib.suppress(OSError), \
+                    open(f"/proc/{pid}/task/{thread}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+
+
+def _unlinked_blocks(path: str, device: int, seen: set) -> int:
+    """Bytes allocated to the file a /proc link points at, if it is a deleted file of the
+    scratch folders' ``device`` or a memfd (a file in memory) not counted yet; else 0."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink or (info.st_dev, info.st_ino) in seen:
+            return 0
+        if info.st_dev != device and not os.readlink(path).startswith("/memfd:"):
+            return 0  # e.g. a library replaced on disk while the kernel had it mapped
+    except OSError:
+        return 0
+    seen.add((info.st_dev, info.st_ino))
+    return info.st_blocks * 512
+
+
+def _mapped_unlinked_bytes(pid: int, device: int, seen: set) -> int:
+    """Bytes of deleted files (and memfds) that ``pid`` has mapped, maybe with no descriptor
+    left open. Their blocks are read through /proc/<pid>/map_files, which only root may
+    read; otherwise the mapped length counts (a lower bound)."""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            deleted = [line.split(maxsplit=5) for line in maps if line.endswith(" (deleted)\n")]
+    except OSError:
+        return 0
+    held = 0
+    for span, _perms, _offset, dev, inode, path in (f for f in deleted if len(f) == 6):
+        try:
+            os.stat(f"/proc/{pid}/map_files/{span}")
+        except PermissionError:  # not root: what is mapped of it
+            major, minor = (int(part, 16) for part in dev.split(":"))
+            key = (os.makedev(major, minor), int(inode))
+            if key not in seen and (key[0] == device or path.startswith("/memfd:")):
+                seen.add(key)
+                start, end = (int(part, 16) for part in span.split("-"))
+                held += end - start
+            continue
+        except (OSError, ValueError):
+            continue
+        held += _unlinked_blocks(f"/proc/{pid}/map_files/{span}", device, seen)
+    return held
+
+
+def held_files_bytes(init_pid: int, device: int) -> int:
+    """Bytes allocated to files that a sandbox's processes hold but no folder shows.
+
+    A file deleted while still open (or mapped) keeps its blocks until the last process
+    lets go of it, and a memfd is a file in memory with no name at all: a notebook could
+    fill the disk (or the memory) with them unseen by a walk of its folders. They are
+    found through each process's open descriptors and mappings. (Its threads share its
+    descriptors: the seccomp filter refuses a thread with a table of its own.)
+    """
+    seen: set[tuple[int, int]] = set()
+    held = 0
+    for pid in _sandbox_processes(init_pid):
+        with contextlib.suppress(OSError), os.scandir(f"/proc/{pid}/fd") as descriptors:
+            for descriptor in descriptors:
+                held += _unlinked_blocks(descriptor.path, device, seen)
+        held += _mapped_unlinked_bytes(pid, device, seen)
+    return held
+
+
 class KernelSandbox:
     """One grading kernel's sandbox: scratch folders, uid, bwrap command, disk watchdog.
 
     Use as a context manager; ``work`` is a copy of ``folder`` (regular files and folders
     only: a symlink could point at what the sandbox must not see) and becomes the kernel's
     working directory. :meth:`copy_back` brings new and changed files back.
+
+    The watchdog (a thread of the grader, from :meth:`watch`) stops the kernel when the
+    notebook has run for ``max_seconds`` in all, or when its files take more than
+    ``max_disk_mb`` (or ``max_files``): the files in its folders, and the deleted files
+    and memfds its processes still hold (:func:`held_files_bytes`).
     """
 
     WATCH_INTERVAL = 0.25  # seconds between two looks at the disk
+    HELD_FILES_EVERY = 4   # looks; held files cost more to find (about 1 ms a process)
 
     def __init__(self, settings: Sandbox, folder: str | os.PathLike):
         self.settings = settings
@@ -649,6 +800,8 @@ class KernelSandbox:
         self._watchdog: threading.Thread | None = None
         self._stop = threading.Event()
         self._process: subprocess.Popen | None = None
+        self._started = 0.0                # time.monotonic() at the kernel's launch
+        self.seccomp_fd: int | None = None  # for bwrap, until the kernel is launched
         self.init: SandboxInit | None = None
         self.uid_slot: _UidSlot | None = None
         self.root: Path | None = None
@@ -676,6 +829,9 @@ class KernelSandbox:
         config = self.home / ".config" / "matplotlib"
         config.mkdir(parents=True)
         (self.home / "tmp").mkdir()
+        # /dev/shm (read-only in bwrap's /dev): POSIX semaphores and shared memory, which
+        # multiprocessing's locks and pools need. On disk here, so the disk limit counts it.
+        (self.home / "shm").mkdir()
         for font_cache in _font_cache_files():  # else every kernel rebuilds it (seconds)
             shutil.copyfile(font_cache, config / font_cache.name)
         self.ipc.mkdir()
@@ -693,12 +849,21 @@ class KernelSandbox:
         mounts = Mounts().system()
         for folder in (self.work, self.home, self.ipc):
             mounts.writable(folder)
+        mounts.writable(self.home / "shm", "/dev/shm")
         # ipykernel polls its parent unless that is PID 1, which here it is (bwrap's init):
         # an inherited JPY_PARENT_PID would make it quit at once.
         env = _clean_env(str(self.home), {"JPY_PARENT_PID": "1"})
         self.init = SandboxInit()
+        self._close_seccomp_fd()
+        self.seccomp_fd = seccomp_pipe()
         return bwrap_command(self.settings, argv, env=env, chdir=str(self.work),
-                             uid_slot=self.uid_slot, mounts=mounts, info_fd=self.init.write_fd)
+                             uid_slot=self.uid_slot, mounts=mounts, info_fd=self.init.write_fd,
+                             seccomp_fd=self.seccomp_fd)
+
+    def _close_seccomp_fd(self) -> None:
+        if self.seccomp_fd is not None:
+            os.close(self.seccomp_fd)
+            self.seccomp_fd = None
 
     def output_tail(self, characters: int = 2000) -> str:
         """The end of what the kernel (or bwrap) wrote to its stdout and stderr."""
@@ -716,8 +881,11 @@ class KernelSandbox:
 
     # watchdog ------------------------------------------------------------------------------
     def watch(self, process: subprocess.Popen) -> None:
-        """Start watching the disk (and the kernel's CPU time) of the sandbox run by ``process``."""
+        """Start watching the time, the disk (and the kernel's CPU time) of the sandbox run
+        by ``process``."""
         self._process = process
+        self._started = time.monotonic()
+        self._close_seccomp_fd()  # bwrap has its own copy
         self.init.read()
         self._watchdog = threading.Thread(target=self._watch, name="sandbox-watchdog",
                                           daemon=True)
@@ -727,18 +895,29 @@ class KernelSandbox:
         used0, entries0 = self.baseline
         max_bytes = used0 + self.settings.max_disk_mb * MB
         max_entries = entries0 + self.settings.max_files
-        kernel = None
+        deadline = self._started + self.settings.max_seconds
+        device = os.stat(self.root).st_dev  # of every writable folder
+        kernel, looks = None, 0
         while not self._stop.wait(self.WATCH_INTERVAL):
+            if time.monotonic() > deadline:
+                self._stop_for(NOTEBOOK_TIME)
+                return
             used, entries = _disk_usage([self.work, self.home, self.ipc], max_entries)
-            if used > max_bytes or entries > max_entries:
-                self.limit_hit = DISK
-                _kill_group(self._process)
+            looks += 1
+            if entries > max_entries or used > max_bytes or (
+                    looks % self.HELD_FILES_EVERY == 0 and self.init.pid is not None
+                    and used + held_files_bytes(self.init.pid, device) > max_bytes):
+                self._stop_for(DISK)
                 return
             kernel = kernel or self._find_kernel()
             if kernel is not None:
                 with contextlib.suppress(Exception):
                     times = kernel.cpu_times()
                     self.kernel_cpu_seconds = times.user + times.system
+
+    def _stop_for(self, limit: str) -> None:
+        self.limit_hit = limit
+        _kill_group(self._process)
 
     def _find_kernel(self):
         """The kernel process (the child of the sandbox's init), as a psutil.Process."""
@@ -822,6 +1001,7 @@ class KernelSandbox:
     def close(self) -> None:
         """End the sandbox, delete the scratch folders and give the uid back."""
         self.end()
+        self._close_seccomp_fd()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
         if self.uid_slot:
@@ -865,16 +1045,67 @@ def _copy_without_links(source: Path, destination: Path, parts: tuple[str, ...])
 #: by ZeroMQ before it reaches the grader's memory (a notebook's output is capped anyway by
 #: ``Sandbox.max_output_mb``; one message could otherwise be as large as the kernel's memory).
 MAX_MESSAGE_BYTES = 64 * MB
+#: Messages a socket of the grader queues before it stops reading from the kernel (ZeroMQ's
+#: default is 1000, each up to MAX_MESSAGE_BYTES: gigabytes, queued before the grader looks
+#: at them). When the queue is full the kernel's side waits (or, for its output socket,
+#: drops what it cannot send): the backlog is in the sandbox's memory, not the grader's.
+RECEIVE_QUEUE_MESSAGES = 4
+
+
+#: Most JSON values (the Python objects that parsing makes) one message may hold. Parsing
+#: multiplies what a value costs: the 3 bytes of ``[],`` become a 64-byte list, so that one
+#: message within MAX_MESSAGE_BYTES could take gigabytes of the grader's memory before any
+#: budget can look at it. Honest messages are a few dozen values and long strings (text,
+#: base64 images, the evidence's pickles); a big JSON output (a plotly figure) a few 10 000.
+MAX_MESSAGE_VALUES = 1_000_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
+
+
+def json_values(text: bytes) -> int:
+    """At most how many values parsing the JSON ``text`` makes: one per separator (``,``,
+    ``:``) and container, plus one; a string is one value whatever it holds."""
+    def count(text: bytes) -> int:
+        return sum(text.count(mark) for mark in (b",", b":", b"[", b"{")) + 1
+
+    values = count(text)  # fast; commas inside strings (printed text) count too
+    if values > MAX_MESSAGE_VALUES:
+        values = count(_JSON_STRING.sub(b'""', text))  # slower: without the strings
+    return values
+
+
+class SandboxedSession(Session):
+    """jupyter_client's Session, which refuses to parse a message of too many JSON values.
+
+    The refusal is an error where the grader reads the kernel's messages: the notebook
+    stops there, is graded, and is flagged (:class:`SandboxedExecute`).
+    """
+
+    def deserialize(self, msg_list, content=True, copy=True):
+        if content:
+            values = sum(json_values(frame if isinstance(frame, bytes) else bytes(frame))
+                         for frame in msg_list[1:5])  # header, parent, metadata, content
+            if values > MAX_MESSAGE_VALUES:
+                raise ValueError(f"a message of more than {MAX_MESSAGE_VALUES} JSON values "
+                                 f"({values}), not parsed")
+        return super().deserialize(msg_list, content=content, copy=copy)
+
+
+def _grader_context() -> zmq.asyncio.Context:
+    """A ZeroMQ context whose sockets take at most MAX_MESSAGE_BYTES a message and queue at
+    most RECEIVE_QUEUE_MESSAGES from a sandboxed kernel."""
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE_MESSAGES)
+    return context
 
 
 class SandboxedKernelClient(AsyncKernelClient):
-    """The grader's end of a sandboxed kernel's sockets, with a cap on message size."""
+    """The grader's end of a sandboxed kernel's sockets, with caps on what they hold."""
 
     @default("context")
     def _context_default(self):
-        context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
-        return context
+        self._created_context = True  # ours to destroy, as jupyter_client's default is
+        return _grader_context()
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -887,6 +1118,21 @@ class SandboxedKernelManager(AsyncKernelManager):
     """
 
     client_class = DottedObjectName("autograde.sandbox.SandboxedKernelClient")
+
+    @default("client_factory")
+    def _client_factory_default(self):
+        # AsyncKernelManager's own default (AsyncKernelClient) would win over client_class:
+        # without this the caps above never reached the client that reads the kernel.
+        return SandboxedKernelClient
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True  # ours to destroy, as jupyter_client's default is
+        return _grader_context()  # the manager's own control socket, too
+
+    @default("session")
+    def _session_default(self):
+        return SandboxedSession(parent=self)  # the client's too (manager.client() shares it)
 
     def __init__(self, *, sandbox: KernelSandbox, **kwargs):
         self.sandbox = sandbox
@@ -909,7 +1155,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self.sandbox.root)  # bwrap's own; the kernel's is set with --chdir
         kw["stdout"] = kw["stderr"] = open(self.sandbox.output_path, "ab")  # noqa: SIM115
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        kw["pass_fds"] = (self.sandbox.init.write_fd,)  # made with the command line
+        # both made with the command line
+        kw["pass_fds"] = (self.sandbox.init.write_fd, self.sandbox.seccomp_fd)
         kw["env"] = _bwrap_env()  # not the grader's: the sandbox's init would keep it
         self.sandbox.give_to_sandbox(self.connection_file)  # written by pre_launch
         return kernel_cmd, kw

@@ -48,12 +48,24 @@ def _error(ename: str, message: str):
     return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
-def _message_size(msg) -> int:
-    """About how many bytes an output message adds to the notebook."""
-    content = msg.get("content", {})
-    size = len(content.get("text", "")) + sum(len(line) for line in content.get("traceback", []))
-    for value in content.get("data", {}).values():
-        size += len(value) if isinstance(value, str) else len(json.dumps(value))
+#: How much deeper than a message's content its lines are once in the notebook (nbformat
+#: indents one space per level: notebook, cells, cell, outputs, output, ...).
+_NOTEBOOK_DEPTH = 6
+_INDENTED = json.JSONEncoder(indent=1, ensure_ascii=False, default=str)
+
+
+def _message_size(msg, limit: float = float("inf")) -> int:
+    """About how many bytes a message from the kernel adds to the notebook: the whole of it
+    (content, metadata, binary buffers, which nbclient keeps in base64), measured as nbformat
+    writes it. Indented JSON, not compact: one line per value, each indented by its depth, so
+    that a deeply nested list of zeros is measured as the gigabytes it would take on disk.
+    Stops measuring once past ``limit``."""
+    size = sum(memoryview(buffer).nbytes * 4 // 3 for buffer in msg.get("buffers") or ())
+    for part in ("content", "metadata"):
+        for chunk in _INDENTED.iterencode(msg.get(part) or {}):
+            size += len(chunk) + _NOTEBOOK_DEPTH * chunk.count("\n")
+            if size > limit:
+                return size
     return size
 
 
@@ -127,19 +139,53 @@ class SandboxedExecute(Execute):
                 "solutions/, the gradebook and every file you can, use the network, and "
                 "leave processes running.")
 
-    def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's output only within the notebook's output budget; note the cut once."""
-        settings = self._settings or Sandbox(parent=self)
-        evidence = self.nb.cells[cell_index].metadata.get(EVIDENCE_CELL_KEY, False)
-        budget = (EVIDENCE_OUTPUT_MB if evidence else settings.max_output_mb) * MB
-        spent = self._output_spent.get(evidence, 0) + _message_size(msg)
+    # The output budget. Whatever the kernel sends that the grader would keep is charged to
+    # it: outputs, updates of displayed outputs (once per output they change) and widget
+    # state (comm messages, which nbclient stores in the notebook's metadata).
+    def _budget_mb(self, cell_index: int | None) -> tuple[bool, int]:
+        """(is it the grader's evidence cell, its budget in MB): each kind has its own."""
+        evidence = cell_index is not None and \
+            bool(self.nb.cells[cell_index].metadata.get(EVIDENCE_CELL_KEY, False))
+        return evidence, EVIDENCE_OUTPUT_MB if evidence else \
+            (self._settings or Sandbox(parent=self)).max_output_mb
+
+    def _within_budget(self, msg, cell_index: int | None, copies: int = 1) -> bool:
+        """Charge ``msg`` (``copies`` times) to its budget; False once that is spent."""
+        evidence, budget_mb = self._budget_mb(cell_index)
+        spent, budget = self._output_spent.get(evidence, 0), budget_mb * MB
+        if spent > budget:  # spent already: no need to measure
+            return False
+        spent += _message_size(msg, limit=(budget - spent) / copies) * copies
         self._output_spent[evidence] = spent
-        if spent <= budget:
-            return super().output(outs, msg, display_id, cell_index)
+        return spent <= budget
+
+    def _note_cut(self, outs, cell_index: int) -> None:
+        """Say once in ``outs`` that output was cut."""
         if not any(out.get("name") == "stdout" and "output cut" in out.get("text", "") for out in outs):
             note = (f"[output cut by the grader: the notebook sent more than "
-                    f"{budget // MB} MB of output]\n")
+                    f"{self._budget_mb(cell_index)[1]} MB of output]\n")
             outs.append(new_output("stream", name="stdout", text=note))
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's output only within the notebook's output budget; note the cut once."""
+        if self._within_budget(msg, cell_index):
+            return super().output(outs, msg, display_id, cell_index)
+        self._note_cut(outs, cell_index)
+        return None
+
+    def _update_display_id(self, display_id, msg):
+        """An update of a displayed output replaces it in every output with its id: charged
+        once per output, so that one update cannot fill a thousand small displays."""
+        copies = sum(len(indices) for indices in self._display_id_map.get(display_id, {}).values())
+        if not copies or self._within_budget(msg, None, copies):
+            return super()._update_display_id(display_id, msg)
+        return None
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Widget state and buffers, kept by nbclient for the notebook's metadata."""
+        if self._within_budget(msg, cell_index):
+            return super().handle_comm_msg(outs, msg, cell_index)
+        self._note_cut(outs, cell_index)
         return None
 
     def create_kernel_manager(self):

@@ -152,8 +152,9 @@ def test_course_files_the_kit_and_the_virtualenv_are_untouched(attacked):
     changed = sorted(set(attacked["before"].items()) ^ set(attacked["after"].items()))
     assert not changed, changed[:10]
     assert not Path("/tmp/pwned-by-pth").exists()
-    flood = attacked["course"] / "grading" / "autograded" / "attack_floods_output" / "challenge" / "04_challenge.ipynb"
-    assert flood.stat().st_size < 25 * 2**20, "the output flood reached the autograded notebook"
+    for name in ("attack_floods_output", "attack_output_metadata"):
+        flood = attacked["course"] / "grading" / "autograded" / name / "challenge" / "04_challenge.ipynb"
+        assert flood.stat().st_size < 25 * 2**20, f"{name}: the output flood reached the autograded notebook"
 
 
 def test_the_gradebook_is_intact_and_nothing_rewrites_it_after_grading(attacked):

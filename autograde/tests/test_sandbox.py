@@ -23,14 +23,18 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
+import zmq
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from autograde import sandbox as sandbox_module
+from autograde.protocol import flags_of
 from autograde.preprocessors import sandboxed_execute
 from autograde.preprocessors.sandboxed_execute import SandboxedExecute
 from autograde.sandbox import (SANDBOX_UID_BASE, Sandbox, SandboxUnavailable, run_in_sandbox,
@@ -211,10 +215,13 @@ def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_s
         "signal the grader": f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)",
     }
     lingering = textwrap.dedent("""\
-        import os, subprocess
-        subprocess.Popen(['sleep', '987.654'], start_new_session=True)
+        import contextlib, os, subprocess
+        with contextlib.suppress(PermissionError):  # setsid() is refused in the sandbox
+            subprocess.Popen(['sleep', '987.653'], start_new_session=True)
+        subprocess.Popen(['sleep', '987.654'])
         if os.fork() == 0:        # a double fork: the grandchild is re-parented, detached
-            os.setsid()
+            with contextlib.suppress(PermissionError):
+                os.setsid()
             if os.fork() == 0:
                 os.execv('/bin/sleep', ['sleep', '987.655'])
             os._exit(0)
@@ -243,13 +250,146 @@ def test_a_notebook_reaches_nothing_outside_its_scratch_copy(course, listening_s
     assert not (course["student"].parent / "escape.txt").exists()
     assert accepted == []
     assert [p for p in psutil.process_iter(["cmdline"])
-            if p.info["cmdline"] and p.info["cmdline"][-1] in ("987.654", "987.655")] == []
+            if p.info["cmdline"] and p.info["cmdline"][-1] in ("987.653", "987.654", "987.655")] == []
     assert sandbox_processes() == []
     # the planted symlink is still the grader's, untouched; only the loot came back
     assert (course["student"] / "solution_link.ipynb").is_symlink()
     assert resources["sandbox"]["copied_back"] == ["loot.txt"]
     loot = (course["student"] / "loot.txt").read_text()
     assert "PYTHONNOUSERSITE" in loot and SECRET not in loot and "GRADER_API_TOKEN" not in loot
+
+
+# --- one session, no namespaces, no mounts: the system-call filter ------------------------------
+
+# Tries what the filter refuses, and what it must not: threads, forks, multiprocessing (fork
+# and spawn), subprocess, matplotlib. Children that tried setsid() and a `unshare -Urm` stay
+# alive a few seconds, to be seen from outside.
+SESSIONS_AND_NAMESPACES = textwrap.dedent("""\
+    import ctypes, multiprocessing, os, subprocess, threading, time
+    import matplotlib.pyplot as plt
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x00020000, 17
+    CLONE_VM, CLONE_SIGHAND, CLONE_THREAD = 0x100, 0x800, 0x10000
+    def attempt(action):
+        try:
+            return repr(action())
+        except OSError as error:
+            return f'{type(error).__name__} {error.errno}'
+    def syscall(number, *args):
+        result = libc.syscall(number, *args)
+        return result if result != -1 else f'errno {ctypes.get_errno()}'
+    def sleeper_that_tried_setsid():
+        if os.fork() == 0:
+            try:
+                os.setsid()
+            except OSError:
+                pass
+            time.sleep(4)
+            os._exit(0)
+    for _ in range(3):
+        sleeper_that_tried_setsid()
+    unshared = subprocess.Popen(['unshare', '-Urm', 'sleep', '4'], stderr=subprocess.PIPE)
+    thread = threading.Thread(target=time.sleep, args=(0.1,))
+    thread.start()
+    thread.join()
+    fig, ax = plt.subplots()
+    ax.imshow([[0, 1], [1, 0]])
+    fig.canvas.draw()
+    report = {
+        'setsid': attempt(os.setsid),
+        'new session': attempt(lambda: subprocess.Popen(['true'], start_new_session=True)),
+        'unshare command': unshared.communicate()[1].decode().strip(),
+        'unshare user': syscall(272, CLONE_NEWUSER),
+        'clone new user': syscall(56, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0),
+        'clone new mount': syscall(56, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0),
+        'clone3': syscall(435, 0, 0),
+        # (were it allowed, this thread would share the kernel's stack and crash it)
+        'thread with its own files': syscall(56, CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, 0, 0, 0, 0),
+        'mount tmpfs': syscall(165, b'none', b'/tmp', b'tmpfs', 0, None),
+        'fork': attempt(lambda: os.waitpid(os.fork() or os._exit(7), 0)[1] >> 8),
+        'subprocess': attempt(lambda: subprocess.run(['echo', 'ok'], capture_output=True).stdout),
+        'pool (fork)': attempt(lambda: multiprocessing.get_context('fork').Pool(2).map(abs, [-1, -2])),
+        'pool (spawn)': attempt(lambda: multiprocessing.get_context('spawn').Pool(1).map(abs, [-3])),
+        'thread': repr(not thread.is_alive()),
+        'figure': repr(fig.canvas.get_width_height()),
+    }
+    print(report)""")
+
+
+def _inside_a_sandbox(process) -> bool:
+    """A process of a sandbox (another PID namespace than ours), other than bwrap's init."""
+    try:
+        return (os.readlink(f"/proc/{process.pid}/ns/pid") != os.readlink("/proc/self/ns/pid")
+                and not process.cmdline()[0].endswith("bwrap"))
+    except (OSError, IndexError, psutil.Error):
+        return False
+
+
+@pytest.fixture
+def seen_from_outside():
+    """Samples, while a test runs, the session, autogroup and namespaces of every process in
+    the sandboxes this test starts: {pid: (sid, autogroup, user ns, mount ns)}."""
+    seen, stop = {}, threading.Event()
+
+    def sample():
+        while not stop.wait(0.05):
+            for process in psutil.Process().children(recursive=True):
+                if not _inside_a_sandbox(process):
+                    continue
+                try:
+                    sid = int(Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1]
+                              .split()[3])
+                    autogroup = Path(f"/proc/{process.pid}/autogroup").read_text().split()[0]
+                    namespaces = tuple(os.readlink(f"/proc/{process.pid}/ns/{name}")
+                                       for name in ("user", "mnt"))
+                except (OSError, IndexError, ValueError):
+                    continue
+                seen[process.pid] = (sid, autogroup, *namespaces)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    yield seen
+    stop.set()
+    thread.join()
+
+
+def test_a_sandbox_is_one_session_and_makes_no_namespaces_or_mounts(course, seen_from_outside):
+    notebook, resources = run_notebook([SESSIONS_AND_NAMESPACES], course["student"], timeout=60)
+    assert errors(notebook.cells[0]) == [], notebook.cells[0].outputs
+    report = eval(text(notebook.cells[0]))  # noqa: S307 - a dict of strings we print ourselves
+    eperm, enosys = "errno 1", "errno 38"
+    assert report["setsid"] == "PermissionError 1"
+    assert report["new session"] == "PermissionError 1"
+    assert "Operation not permitted" in report["unshare command"]
+    assert report["unshare user"] == eperm
+    assert report["clone new user"] == eperm and report["clone new mount"] == eperm
+    assert report["clone3"] == enosys  # glibc falls back to clone
+    assert report["thread with its own files"] == eperm
+    assert report["mount tmpfs"] == eperm
+    # and the ordinary things still work
+    assert report["fork"] == "7" and report["subprocess"] == "b'ok\\n'"
+    assert report["pool (fork)"] == "[1, 2]" and report["pool (spawn)"] == "[3]"
+    assert report["thread"] == "True" and report["figure"] == "(640, 480)"
+    # From outside: every process of the sandbox (the kernel, its forks, the pool's workers,
+    # `unshare`) in one session and one scheduler autogroup, in the sandbox's namespaces.
+    assert len(seen_from_outside) >= 5, seen_from_outside
+    sessions, autogroups, users, mounts = (set(column) for column in
+                                           zip(*seen_from_outside.values()))
+    assert len(sessions) == 1 and len(autogroups) == 1, seen_from_outside
+    assert len(users) == 1 and len(mounts) == 1, seen_from_outside
+    assert sandbox_processes() == []
+
+
+def test_the_inspectors_sandbox_has_the_filter_too():
+    result = run_in_sandbox([sys.executable, "-I", "-c", textwrap.dedent("""\
+        import os, subprocess
+        try:
+            os.setsid()
+        except PermissionError:
+            print('setsid refused')
+        print(subprocess.run(['unshare', '-Urm', 'true']).returncode)""")],
+        input=b"", timeout=30, readable=[])
+    assert result.stdout.decode().split() == ["setsid", "refused", "1"], result
 
 
 # --- the limits ----------------------------------------------------------------------------------
@@ -283,6 +423,29 @@ LIMIT_CASES = {
         os.mkdir('many')
         for i in range(100000):
             open(f'many/{i}', 'w').close()"""), "disk", "300 files", False),
+    # Files no folder shows: deleted while open, in memory, deleted and only mapped.
+    "deleted open files": (dict(max_disk_mb=20), textwrap.dedent("""\
+        import os, time
+        kept = []
+        for i in range(8):
+            fd = os.open(f'hidden-{i}.bin', os.O_RDWR | os.O_CREAT, 0o600)
+            os.posix_fallocate(fd, 0, 8 * 1024 * 1024)
+            os.unlink(f'hidden-{i}.bin')
+            kept.append(fd)
+        time.sleep(20)"""), "disk", "20 MB", False),
+    "memfd": (dict(max_disk_mb=20), textwrap.dedent("""\
+        import os, time
+        fd = os.memfd_create('hidden')
+        os.posix_fallocate(fd, 0, 48 * 1024 * 1024)
+        time.sleep(20)"""), "disk", "20 MB", False),
+    "deleted mapped file": (dict(max_disk_mb=20), textwrap.dedent("""\
+        import mmap, os, time
+        fd = os.open('mapped.bin', os.O_RDWR | os.O_CREAT, 0o600)
+        os.posix_fallocate(fd, 0, 48 * 1024 * 1024)
+        kept = mmap.mmap(fd, 48 * 1024 * 1024)
+        os.close(fd)
+        os.unlink('mapped.bin')
+        time.sleep(20)"""), "disk", "20 MB", False),
 }
 
 
@@ -326,6 +489,26 @@ def test_a_second_notebook_runs_normally_after_a_killed_one(course):
     assert text(notebook.cells[0]).strip() == "45" and resources["sandbox"]["limit"] is None
 
 
+def test_a_notebook_is_stopped_after_max_seconds_in_all(course):
+    # Each cell stays well within its own timeout; together they go over the notebook's time.
+    cells = ["import time"] + ["time.sleep(2)"] * 6 + [graded("print('graded cell ran')", "after")]
+    started = time.monotonic()
+    notebook, resources = run_notebook(cells, course["student"], timeout=10, max_seconds=6)
+    took = time.monotonic() - started
+    record = resources["sandbox"]
+    assert record["limit"] == "notebook_time", record
+    assert record["limit_message"] == ("the notebook ran for more than 6 s in all (the grading "
+                                       "sandbox's limit) and was stopped")
+    stopped = record["cell"]
+    assert 1 <= stopped <= 6 and any(e.startswith("SandboxLimit") and "6 s in all" in e
+                                     for e in errors(notebook.cells[stopped]))
+    assert all(cell.outputs == [] for cell in notebook.cells[stopped + 1:-1])  # never ran
+    assert errors(notebook.cells[-1])[0].startswith("KernelStopped")
+    assert "6 s in all" in errors(notebook.cells[-1])[0]
+    assert took < 15, took  # not startup + 12 s of sleeping
+    assert sandbox_processes() == []
+
+
 def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(course):
     # nbclient interrupts by message: a SIGINT would reach bwrap, not the kernel.
     notebook, resources = run_notebook(["import time\nwhile True:\n    time.sleep(0.01)",
@@ -334,6 +517,98 @@ def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(course):
     assert any(e.startswith("KeyboardInterrupt") for e in errors(notebook.cells[0]))
     assert text(notebook.cells[1]).strip() == "next cell ran"
     assert resources["sandbox"]["limit"] is None
+
+
+# --- what the kernel sends the grader -------------------------------------------------------------
+
+OUTPUT_FLOODS = {
+    # 8 messages of ~400 KB of metadata each (a JSON list of zeros), one character of output
+    "metadata": textwrap.dedent("""\
+        from IPython.display import display
+        for _ in range(8):
+            display({'text/plain': '.'}, raw=True, metadata={'text/plain': {'pad': [0] * 200_000}})"""),
+    # 100 small outputs with one display id, then one 100 KB update for all of them
+    "display updates": textwrap.dedent("""\
+        from IPython.display import display, update_display
+        for _ in range(100):
+            display({'text/plain': '.'}, raw=True, display_id='same')
+        update_display({'text/plain': 'x' * 100_000}, raw=True, display_id='same')"""),
+    # widget state and binary buffers, which nbclient keeps for the notebook's metadata
+    "widget state": textwrap.dedent("""\
+        from ipykernel.comm import Comm
+        for _ in range(8):
+            state = {'_model_module': '@jupyter-widgets/base', '_model_name': 'LayoutModel',
+                     '_model_module_version': '2.0.0', 'pad': 'x' * 200_000}
+            Comm(target_name='jupyter.widget', data={'state': state, 'buffer_paths': [['data']]},
+                 buffers=[bytes(200_000)])"""),
+}
+
+
+@pytest.mark.parametrize("flood", OUTPUT_FLOODS)
+def test_the_output_budget_counts_whole_messages(course, flood):
+    notebook, resources = run_notebook([OUTPUT_FLOODS[flood]], course["student"],
+                                       max_output_mb=1)
+    size = len(nbformat.writes(notebook))  # as nbgrader will write it
+    assert size < 1.1 * 1024 * 1024, f"{size / 2**20:.1f} MB of notebook from a 1 MB budget"
+    assert errors(notebook.cells[0]) == []
+    if flood != "display updates":  # an update is dropped where it would land: no cell of its own
+        assert "[output cut by the grader: the notebook sent more than 1 MB of output]" in \
+            text(notebook.cells[0])
+
+
+def test_a_message_too_costly_to_parse_stops_the_notebook_and_is_flagged(course):
+    cells = [
+        # honest: 4.5 MB of printed text with 1.5 million commas, all in one string: parsed
+        "print(', '.join(['0'] * 1_500_000))",
+        # 2 million values (4 MB of JSON, a 16 MB list once parsed): never parsed
+        "from IPython.display import display\n"
+        "display({'text/plain': '.'}, raw=True, metadata={'text/plain': {'pad': [0] * 2_000_000}})",
+        graded("print('graded cell ran')", "after"),
+    ]
+    notebook, resources = run_notebook(cells, course["student"])
+    assert text(notebook.cells[0]) == ", ".join(["0"] * 1_500_000) + "\n"
+    assert errors(notebook.cells[1]) and errors(notebook.cells[1])[0].startswith("KernelDied")
+    assert "more than 1000000 JSON values" in errors(notebook.cells[1])[0]
+    assert errors(notebook.cells[2])[0].startswith("KernelStopped")
+    assert any("messages the grader could not read" in flag for flag in flags_of(notebook))
+    assert sandbox_processes() == []
+
+
+def test_the_graders_sockets_hold_few_messages_from_a_kernel(course, tmp_path):
+    # The client nbclient gets from a sandboxed kernel's manager, and its session:
+    with sandbox_module.KernelSandbox(Sandbox(), course["student"]) as sandbox:
+        manager = sandbox_module.SandboxedKernelManager(sandbox=sandbox)
+        client = manager.client()
+    assert isinstance(client, sandbox_module.SandboxedKernelClient)
+    assert isinstance(manager.session, sandbox_module.SandboxedSession)
+    assert client.session is manager.session
+    grader = client.context
+    assert grader.getsockopt(zmq.MAXMSGSIZE) == 64 * 2**20
+    # A sender that never waits (as a kernel flooding its output socket would) against a
+    # receiver made like the grader's client's, which does not read: what piles up in the
+    # grader is a few messages; the rest waits on the sender's side.
+    receiver = grader.socket(zmq.PULL)
+    sender_context = zmq.Context()
+    sender = sender_context.socket(zmq.PUSH)
+    sender.setsockopt(zmq.SNDHWM, 1)
+    address = f"ipc://{tmp_path}/socket"
+    try:
+        receiver.bind(address)
+        sender.connect(address)
+        sent, deadline = 0, time.monotonic() + 5
+        while time.monotonic() < deadline and sent < 1000:
+            try:
+                sender.send(bytes(1024 * 1024), zmq.NOBLOCK)
+                sent += 1
+            except zmq.Again:
+                time.sleep(0.05)
+        # 4 queued in the grader, 1 in the sender's queue, a few in the operating system's
+        # socket buffers and ZeroMQ's batches; ZeroMQ's default would take all 1000.
+        assert sent <= 12, sent
+    finally:
+        sender.close(linger=0)
+        receiver.close(linger=0)
+        sender_context.term()
 
 
 # --- a normal notebook -------------------------------------------------------------------------
@@ -487,7 +762,8 @@ def test_run_in_sandbox_reads_a_request_and_writes_json(inspector_package, liste
 
 def test_run_in_sandbox_kills_at_the_timeout_and_caps_output():
     slow = run_in_sandbox([sys.executable, "-c", "import os, time\nif os.fork() == 0:\n"
-                           "    os.setsid()\ntime.sleep(60)"], input=b"", timeout=1, readable=[])
+                           "    try:\n        os.setsid()\n    except OSError:\n        pass\n"
+                           "time.sleep(60)"], input=b"", timeout=1, readable=[])
     assert slow.limit_hit == "timeout" and slow.returncode != 0
     assert sandbox_processes() == []
     chatty = run_in_sandbox([sys.executable, "-c", "print('x' * (3 * 1024 * 1024))"],
