@@ -1,5 +1,6 @@
 """Unit tests for solutions/lessons/attention_math.py, the course's versions of the
-computations that lessons 05-06 ask students to write (softmax, masks, weights)."""
+computations that lessons 05-07 ask students to write (softmax, masks, weights, the
+weight on a diagonal, subword merging)."""
 
 import numpy as np
 import pytest
@@ -111,6 +112,70 @@ def test_attention_weights_names_vectors_of_different_lengths():
         am.attention_weights(np.zeros(8), np.zeros((3, 8)))
 
 
+def _random_attention(shape, seed=3):
+    return am.softmax(np.random.default_rng(seed).normal(size=shape) * 2)
+
+
+@pytest.mark.parametrize("offset", [-2, -1, 0, 1, 3])
+def test_offset_score_is_the_mean_weight_on_one_diagonal_of_every_head(offset):
+    attention = _random_attention((2, 3, 5, 5))
+    scores = am.offset_score(attention, offset)
+    assert scores.shape == (2, 3)
+    for layer, head in np.ndindex(2, 3):
+        cells = [attention[layer, head, i, i + offset] for i in range(5) if 0 <= i + offset < 5]
+        assert scores[layer, head] == pytest.approx(np.mean(cells))
+
+
+def test_offset_score_finds_a_previous_token_head():
+    previous = np.eye(4, k=-1)
+    previous[0, 0] = 1
+    stack = np.stack([np.full((4, 4), 0.25), previous])
+    assert am.offset_score(stack, -1).tolist() == [0.25, 1.0]
+    assert am.offset_score(stack, 1).tolist() == [0.25, 0.0]
+
+
+@pytest.mark.parametrize("attention, offset, message", [
+    (np.eye(3), 3, r"offset must be a whole number from -2 to 2, got 3"),
+    (np.eye(3), -1.0, r"offset must be a whole number"),
+    (np.eye(3), True, r"offset must be a whole number"),
+    (np.ones(3), -1, r"must end in square matrices"),
+    (np.ones((2, 3)), -1, r"must end in square matrices"),
+], ids=["too-far", "float", "bool", "1-d", "not-square"])
+def test_offset_score_rejects_bad_input_with_a_clear_message(attention, offset, message):
+    with pytest.raises(ValueError, match=message):
+        am.offset_score(attention, offset)
+
+
+def test_merge_subwords_sums_columns_and_averages_rows():
+    weights = _random_attention((7, 7))
+    groups = [0, 1, 1, 2, 3, 3, 3]
+    merged = am.merge_subwords(weights, groups)
+    assert merged.shape == (4, 4)
+    members = [np.flatnonzero(np.array(groups) == g) for g in range(4)]
+    for a, rows in enumerate(members):
+        for b, columns in enumerate(members):
+            expected = np.mean([weights[i, columns].sum() for i in rows])
+            assert merged[a, b] == pytest.approx(expected)
+    np.testing.assert_allclose(merged.sum(axis=1), 1)
+
+
+def test_merge_subwords_with_one_token_per_word_changes_nothing():
+    weights = _random_attention((5, 5))
+    np.testing.assert_allclose(am.merge_subwords(weights, range(5)), weights)
+
+
+@pytest.mark.parametrize("groups, message", [
+    ([0, 1], r"one whole number per token \(3\)"),
+    ([0.0, 1.0, 1.0], r"one whole number per token"),
+    ([0, 2, 2], r"number the words 0 to G - 1"),
+    ([1, 1, 1], r"number the words 0 to G - 1"),
+    ([-1, 0, 0], r"number the words 0 to G - 1"),
+], ids=["too-short", "floats", "gap", "no-zero", "negative"])
+def test_merge_subwords_rejects_bad_groups_with_a_clear_message(groups, message):
+    with pytest.raises(ValueError, match=message):
+        am.merge_subwords(np.eye(3), groups)
+
+
 def test_importing_the_module_changes_no_global_state():
     result = run_in_lessons_folder("""
         import sys, numpy as np
@@ -128,4 +193,4 @@ def test_every_public_function_has_a_docstring_with_an_example_that_holds():
     for name in am.__all__:
         assert getattr(am, name).__doc__.strip(), name
     failures, tried = doctest.testmod(am, extraglobs={"np": np})
-    assert tried >= 4 and failures == 0
+    assert tried >= 6 and failures == 0

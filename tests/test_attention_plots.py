@@ -526,6 +526,23 @@ def test_matrix_product_without_a_column_shows_a_weighted_sum_of_rows():
     assert shown_labels(left.get_xticklabels()) == TOKENS
 
 
+def test_matrix_product_draws_the_outer_border_of_every_table():
+    """The outer edges lie on the Axes' limits: clipped there, they were cut away."""
+    fig, tables = ap.plot_matrix_product(A_SMALL, B_SMALL, row=0, column=1)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    height = pixels.shape[0]
+    for name, ax in zip(("A", "B", "A @ B"), tables):
+        (left, right), (bottom, top) = ax.get_xlim(), ax.get_ylim()
+        middle_x, middle_y = (left + right) / 2, (bottom + top) / 2
+        for edge, (x, y) in {"left": (left, middle_y), "right": (right, middle_y),
+                             "top": (middle_x, top), "bottom": (middle_x, bottom)}.items():
+            column, row = ax.transData.transform((x, y))
+            column, row = int(round(column)), int(round(height - row))
+            around = pixels[row - 1:row + 2, column - 1:column + 2]
+            assert around.min() < 200, f"the {edge} border of {name} is not drawn"
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"left": A_SMALL, "right": A_SMALL},
      r"A is 2×3 and B is 2×3: .* number of columns of A \(3\) must equal the number of rows "

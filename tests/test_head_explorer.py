@@ -9,6 +9,7 @@ import io
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import real_attention as ra
 from head_explorer import HeadExplorer
@@ -99,6 +100,21 @@ def test_nothing_to_save_before_the_first_picture(model, tmp_path):
     empty = HeadExplorer(model, "", folder=tmp_path)
     assert empty.save() is None
     assert "no picture to save" in empty.status.value and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("sentence", ["Queries look at keys.", " ".join(["word"] * 60)],
+                         ids=["short", "long"])
+def test_everything_drawn_keeps_a_margin_from_the_edges(explorer, sentence):
+    """The colorbar's label and the rotated tick labels stay clear of the picture's edges."""
+    explorer.sentence.value = sentence
+    fig = explorer.figure()
+    renderer = FigureCanvasAgg(fig).get_renderer()   # the canvas its PNG is drawn on
+    fig.draw(renderer)   # constrained layout places everything at draw time
+    drawn = fig.get_tightbbox(renderer)   # in inches
+    width, height = fig.get_size_inches()
+    margins = {"left": drawn.x0, "bottom": drawn.y0,
+               "right": width - drawn.x1, "top": height - drawn.y1}
+    assert min(margins.values()) >= 0.05, f"too close to the edge (inches): {margins}"
 
 
 def test_long_sentences_get_a_bigger_picture_with_thinned_labels(explorer):

@@ -1,6 +1,7 @@
-"""The computations of lessons 05-06, written once: softmax, masks, attention weights.
+"""The computations of lessons 05-07, written once: softmax, masks, attention weights,
+and two measurements of real attention.
 
-Lessons 05 and 06 ask you to write these functions yourself. The cells after
+Lessons 05 to 07 ask you to write these functions yourself. The cells after
 each exercise use the versions in this module instead of your answer, so that
 the rest of the lesson runs whatever state your answer is in; the notebooks
 import them under names that start with ``course_``::
@@ -12,6 +13,8 @@ import them under names that start with ``course_``::
     future = course_causal_mask(7)                   # True above the diagonal
     weights = masked_softmax(scores, future)         # masked cells get weight 0
     weights = attention_weights(Q, K, mask=future)   # softmax(Q Kᵀ / √d_k), masked
+    scores = offset_score(attention, -1)             # (layers, heads): weight on the previous token
+    words = merge_subwords(weights, groups)          # WordPiece pieces merged into words
 
 Finish the exercises before you read this file: it holds their answers.
 
@@ -24,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["attention_weights", "causal_mask", "masked_softmax", "softmax"]
+__all__ = ["attention_weights", "causal_mask", "masked_softmax", "merge_subwords",
+           "offset_score", "softmax"]
 
 
 def _as_scores(scores, what: str = "scores") -> np.ndarray:
@@ -130,3 +134,78 @@ def attention_weights(Q, K, mask=None):
                          "a query and a key must be the same length to take their dot product")
     scores = Q @ K.T / np.sqrt(K.shape[1])
     return softmax(scores) if mask is None else masked_softmax(scores, mask)
+
+
+def offset_score(attention, offset: int):
+    """The mean weight each head gives the token *offset* places away (lesson 07).
+
+    The weight query *i* gives key *i + offset* sits on one diagonal of the
+    matrix: ``offset=-1`` is the diagonal just below the main one (the previous
+    token), ``offset=1`` the one just above (the next token).
+
+    Parameters
+    ----------
+    attention : array-like, shape (..., n, n)
+        Attention weights, e.g. ``(layers, heads, n, n)``.
+    offset : int
+        Which diagonal: -1 for the previous token, +1 for the next, 0 for the
+        token itself.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        One mean per matrix, e.g. ``(layers, heads)``.
+
+    >>> offset_score([[[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.5, 0.5]]], -1).tolist()
+    [1.0, 0.5]
+    """
+    attention = _as_scores(attention, "attention")
+    if attention.ndim < 2 or attention.shape[-1] != attention.shape[-2]:
+        raise ValueError("attention must end in square matrices (..., n, n), got shape "
+                         f"{attention.shape}")
+    n = attention.shape[-1]
+    if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)) or abs(offset) >= n:
+        raise ValueError(f"offset must be a whole number from {1 - n} to {n - 1}, got {offset!r}")
+    return np.diagonal(attention, offset=offset, axis1=-2, axis2=-1).mean(axis=-1)
+
+
+def merge_subwords(weights, groups):
+    """Merge one head's attention between WordPiece tokens into attention between words.
+
+    Attention *to* a word is the sum over its pieces' columns (the word receives
+    what its pieces receive, so each row still sums to 1); attention *from* a
+    word is the mean over its pieces' rows. This is how Clark et al. (2019)
+    merged BERT's pieces.
+
+    Parameters
+    ----------
+    weights : array-like, shape (n, n)
+        One head's attention between the n tokens.
+    groups : sequence of int, length n
+        The word of each token, numbered 0 to G - 1, every number used (as
+        ``real_attention.word_groups`` gives them).
+
+    Returns
+    -------
+    numpy.ndarray, shape (G, G)
+        Entry ``[a, b]`` is the mean over the tokens of word *a* of the sum of
+        their weights on the tokens of word *b*.
+
+    >>> merge_subwords([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]], [0, 1, 1]).round(3).tolist()
+    [[0.5, 0.5], [0.15, 0.85]]
+    """
+    weights = _as_scores(weights, "weights")
+    groups = np.asarray(groups)
+    n = weights.shape[-1]
+    if weights.shape != (n, n):
+        raise ValueError(f"weights must be one square matrix (n, n), got shape {weights.shape}")
+    if groups.shape != (n,) or not np.issubdtype(groups.dtype, np.integer):
+        raise ValueError(f"groups must hold one whole number per token ({n}), got "
+                         f"{groups.tolist()!r}")
+    n_groups = groups.max() + 1
+    if groups.min() < 0 or set(groups.tolist()) != set(range(n_groups)):
+        raise ValueError(f"groups must number the words 0 to G - 1, each used; got {groups.tolist()}")
+    # one_hot[i, a] is 1 when token i belongs to word a: summing columns is "@ one_hot",
+    # averaging rows is "one_hot.T @ ... / the size of each word".
+    one_hot = (groups[:, None] == np.arange(n_groups)).astype(float)
+    return (one_hot / one_hot.sum(axis=0)).T @ weights @ one_hot

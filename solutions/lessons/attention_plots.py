@@ -576,9 +576,11 @@ def _draw_table(ax, matrix, highlight, color, fmt, title, row_labels, column_lab
     """Draw *matrix* as a grid of numbers on *ax*, filling the cells where *highlight* is True."""
     rows, columns = matrix.shape
     for (row, column), value in np.ndenumerate(matrix):
+        # Not clipped: the outer edges lie on the Axes' limits, where clipping would cut
+        # them away (half their width, or all of it after rounding to pixels).
         ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, linewidth=1,
                                facecolor=color if highlight[row, column] else "white",
-                               edgecolor="#9e9e9e", gid=f"cell {row},{column}"))
+                               edgecolor="#9e9e9e", gid=f"cell {row},{column}", clip_on=False))
         ax.text(column, row, fmt.format(value), ha="center", va="center", fontsize="small")
     ax.set_xlim(-0.5, columns - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)   # row 0 at the top, as when NumPy prints a matrix
@@ -770,5 +772,5 @@ def plot_head_scores(scores, ax=None, *, label="Score", title=None, annotate=Tru
         ax.set_title(title)
     ax.figure.colorbar(im, ax=ax, label=label)
     if annotate:
-        annotate_heatmap(im, fmt, fontsize="x-small")
+        annotate_heatmap(im, fmt, fontsize="medium")
     return ax

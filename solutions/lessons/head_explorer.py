@@ -92,6 +92,9 @@ class HeadExplorer:
         result = self._result
         n = len(result.tokens)
         fig = Figure(figsize=(7, 5.6) if n <= 20 else (9, 7.5), dpi=100, layout="constrained")
+        # A margin of a tenth of an inch: with the default (3 points) the colorbar's label
+        # touches the picture's right edge.
+        fig.get_layout_engine().set(w_pad=0.1, h_pad=0.1)
         plot_attention_heatmap(result.tokens, result.attention[self.layer.value - 1,
                                                                self.head.value - 1],
                                ax=fig.add_subplot(), vmin=0,
