@@ -25,15 +25,15 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 REPO = Path(__file__).resolve().parents[2]
 from autograde.checker.judge import judge_picture  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
-from autograde.checker.spec import CRITERIA, PICTURE_CRITERIA, PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
+from autograde.checker.spec import (CRITERIA, OTHER_ATTENTION, OTHER_SENTENCE, PICTURE_CRITERIA,
+                                     PUBLIC_ATTENTION, PUBLIC_SENTENCE)  # noqa: E402
 from autograde.corpus import answer_function, cases  # noqa: E402
 
 PUBLIC_TOKENS = PUBLIC_SENTENCE.split()
-TOKENS = "Queries look at keys.".split()
-MATRIX = [[0.70, 0.05, 0.15, 0.10],
-          [0.02, 0.08, 0.60, 0.30],
-          [0.33, 0.27, 0.04, 0.36],
-          [0.12, 0.48, 0.01, 0.39]]
+# The self-check's second sentence: far from symmetric, and no row, column or flip of
+# its matrix equals another.
+TOKENS = OTHER_SENTENCE.split()
+MATRIX = OTHER_ATTENTION
 N = len(TOKENS)
 
 # --------------------------------------------------------------------------

@@ -22,13 +22,12 @@ from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[2]
 from autograde.checker.picture import PICTURE_MAX_CELLS, PICTURE_MAX_LABELS, read_picture  # noqa: E402
+from autograde.checker.spec import OTHER_ATTENTION, OTHER_SENTENCE  # noqa: E402
 
-TOKENS = "Queries look at keys.".split()
-# Far from symmetric, and no row, column or flip of it equals another.
-MATRIX = np.array([[0.70, 0.05, 0.15, 0.10],
-                   [0.02, 0.08, 0.60, 0.30],
-                   [0.33, 0.27, 0.04, 0.36],
-                   [0.12, 0.48, 0.01, 0.39]])
+# The self-check's second sentence: far from symmetric, and no row, column or flip of
+# its matrix equals another.
+TOKENS = OTHER_SENTENCE.split()
+MATRIX = np.array(OTHER_ATTENTION)
 N = len(TOKENS)
 
 
