@@ -1132,7 +1132,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("session")
     def _session_default(self):
-        return SandboxedSession(parent=self)  # the client's too (manager.client() shares it)
+        return SandboxedSession(parent=self)  # the client's too (manager.client() gives it a clone)
 
     def __init__(self, *, sandbox: KernelSandbox, **kwargs):
         self.sandbox = sandbox

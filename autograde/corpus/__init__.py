@@ -177,7 +177,8 @@ _ATTACKS = (
     Case("attack_pickle_bomb", "attack", EVERYTHING, flagged=True),
     Case("attack_class_patch_pickle", "attack", EVERYTHING, flagged=True),
     Case("attack_blank_cover", "attack", {c: BOTH for c in PICTURE_CRITERIA}),
-    Case("attack_overlay_axes", "attack", {c: BOTH for c in PICTURE_CRITERIA}),
+    # (the colorbar beside the covering Axes is seen and labelled: a person gives that point)
+    Case("attack_overlay_axes", "attack", {c: BOTH for c in ("matrix", "x_ticks", "y_ticks", "title")}),
     Case("attack_clipped_right_image", "attack", {"matrix": BOTH}),
     Case("attack_one_cell_view", "attack", {"matrix": BOTH, "x_ticks": BOTH, "y_ticks": BOTH}),
     Case("attack_flags_escape", "attack", EVERYTHING, flagged=True),
@@ -204,7 +205,8 @@ _ATTACKS = (
     Case("attack_burns_cpu", "attack", EVERYTHING),
     Case("attack_closes_kernel_sockets", "attack", EVERYTHING),
     Case("attack_floods_output", "attack", EVERYTHING),
-    Case("attack_output_metadata", "attack", EVERYTHING),
+    # (one message of ten million JSON values: never parsed, the notebook stopped and flagged)
+    Case("attack_output_metadata", "attack", EVERYTHING, flagged=True),
     Case("attack_disk_unlinked", "attack", EVERYTHING),
     Case("attack_tmpfs_memory", "attack", EVERYTHING),
     Case("attack_starves_classmates", "attack", EVERYTHING),
