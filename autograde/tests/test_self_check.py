@@ -36,3 +36,39 @@ def test_one_failure_is_one_line_naming_every_criterion_it_costs():
     assert lines[0].startswith("- return value, matrix, x tick labels, y tick labels, colorbar, title: called with")
     with pytest.raises(AssertionError, match="title: called with an ax of ours"):
         require("title", answer_function("uses_fig_with_ax"))
+
+
+def five_tick_positions(tokens, attention, ax=None):
+    # A student's answer that only works for the challenge's five tokens.
+    import numpy as np
+    if ax is None:
+        ax = plt.figure().add_subplot()
+    image = ax.imshow(np.asarray(attention))
+    ax.set_xticks(range(5), labels=tokens)
+    ax.set_yticks(range(5), labels=tokens)
+    ax.figure.colorbar(image, ax=ax, label="Attention Weight")
+    ax.set_title("Attention Heatmap")
+    return ax
+
+
+def test_ticks_for_five_tokens_only_are_named_once_with_the_fix():
+    with pytest.raises(AssertionError) as error:
+        self_check(five_tick_positions)
+    lines = [line for line in str(error.value).splitlines() if line.startswith("- ")]
+    assert len(lines) == 1, lines
+    assert "(only with the sentence 'Queries look at keys.' (4 tokens))" in lines[0]
+    assert "does not match the number of labels (4). Hint: " in lines[0]
+    assert "range(len(tokens)), labels=tokens" in lines[0]
+
+
+def test_a_sentence_is_named_once_when_both_call_shapes_fail_with_it():
+    def labels_without_positions(tokens, attention, ax=None):
+        ax = five_tick_positions(tokens, attention, ax)
+        ax.set_xticks(range(len(tokens)))
+        ax.set_xticklabels(list(reversed(tokens)))  # the public sentence's labels come out wrong
+        return ax
+
+    results, _ = check_public(labels_without_positions)
+    assert results["x_ticks"], results
+    assert any(message.startswith("called with and without an ax (only with the challenge's sentence):")
+               for message in results["x_ticks"]), results["x_ticks"]

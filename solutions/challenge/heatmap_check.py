@@ -2694,6 +2694,10 @@ _EXCEPTION_HINTS = (
      "attention can be a plain list of lists: convert it first with attention = np.asarray(attention)"),
     (("TypeError",), "list indices must be integers",
      "attention can be a plain list of lists: convert it first with attention = np.asarray(attention)"),
+    (("ValueError",), "does not match the number of labels",
+     "the tick positions and the labels differ in number: with a sentence of another length your "
+     "code still uses 5 positions or the challenge's words. Take both from the arguments: "
+     "ax.set_xticks(range(len(tokens)), labels=tokens)"),
     (("NotImplementedError",), "",
      "plot_attention_heatmap is not written yet: replace `raise NotImplementedError()` with your code"),
     (("SystemExit",), "", "sys.exit() stops Python: return the Axes instead"),
@@ -2785,7 +2789,8 @@ def _failure_line(message: str, where: dict, calls: list) -> str:
              else CALL_SHAPES[next(iter(where))]["label"])
     happened = [call for shaped in where.values() for call in shaped]
     if len(happened) < sum(call["shape"] in where for call in calls):
-        label += " (only with " + " and ".join(describe_sentence(call) for call in happened) + ")"
+        sentences = dict.fromkeys(describe_sentence(call) for call in happened)  # each once
+        label += " (only with " + " and ".join(sentences) + ")"
     return f"{label}: {message}"
 
 
