@@ -2718,7 +2718,7 @@ def explain_exception(exception: dict) -> str:
             message += f": `{exception['code']}`"
     for names, words, hint in _EXCEPTION_HINTS:
         if name in names and words in text:
-            return f"{message}. Hint: {hint}"
+            return f"{message.rstrip('.')}. Hint: {hint}"
     return message
 
 
