@@ -186,6 +186,12 @@ def test_the_lesson_claims_about_this_model_hold(model):
         assert tired.attention[layer, head, it, animal] > 0.6
         assert wide.attention[layer, head, it, animal] > 2 * wide.attention[layer, head, it,
                                                                             street]
+    assert wide.attention[5, 11, it, animal] > 0.5   # layer 6, head 12: still most of its weight
+
+    # Layer 1 of the grid: head 3 a clean previous-token diagonal and, fainter, head 6
+    layer_1 = np.diagonal(tired.attention[0], offset=-1, axis1=-2, axis2=-1).mean(axis=-1)
+    assert list(np.argsort(layer_1)[::-1][:2]) == [2, 5]
+    assert layer_1[2] > 0.9 and 0.2 < layer_1[5] < 0.5 and np.sort(layer_1)[-3] < 0.15
 
 
 # --------------------------------------------------------------------------
