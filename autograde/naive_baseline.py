@@ -80,11 +80,11 @@ def main() -> int:
     wrong = []
     for case in corpus:
         expected = sum(case.expected(points).values())
-        points = got.get(case.name)
-        total = None if points is None or None in points.values() else sum(points.values())
+        cells = got.get(case.name)
+        total = None if cells is None or None in cells.values() else sum(cells.values())
         if total != expected:
             wrong.append(case.name)
-        print(f"{case.name:28s} {case.kind:9s} expected {expected:>2}  naive "
+        print(f"{case.name:28s} {case.kind:9s} expected {expected:>4g}  naive "
               f"{'no grade' if total is None else f'{total:g}':>8}{'  WRONG' if total != expected else ''}")
     totals = {case.name: (None if got.get(case.name) is None or None in got[case.name].values()
                           else sum(got[case.name].values())) for case in corpus}
