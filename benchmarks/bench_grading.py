@@ -13,9 +13,9 @@ touched), with the same hidden-input seed, so the grades must be identical.
 Printed: wall time, the speed-up over sequential nbgrader, CPU seconds per
 submission (of the waited-for child processes, and of the whole machine: run it
 on an otherwise idle machine), the sandbox's CPU cost, and whether the
-gradebooks agree. The
-submissions are the corpus's valid and defective answers and the blank one,
-cycled to N (a class, not a stress test: crashes and attacks are the corpus's job).
+gradebooks agree. The submissions are the corpus's valid and defective answers
+and the blank one, cycled to N (a class, not a stress test: crashes and attacks
+are the corpus's job).
 """
 from __future__ import annotations
 
