@@ -17,11 +17,10 @@ committed file differs from a fresh build.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from autograde.checker.spec import CRITERIA
-from autograde.protocol import criterion_points, grade_id, graded_cells
+from autograde.protocol import GRADED_LINE, criterion_points, grade_id, graded_cells, points_text
 
 CHALLENGE_SOURCE = Path("solutions") / "challenge" / "04_challenge.ipynb"
 README = Path("README.md")
@@ -29,16 +28,10 @@ README = Path("README.md")
 TABLE_HEADER = "| graded criterion | points |"
 README_BEGIN = "<!-- points table: generated from the graded cells' points by ./course generate; do not edit -->"
 README_END = "<!-- end of the generated points table -->"
-_GRADED_LINE = re.compile(r"^# Graded \([^)]*\)")
 
 
 class PointsError(Exception):
     """A file cannot be updated (e.g. its table or markers are missing)."""
-
-
-def points_text(points: float) -> str:
-    """``1 point``, ``2 points``, ``0.5 points``."""
-    return f"{points:g} point{'' if points == 1 else 's'}"
 
 
 def notebook_table(points: dict) -> str:
@@ -74,8 +67,8 @@ def _graded_source(source: str, criterion: str, points: float) -> str:
     """The cell's source with its first line saying its points (added when missing)."""
     label = f"# Graded ({points_text(points)})"
     lines = source.split("\n")
-    if lines and _GRADED_LINE.match(lines[0]):
-        lines[0] = _GRADED_LINE.sub(label, lines[0])
+    if lines and GRADED_LINE.match(lines[0]):
+        lines[0] = GRADED_LINE.sub(label, lines[0])
         return "\n".join(lines)
     return f"{label}: {CRITERIA.get(criterion, criterion)}.\n{source}"
 

@@ -19,7 +19,6 @@ import os
 import sys
 from pathlib import Path
 
-from autograde.report import plural
 
 
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
@@ -128,10 +127,11 @@ def _names(students, limit: int = 8) -> str:
 
 
 def _print_summary(summary) -> None:
+    from autograde.report import plural  # not at the top: the report's module imports NumPy
+
     imported = summary.imported
     if imported is not None:
-        count = len(imported.imported)
-        print(f"Imported {count} notebook{'s' if count != 1 else ''} into the submitted folder"
+        print(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
               + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
         for student, why in sorted(imported.duplicates.items()):
             print(f"  {student} sent {why}")
@@ -180,6 +180,7 @@ def _grade(args) -> int:
         print("error: --jobs must be 1 or more", file=sys.stderr)
         return 2
     from autograde.class_grading import GradingError, grade_class
+    from autograde.report import plural
 
     try:
         summary = grade_class(".", args.assignment, args.submissions, jobs=args.jobs,

@@ -155,7 +155,7 @@ def student_for(filename: str, assignment_id: str, notebook_ids: list[str]) -> t
     return stem, notebook, ""
 
 
-def _newest(student: str, files: list[LmsFile]) -> tuple[LmsFile, str]:
+def _newest(files: list[LmsFile]) -> tuple[LmsFile, str]:
     """The file to grade among a student's files, and a sentence saying which and why."""
     dated = [f for f in files if f.submitted_at is not None]
     others = ", ".join(f"{f.name}" for f in files)
@@ -198,7 +198,7 @@ def import_submissions(source, submitted_dir_for, assignment_id: str, notebook_i
     for (student, notebook), files in sorted(mapped.items()):
         chosen = files[0]
         if len(files) > 1:
-            chosen, report.duplicates[student] = _newest(student, files)
+            chosen, report.duplicates[student] = _newest(files)
         if chosen.lms_user_id:
             report.lms_user_ids[student] = chosen.lms_user_id
         target = Path(submitted_dir_for(student)) / f"{notebook}.ipynb"

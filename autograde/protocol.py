@@ -9,6 +9,8 @@ graded cell in the notebook's nbgrader metadata (see :func:`criterion_points`).
 """
 from __future__ import annotations
 
+import re
+
 from .checker.evidence import clean_text
 from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
@@ -30,6 +32,14 @@ PRACTICE_ASSIGNMENT = "lessons"
 METADATA_KEY = "heatmap_grading"
 #: Cell metadata key that marks the cell the grader appends to collect evidence.
 EVIDENCE_CELL_KEY = "heatmap_grading_evidence"
+#: The first line of a graded cell, "# Graded (2 points): ...": `./course generate` writes the
+#: points into it, and a submission made before a points change is not an edit of the cell.
+GRADED_LINE = re.compile(r"^# Graded \([^)]*\)")
+
+
+def points_text(points: float) -> str:
+    """``1 point``, ``2 points``, ``0.5 points``."""
+    return f"{points:g} point{'' if points == 1 else 's'}"
 
 
 def graded_cells(notebook) -> list:

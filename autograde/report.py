@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.protocol import METADATA_KEY
+from autograde.protocol import METADATA_KEY, flags_of
 
 #: Error names that mean the notebook did not run to the end normally, and what they mean.
 FAULT_NAMES = {
@@ -202,9 +202,10 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
             except Exception as exc:  # a damaged file must not lose the rest of the report
                 state.not_graded = state.not_graded or f"the autograded notebook cannot be read ({exc})"
                 continue
-            record = notebook.metadata.get(METADATA_KEY, {})
+            record = notebook.metadata.get(METADATA_KEY)
+            record = record if isinstance(record, dict) else {}
             state.limits += limit_hits(notebook)
-            state.flags += [flag for flag in record.get("flags", []) if flag not in state.flags]
+            state.flags += [flag for flag in flags_of(notebook) if flag not in state.flags]
             state.messages = _failure_messages(record)
             if state.total is not None:
                 state.stale += stale_reasons(notebook, gradebook_points)

@@ -278,7 +278,7 @@ def _probe(bwrap: str, uid: int) -> str | None:
                 f"{'.'.join(map(str, MIN_BWRAP_VERSION))} or later (--disable-userns, --size): "
                 f"{install}. " + _HOW_TO_SKIP)
     try:
-        seccomp_filter.program()
+        _seccomp_program()
     except seccomp_filter.UnsupportedMachine as error:
         return f"{str(error).capitalize()}. " + _HOW_TO_SKIP
     settings = Sandbox(bwrap=bwrap)

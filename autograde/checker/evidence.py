@@ -61,10 +61,15 @@ def collect(function, call: dict, timeout: float = CALL_TIMEOUT, png: bool = Fal
     if not callable(function):
         return _evidence(call, "raised", exception={
             "type": "TypeError", "line": None, "code": None,
-            "message": f"plot_attention_heatmap is a {type(function).__name__}, not a function"})
+            "message": not_a_function(function)})
     if _fork is None:
         return _collect_in_process(function, call, png)
     return _collect_in_child(function, call, timeout, png)
+
+
+def not_a_function(value) -> str:
+    """What a call says when the name holds no function (e.g. None: the cell never defined it)."""
+    return f"plot_attention_heatmap is a {type(value).__name__}, not a function"
 
 
 def _evidence(call, status, **facts) -> dict:

@@ -24,7 +24,8 @@ _EXCEPTION_HINTS = (
      "attention can be a plain list of lists: convert it first with attention = np.asarray(attention)"),
     (("ValueError",), "does not match the number of labels",
      "the tick positions and the labels differ in number: with a sentence of another length your "
-     "code still uses 5 positions or the challenge's words. Take both from the arguments: "
+     f"code still uses {len(PUBLIC_SENTENCE.split())} positions or the challenge's words. Take both "
+     "from the arguments: "
      "ax.set_xticks(range(len(tokens)), labels=tokens)"),
     (("NotImplementedError",), "",
      "plot_attention_heatmap is not written yet: replace `raise NotImplementedError()` with your code"),

@@ -16,11 +16,12 @@ outputs (an error output: 0; a number: partial credit; neither: full points).
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograde.checker.evidence import not_a_function
 from autograde.checker.spec import CRITERION_NAMES
 from autograde.checker.verdicts import judge_call, split_points
 from autograde.inspector import inspect_evidence
 from autograde.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, add_flag, criterion_points,
-                                grade_id, graded_cells, grading_record)
+                                grade_id, graded_cells, grading_record, points_text)
 from autograde.sandbox import Sandbox
 
 
@@ -52,10 +53,6 @@ def _why_missing(nb, cell) -> tuple[str, str | None]:
     return ("no drawing came back for this call",
             "no evidence came back for some calls although the notebook ran to the end "
             "(the code that records them was changed or stopped)")
-
-
-#: What the kernel's evidence says when the notebook never defined the student's function.
-_NOT_DEFINED = "plot_attention_heatmap is a NoneType, not a function"
 
 
 def why_cell_stopped(outputs) -> str | None:
@@ -104,16 +101,12 @@ def evidence_by_call(nb, calls) -> tuple[dict, list]:
     return found, flags
 
 
-def _points(value: float) -> str:
-    return f"{value:g} point{'' if value == 1 else 's'}"
-
-
 def outputs_for(criterion: str, result: dict) -> list:
     """The graded cell's outputs, as the student will see them in the feedback: the
     criterion, its points, and per call shape "passed" or what went wrong."""
     name = CRITERION_NAMES.get(criterion, criterion)
     score, maximum = result["score"], result["max"]
-    heading = f"{name}: {score:g} of {_points(maximum)} (half for the call without ax, half for the call with one)"
+    heading = f"{name}: {score:g} of {points_text(maximum)} (half for the call without ax, half for the call with one)"
     lines = [heading] + [f"- {line}" for line in result["lines"]]
     if score >= maximum:
         return [new_output("stream", name="stdout", text="\n".join(lines) + "\n")]
@@ -144,7 +137,7 @@ class GradeFromEvidence(NbGraderPreprocessor):
         verdicts = {}
         for call in calls:
             reading = readings.get(call["name"]) or {"status": "missing", "problem": missing}
-            if answer_error and (reading.get("exception") or {}).get("message") == _NOT_DEFINED:
+            if answer_error and (reading.get("exception") or {}).get("message") == not_a_function(None):
                 reading = {"status": "missing", "problem": never_defined_message(answer_error)}
             flags += [flag for flag in reading.get("flags", []) if isinstance(flag, str)]
             try:

@@ -9,25 +9,19 @@ back every deleted read-only cell from the gradebook's copy, and records a flag
 for each graded or set-up cell that was edited, renamed or deleted. None of this
 changes a grade by itself: the grader judges what the function draws.
 """
-import re
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograde.protocol import SETUP_CELL, add_flag, grade_id
+from autograde.protocol import GRADED_LINE, SETUP_CELL, add_flag, grade_id
 
 #: Read-only cells whose edits are reported (other read-only cells are restored silently).
 WATCHED_CELLS = (SETUP_CELL,)
 
 
-#: The points in a graded cell's first line: `./course generate` rewrites them when an instructor
-#: changes a criterion's points, so a notebook submitted before that is not an edit.
-_POINTS_LABEL = re.compile(r"^# Graded \([^)]*\)", re.MULTILINE)
-
-
 def _normalise(source: str) -> str:
-    source = _POINTS_LABEL.sub("# Graded", source)
+    source = GRADED_LINE.sub("# Graded", source.strip())  # the points may have changed since
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 

@@ -147,7 +147,7 @@ class SandboxedExecute(Execute):
         evidence = cell_index is not None and \
             bool(self.nb.cells[cell_index].metadata.get(EVIDENCE_CELL_KEY, False))
         return evidence, EVIDENCE_OUTPUT_MB if evidence else \
-            (self._settings or Sandbox(parent=self)).max_output_mb
+            self._settings.max_output_mb  # set by preprocess
 
     def _within_budget(self, msg, cell_index: int | None, copies: int = 1) -> bool:
         """Charge ``msg`` (``copies`` times) to its budget; False once that is spent."""

@@ -2109,10 +2109,15 @@ def collect(function, call: dict, timeout: float = CALL_TIMEOUT, png: bool = Fal
     if not callable(function):
         return _evidence(call, "raised", exception={
             "type": "TypeError", "line": None, "code": None,
-            "message": f"plot_attention_heatmap is a {type(function).__name__}, not a function"})
+            "message": not_a_function(function)})
     if _fork is None:
         return _collect_in_process(function, call, png)
     return _collect_in_child(function, call, timeout, png)
+
+
+def not_a_function(value) -> str:
+    """What a call says when the name holds no function (e.g. None: the cell never defined it)."""
+    return f"plot_attention_heatmap is a {type(value).__name__}, not a function"
 
 
 def _evidence(call, status, **facts) -> dict:
@@ -2696,7 +2701,8 @@ _EXCEPTION_HINTS = (
      "attention can be a plain list of lists: convert it first with attention = np.asarray(attention)"),
     (("ValueError",), "does not match the number of labels",
      "the tick positions and the labels differ in number: with a sentence of another length your "
-     "code still uses 5 positions or the challenge's words. Take both from the arguments: "
+     f"code still uses {len(PUBLIC_SENTENCE.split())} positions or the challenge's words. Take both "
+     "from the arguments: "
      "ax.set_xticks(range(len(tokens)), labels=tokens)"),
     (("NotImplementedError",), "",
      "plot_attention_heatmap is not written yet: replace `raise NotImplementedError()` with your code"),
