@@ -450,7 +450,6 @@ class ClassGrader:
         from nbgrader.plugins.export import CsvExportPlugin
 
         from autograde import report
-        from autograde.gradebook import submission_totals
 
         plugin = CsvExportPlugin(parent=self.app)
         if not plugin.to:
@@ -462,23 +461,20 @@ class ClassGrader:
         self.summary.csv_path = (self.root / plugin.to).resolve()
 
         record = load_import_record(self.import_record_path)
-        totals = submission_totals(self.coursedir.db_url, self.assignment_id)
-        ungraded = set(self.summary.failed)
-        students = sorted(set(totals) | set(self.steps.submissions()))
-        rows = []
-        for student in students:
-            graded = student in totals and student not in ungraded and self._has_grade_file(student)
-            rows.append((student, record["lms_user_ids"].get(student), totals[student] if graded else None))
+        not_graded = dict(run_journal.not_graded(self.journal_path))
+        not_graded.update(self.summary.failed)
+        # one decision of who is graded, for the report and the LMS file alike
+        results, states = report.class_states(self.coursedir, self.assignment_id, not_graded)
+        rows = [(student, record["lms_user_ids"].get(student), state.total)
+                for student, state in sorted(states.items())]
         if any(user_id for _, user_id, _ in rows):  # a Canvas class: a row without an id will not match
             self.summary.lms_rows_without_id = [student for student, user_id, _ in rows if not user_id]
         self.summary.lms_csv_path = write_canvas_csv(
             self.summary.csv_path.parent / f"{self.assignment_id}-canvas.csv", self.lms_column, rows,
-            sum(self.gradebook_points().values()))
+            results.max_score)
 
-        not_graded = dict(run_journal.not_graded(self.journal_path))
-        not_graded.update(self.summary.failed)
         self.summary.report_paths, self.summary.counts = report.write_class_report(
-            self.coursedir, self.assignment_id, self.reports_dir, not_graded=not_graded,
+            self.coursedir, self.assignment_id, self.reports_dir, results, states,
             import_record=record if record.get("imported_at") else None, csv_path=self.summary.csv_path,
             lms_csv_path=self.summary.lms_csv_path, seed=self.summary.seed)
 

@@ -1,5 +1,5 @@
 """A throwaway copy of the course, for the tests, the benchmarks and the browser tests;
-and the lessons' helper modules for scripts (:func:`lesson_module`).
+and the lessons' helper modules for scripts (:func:`lesson_module`, :func:`run_in_lessons_folder`).
 
 Code is not copied: the grading kit is the installed ``autograde`` package. A
 copy is the course's content (``nbgrader_config.py``, ``solutions/``,
@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from autograde.gradebook import gradebook_file
@@ -80,3 +81,10 @@ def lesson_module(name: str):
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def run_in_lessons_folder(script: str) -> subprocess.CompletedProcess:
+    """Run ``script`` in a fresh interpreter from ``solutions/lessons`` (where a notebook
+    imports the lessons' modules from)."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=REPO / "solutions" / "lessons",
+                          capture_output=True, text=True, timeout=120)

@@ -22,6 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from autograde import nbgrader_adapter
+from autograde.protocol import KERNEL_FAULTS
 
 # Worker state, filled in by ``init_worker`` in each worker process.
 _STATE: dict = {}
@@ -95,12 +96,8 @@ def init_worker(root: str, assignment_id: str, snapshot_db_url: str, config: dic
 def describe_failure(exc: BaseException) -> str:
     """A one-line, instructor-facing reason for a submission that could not be graded."""
     name = type(exc).__name__
-    if name == "DeadKernelError":
-        return "the kernel died while running the notebook"
-    if name == "UnresponsiveKernelError":
-        return "the kernel stopped responding and could not be interrupted"
-    if name in ("CellTimeoutError", "TimeoutError"):
-        return "a cell ran past the time limit"
+    if name in KERNEL_FAULTS:
+        return KERNEL_FAULTS[name]
     if name in ("NotJSONError", "JSONDecodeError", "ValidationError") or "JSON" in name:
         return f"the file is not a readable notebook ({name})"
     text = str(exc).strip().splitlines()

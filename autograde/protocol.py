@@ -15,7 +15,7 @@ from .checker.evidence import clean_text
 from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENT", "METADATA_KEY",
-           "EVIDENCE_CELL_KEY", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id", "find_cell",
+           "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id", "find_cell",
            "criterion_points", "grading_record", "add_flag", "flags_of"]
 
 #: The graded assignment and its notebook (nbgrader ids).
@@ -35,6 +35,17 @@ EVIDENCE_CELL_KEY = "heatmap_grading_evidence"
 #: The first line of a graded cell, "# Graded (2 points): ...": `./course generate` writes the
 #: points into it, and a submission made before a points change is not an edit of the cell.
 GRADED_LINE = re.compile(r"^# Graded \([^)]*\)")
+#: Why a notebook stopped, by the name of the error nbclient raises or a cell's error output
+#: shows (``KernelDied`` is SandboxedExecute's): the feedback, the report and the worker's
+#: reasons all say it with these words.
+KERNEL_FAULTS = {
+    "DeadKernelError": "the kernel died",
+    "KernelDied": "the kernel died",
+    "KernelDiedError": "the kernel died",
+    "CellTimeoutError": "a cell ran past the time limit",
+    "TimeoutError": "a cell ran past the time limit",
+    "UnresponsiveKernelError": "the kernel stopped responding",
+}
 
 
 def points_text(points: float) -> str:

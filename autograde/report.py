@@ -23,18 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.protocol import METADATA_KEY, flags_of
+from autograde.protocol import KERNEL_FAULTS, METADATA_KEY, flags_of
 
 #: Error names that mean the notebook did not run to the end normally, and what they mean.
-FAULT_NAMES = {
-    "DeadKernelError": "the kernel died",
-    "KernelDied": "the kernel died",
-    "KernelDiedError": "the kernel died",
-    "CellTimeoutError": "a cell ran past the time limit",
-    "TimeoutError": "a cell ran past the time limit",
-    "UnresponsiveKernelError": "the kernel stopped responding",
-    "SandboxLimit": "a limit of the grading sandbox",
-}
+FAULT_NAMES = {**KERNEL_FAULTS, "SandboxLimit": "a limit of the grading sandbox"}
 #: What the verdicts say when one call of the student's function hit a limit (autograde.checker.verdicts).
 CALL_FAULTS = {
     "did not finish within the time limit": "a call of plot_attention_heatmap ran past its time limit",
@@ -190,7 +182,9 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
         state.scores = results.scores.get(student, {})
         autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment_id))
         notebooks = sorted(autograded.glob("*.ipynb"))
-        if student in graded and notebooks:
+        # the last run's failures are not graded, whatever older grade the gradebook keeps (the
+        # LMS file leaves them empty too)
+        if student in graded and notebooks and student not in not_graded:
             state.total = results.totals.get(student, 0.0)
         else:
             state.not_graded = (not_graded.get(student)
@@ -328,16 +322,25 @@ def _section(title: str, entries: list[str], fix: str = "") -> list[str]:
     return lines + entries
 
 
-def write_class_report(coursedir, assignment_id: str, out_dir, *, not_graded: dict[str, str] | None = None,
-                       import_record: dict | None = None, csv_path=None, lms_csv_path=None,
-                       seed: int | None = None) -> tuple[list[Path], dict]:
+def class_states(coursedir, assignment_id: str, not_graded: dict[str, str]
+                 ) -> tuple[ClassResults, dict[str, StudentState]]:
+    """The gradebook's scores and what the report says of every student (``state.total`` is
+    None for a student who is not graded): the report and the LMS file are written from these.
+    ``not_graded`` is ``{student: reason}`` known from this run and the run journal."""
+    results = class_results(coursedir, assignment_id)
+    return results, student_states(coursedir, assignment_id, results, not_graded, dict(results.criteria))
+
+
+def write_class_report(coursedir, assignment_id: str, out_dir, results: ClassResults,
+                       states: dict[str, StudentState], *, import_record: dict | None = None,
+                       csv_path=None, lms_csv_path=None, seed: int | None = None) -> tuple[list[Path], dict]:
     """Write ``<assignment>-report.png`` and ``<assignment>-report.md`` into ``out_dir``.
 
     Args:
         coursedir: nbgrader's ``CourseDirectory`` of the course.
         assignment_id: the graded assignment.
         out_dir: the reports folder.
-        not_graded: ``{student: reason}`` known from this run and the run journal.
+        results, states: :func:`class_states`.
         import_record: what the last LMS import recorded (:func:`autograde.lms.load_import_record`).
         csv_path, lms_csv_path: the grade files written, to name them.
         seed: this run's seed for the hidden inputs.
@@ -346,13 +349,8 @@ def write_class_report(coursedir, assignment_id: str, out_dir, *, not_graded: di
         The two paths, and the counts the command's summary prints (``submitted``,
         ``graded``, ``not_graded``, ``limits``, ``flagged``, ``stale``, ``files_not_used``).
     """
-    from autograde.gradebook import max_points
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = class_results(coursedir, assignment_id)
-    states = student_states(coursedir, assignment_id, results, not_graded or {},
-                            max_points(coursedir.db_url, assignment_id))
     rows = criterion_table(results, states)
     record = import_record or {"problems": [], "duplicates": {}}
     graded = [s for s in states.values() if s.total is not None]

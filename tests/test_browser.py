@@ -39,7 +39,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import REPO
+from autograde.course_copy import REPO
 from lab_server import JupyterLab
 
 from autograde.course_copy import copy_course

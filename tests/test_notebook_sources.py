@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from autograde.course_copy import copy_course
-from conftest import REPO
+from autograde.course_copy import REPO
 
 ALL_NOTEBOOKS = sorted(
     p.relative_to(REPO)

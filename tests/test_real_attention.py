@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import REPO
+from autograde.course_copy import REPO
 
 LESSONS = REPO / "solutions" / "lessons"
 LESSON = LESSONS / "07_real_attention.ipynb"

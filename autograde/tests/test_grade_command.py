@@ -291,6 +291,23 @@ def test_a_points_change_flags_nobody(course, points_change):
     assert "0 flagged for review" in report
 
 
+@pytest.fixture(scope="module")
+def failed_regrade(course, points_change):
+    # bob, graded before, hands in a file that is not a notebook: his old grade stays in the
+    # gradebook, but this run could not grade him
+    submitted_path(course, "bob").write_text("{ not a notebook")
+    return _grade(course, "--student", "bob")
+
+
+def test_a_student_this_run_could_not_grade_is_not_graded_in_the_report_and_the_lms_file(course, failed_regrade):
+    assert "bob" in failed_regrade.stdout and "not a readable notebook" in failed_regrade.stdout, failed_regrade.stdout
+    report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
+    not_graded = report.split("### Not graded", 1)[1].split("###", 1)[0]
+    assert "- **bob**: the file is not a readable notebook" in not_graded
+    canvas = {row["Student"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")}
+    assert canvas["bob"][ASSIGNMENT] == "" and canvas["alice"][ASSIGNMENT] == "11"
+
+
 # -- quick checks -------------------------------------------------------------------------------------
 def test_a_bad_submissions_argument_is_a_message_not_a_traceback(course, first_run):
     result = _grade(course, str(course / "nbgrader_config.py"))

@@ -91,6 +91,7 @@ def run_call(function, tokens, attention, with_ax):
     return next((axes for axes in candidates if axes.images or axes.collections), candidates[0])
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_answer_fails_exactly_its_criteria(name):
     function = answer_function(name)

@@ -10,7 +10,6 @@ import os
 import pytest
 
 from autograde import nbgrader_adapter
-from autograde.course_copy import copy_course
 
 
 @pytest.mark.parametrize("owner, member", [(owner, member) for owner, members in
@@ -36,19 +35,14 @@ def test_no_other_module_names_a_private_nbgrader_member():
             assert not used, f"{path} uses nbgrader's private {used}: go through nbgrader_adapter"
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return copy_course(tmp_path_factory.mktemp("adapter") / "course", assignments=["challenge"])
-
-
-def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(course):
+def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(challenge_course):
     cwd = os.getcwd()
     try:
-        app = nbgrader_adapter.load_app(str(course))
+        app = nbgrader_adapter.load_app(str(challenge_course))
         save = nbgrader_adapter.AutogradeSteps(app, "challenge", part="save")
         execute = nbgrader_adapter.AutogradeSteps(app, "challenge", part="execute")
-        assert save.submitted_folder("alice") == str(course / "grading" / "submitted" / "alice" / "challenge")
-        assert save.autograded_folder("alice") == str(course / "grading" / "autograded" / "alice" / "challenge")
+        assert save.submitted_folder("alice") == str(challenge_course / "grading" / "submitted" / "alice" / "challenge")
+        assert save.autograded_folder("alice") == str(challenge_course / "grading" / "autograded" / "alice" / "challenge")
         names = {}
         for steps in (save, execute):
             steps.converter._sanitizing = False

@@ -16,13 +16,11 @@ import matplotlib
 matplotlib.use("agg")
 
 import nbformat  # noqa: E402
-import pytest  # noqa: E402
 from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.utils import determine_grade  # noqa: E402
 
 from autograde.checker.evidence import collect  # noqa: E402
 from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
-from autograde.course_copy import copy_course  # noqa: E402
 from autograde.preprocessors import (BackupGradebook, ClearGradingRecord, CollectEvidence,  # noqa: E402
                                      GradeFromEvidence, RestoreTestCells, StripActiveContent)
 from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, add_flag,  # noqa: E402
@@ -153,16 +151,11 @@ def test_forged_and_repeated_evidence_earns_nothing_and_is_flagged():
     assert any("more than once" in flag for flag in flags)
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return copy_course(tmp_path_factory.mktemp("preprocessors") / "course", assignments=["challenge"])
-
-
-def test_restore_test_cells_puts_back_and_flags_what_a_student_removed(course):
+def test_restore_test_cells_puts_back_and_flags_what_a_student_removed(challenge_course):
     notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
     notebook.cells = [c for c in notebook.cells if grade_id(c) not in ("title", "setup")]
     find_cell(notebook, "colorbar").source = "pass"
-    db_url = f"sqlite:///{course / 'grading' / 'gradebook.db'}"
+    db_url = f"sqlite:///{challenge_course / 'grading' / 'gradebook.db'}"
     RestoreTestCells().preprocess(notebook, _resources(db_url=db_url))
     assert [grade_id(c) for c in graded_cells(notebook)][-1] == "title"
     assert "import heatmap_check" in find_cell(notebook, "setup").source
@@ -171,13 +164,13 @@ def test_restore_test_cells_puts_back_and_flags_what_a_student_removed(course):
     assert "the read-only cell 'colorbar' was edited (nbgrader restored it)" in flags
 
 
-def test_backup_gradebook_copies_it_once_per_process(course, monkeypatch):
-    monkeypatch.chdir(course)
+def test_backup_gradebook_copies_it_once_per_process(challenge_course, monkeypatch):
+    monkeypatch.chdir(challenge_course)
     db_url = "sqlite:///grading/gradebook.db"
     notebook = nbformat.read(STUDENT_NOTEBOOK, as_version=4)
     for _ in range(3):
         BackupGradebook().preprocess(notebook, _resources(db_url=db_url))
-    backups = sorted((course / "grading" / "backups").glob("gradebook-*.db"))
+    backups = sorted((challenge_course / "grading" / "backups").glob("gradebook-*.db"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("select name from assignment").fetchall() == [("challenge",)]

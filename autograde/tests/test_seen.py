@@ -4,11 +4,13 @@ The red team's pictures that are read differently from how they are seen (a blan
 white cover, a covering Axes, a clipped image, a one-cell view) and the reader-alone
 tricks (near-zero opacity, transparent colormaps and "under" colours, empty clip
 boxes, labels moved by an offset transform, white-on-white or covered texts) must
-fail exactly what a fair person would fail; every honest style (the corpus, the red
-team's honest answers, the styles listed below) must keep full marks. Figures are
+fail exactly what a fair person would fail; every honest style (the corpus, judged
+in test_judge.py, and the styles listed below) must keep full marks. Figures are
 drawn in-process on Agg; the points test runs the grading pipeline in-process
-(collect, read_evidence, judge_call, split_points) without nbgrader.
+(collect, read_evidence, judge_call, split_points) without nbgrader. The tests that
+take each red-team answer through both calls are marked ``corpus``.
 """
+import functools
 import warnings
 
 import matplotlib
@@ -41,6 +43,7 @@ def failed(verdicts):
     return {criterion: message for criterion, message in verdicts.items() if message}
 
 
+@functools.cache  # a reading is deterministic: the message tests reuse the parametrized ones
 def judge_answer(name, with_ax):
     """The picture verdicts for one corpus answer, called as grading calls it."""
     function = answer_function(name)
@@ -73,14 +76,10 @@ RED_TEAM = {
     "attack_clipped_right_image": {"matrix"},
     # one cell of the matrix in view, and numbers for tick labels
     "attack_one_cell_view": {"matrix", "x_ticks", "y_ticks"},
-    # honest answers: full marks
-    "colorbar_title_label": set(),
-    "inset_axes_colorbar": set(),
-    "pcolormesh_categorical": set(),
-    "contour_overlay": set(),
 }
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(RED_TEAM))
 @pytest.mark.parametrize("with_ax", [False, True], ids=["no_ax", "with_ax"])
 def test_red_team_answers_fail_what_a_person_would_fail(name, with_ax):
@@ -101,22 +100,24 @@ def test_the_messages_say_what_a_person_sees():
         judge_answer("attack_one_cell_view", True)["matrix"])
 
 
-def test_red_team_points_in_the_grading_pipeline():
-    """Fair grades (out of 10): blank 1, covering Axes 2 (return value and colorbar),
-    clipped image 7, one-cell view 3: every call of grading, in-process."""
+@pytest.mark.corpus
+@pytest.mark.parametrize("name, points", [
+    # fair grades out of 10: nothing seen but the return value; the return value and the
+    # colorbar beside the covering Axes; all but the (transposed) matrix; one cell in view
+    ("attack_blank_cover", 1), ("attack_overlay_axes", 2), ("attack_clipped_right_image", 7),
+    ("attack_one_cell_view", 3)])
+def test_red_team_points_in_the_grading_pipeline(name, points):
+    """Every call of grading, in-process: collected, read back, judged and scored."""
     from autograde.checker.evidence import collect, read_evidence
     from autograde.checker.verdicts import judge_call, split_points
     from autograde.corpus import notebook_points
     from autograde.hidden_inputs import grading_calls
 
-    fair = {"attack_blank_cover": 1, "attack_overlay_axes": 2, "attack_clipped_right_image": 7,
-            "attack_one_cell_view": 3}
-    for name, points in fair.items():
-        calls = grading_calls(1234, name)
-        verdicts = {call["name"]: judge_call(read_evidence(collect(answer_function(name), call)), call)
-                    for call in calls}
-        results = split_points(calls, verdicts, notebook_points())
-        assert sum(result["score"] for result in results.values()) == points, (name, results)
+    calls = grading_calls(1234, name)
+    verdicts = {call["name"]: judge_call(read_evidence(collect(answer_function(name), call)), call)
+                for call in calls}
+    results = split_points(calls, verdicts, notebook_points())
+    assert sum(result["score"] for result in results.values()) == points, results
 
 
 # --------------------------------------------------------------------------

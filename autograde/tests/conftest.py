@@ -1,0 +1,12 @@
+"""Fixtures shared by the grading kit's tests."""
+import pytest
+
+from autograde.course_copy import copy_course
+
+
+@pytest.fixture(scope="session")
+def challenge_course(tmp_path_factory):
+    """A copy of the course with the challenge generated into a fresh gradebook (nbgrader's
+    generate_assignment, a few seconds): made once for the tests that only read it or add
+    files of their own."""
+    return copy_course(tmp_path_factory.mktemp("challenge") / "course", assignments=["challenge"])
