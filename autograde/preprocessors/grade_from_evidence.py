@@ -65,7 +65,7 @@ def why_cell_stopped(outputs) -> str | None:
         return "it was stopped: " + str(errors[names.index("SandboxLimit")].get("evalue", "")).split("\n")[0]
     fault = next((KERNEL_FAULTS[name] for name in names if name in KERNEL_FAULTS), None)
     if fault:
-        return f"{fault} while it ran"
+        return fault
     name = names[0] or "an error"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} stopped it, shown under the cell at its line"
 

@@ -207,3 +207,20 @@ def test_active_content_is_dropped_from_the_notebook_and_said_so():
     kinds = [kind for output in cell.outputs for kind in output.get("data", {})]
     assert kinds == ["text/plain"]
     assert "not application/javascript, image/svg+xml, text/html" in cell.outputs[-1]["text"]
+
+
+def test_why_a_cell_stopped_is_said_in_the_words_the_report_uses():
+    from autograde.preprocessors.grade_from_evidence import why_cell_stopped
+    from autograde.report import FAULT_NAMES
+
+    def stopped(ename, evalue=""):
+        return why_cell_stopped([new_output("stream", name="stdout", text="drawing...\n"),
+                                 new_output("error", ename=ename, evalue=evalue, traceback=[])])
+
+    assert stopped("CellTimeoutError") == FAULT_NAMES["CellTimeoutError"] == "a cell ran past the time limit"
+    assert stopped("DeadKernelError") == stopped("KernelDied") == "the kernel died"
+    assert stopped("SandboxLimit", "the grading sandbox's disk limit (256 MB) was reached\nmore") == (
+        "it was stopped: the grading sandbox's disk limit (256 MB) was reached")
+    assert stopped("ZeroDivisionError") == "a ZeroDivisionError stopped it, shown under the cell at its line"
+    assert stopped("AttributeError").startswith("an AttributeError")
+    assert why_cell_stopped([new_output("stream", name="stdout", text="fine\n")]) is None
