@@ -232,7 +232,8 @@ def criterion_table(results: ClassResults, states: dict[str, StudentState]) -> l
     return rows
 
 
-def _short(text: str, limit: int) -> str:
+def _short(text: str, limit: int = 220) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -306,11 +307,6 @@ def plot_class_report(results: ClassResults, rows: list[dict], headline: str, lo
 def plural(count: int, noun: str) -> str:
     """``1 file``, ``2 files``."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _quote(message: str, limit: int = 220) -> str:
-    message = " ".join(message.split())
-    return (message[:limit - 1] + "…") if len(message) > limit else message
 
 
 def _section(title: str, entries: list[str], fix: str = "") -> list[str]:
@@ -390,7 +386,7 @@ def write_class_report(coursedir, assignment_id: str, out_dir, results: ClassRes
               "| criterion | points | mean | lost points | most common message |", "|---|---:|---:|---:|---|"]
     for row in rows:
         share = f"{row['lost']} of {row['graded']}"
-        message = f"{_quote(row['message'])} ({plural(row['message_count'], 'student')})" if row["message"] else ""
+        message = f"{_short(row['message'])} ({plural(row['message_count'], 'student')})" if row["message"] else ""
         lines.append(f"| {row['criterion']} | {row['points']:g} | {row['mean']:.2f} | {share} | "
                      f"{message.replace('|', '/')} |")
 
