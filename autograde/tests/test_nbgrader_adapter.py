@@ -41,8 +41,9 @@ def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(challenge_co
         app = nbgrader_adapter.load_app(str(challenge_course))
         save = nbgrader_adapter.AutogradeSteps(app, "challenge", part="save")
         execute = nbgrader_adapter.AutogradeSteps(app, "challenge", part="execute")
-        assert save.submitted_folder("alice") == str(challenge_course / "grading" / "submitted" / "alice" / "challenge")
-        assert save.autograded_folder("alice") == str(challenge_course / "grading" / "autograded" / "alice" / "challenge")
+        grading = challenge_course / "grading"
+        assert save.submitted_folder("alice") == str(grading / "submitted" / "alice" / "challenge")
+        assert save.autograded_folder("alice") == str(grading / "autograded" / "alice" / "challenge")
         names = {}
         for steps in (save, execute):
             steps.converter._sanitizing = False
