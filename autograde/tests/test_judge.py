@@ -116,7 +116,7 @@ def test_each_answer_fails_exactly_its_criteria(name):
 def draw(plot, tokens=TOKENS, matrix=MATRIX, finish=True):
     """Draw with ``plot(ax, tokens, array)`` (which returns the heatmap artist, or None) and,
     when ``finish``, add the colorbar and title; return (ax, picture)."""
-    figure = Figure(figsize=(4, 4), dpi=60)
+    figure = Figure(figsize=(5, 4), dpi=60)  # wide enough for the labels: one draw less
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     artist = plot(ax, list(tokens), np.array(matrix, dtype=float))
