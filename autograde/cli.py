@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 
-
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("submissions", nargs="?", metavar="SUBMISSIONS",
                        help="a folder or .zip of notebooks named by student (alice.ipynb, "
@@ -127,7 +126,7 @@ def _names(students, limit: int = 8) -> str:
 
 
 def _print_summary(summary) -> None:
-    from autograde.report import plural  # not at the top: the report's module imports NumPy
+    from autograde.protocol import plural  # not at the top: `--help` imports nothing of the kit
 
     imported = summary.imported
     if imported is not None:
@@ -180,7 +179,7 @@ def _grade(args) -> int:
         print("error: --jobs must be 1 or more", file=sys.stderr)
         return 2
     from autograde.class_grading import GradingError, grade_class
-    from autograde.report import plural
+    from autograde.protocol import plural
 
     try:
         summary = grade_class(".", args.assignment, args.submissions, jobs=args.jobs,

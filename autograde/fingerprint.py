@@ -15,7 +15,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from autograde.protocol import METADATA_KEY, criterion_points
+from autograde.protocol import criterion_points, recorded
 
 PACKAGE = Path(__file__).resolve().parent
 #: The code that decides grades, relative to the package (folders: every .py file in them).
@@ -50,9 +50,9 @@ def stale_reasons(notebook, gradebook_points: dict) -> list[str]:
                if criterion in graded_with and graded_with[criterion] != points]
     if changes:
         reasons.append("graded with other points (" + ", ".join(changes) + ")")
-    recorded = notebook.metadata.get(METADATA_KEY, {}).get(FINGERPRINT_KEY)
-    if recorded is None:
+    fingerprint = recorded(notebook).get(FINGERPRINT_KEY)
+    if fingerprint is None:
         reasons.append("graded by a grader that recorded no fingerprint (an older grading kit)")
-    elif recorded != grader_fingerprint():
+    elif fingerprint != grader_fingerprint():
         reasons.append("graded by another version of the grading code")
     return reasons

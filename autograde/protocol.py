@@ -15,8 +15,8 @@ from .checker.evidence import clean_text
 from .checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENT", "METADATA_KEY",
-           "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id", "find_cell",
-           "criterion_points", "grading_record", "add_flag", "flags_of"]
+           "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
+           "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of"]
 
 #: The graded assignment and its notebook (nbgrader ids).
 ASSIGNMENT = "challenge"
@@ -48,9 +48,15 @@ KERNEL_FAULTS = {
 }
 
 
+def plural(count: float, noun: str) -> str:
+    """``1 file``, ``2 files``, ``0.5 points``."""
+    number = count if isinstance(count, int) else f"{count:g}"  # 2.0 -> 2, a million stays 1000000
+    return f"{number} {noun}{'' if count == 1 else 's'}"
+
+
 def points_text(points: float) -> str:
     """``1 point``, ``2 points``, ``0.5 points``."""
-    return f"{points:g} point{'' if points == 1 else 's'}"
+    return plural(points, "point")
 
 
 def graded_cells(notebook) -> list:
@@ -92,8 +98,13 @@ def add_flag(notebook, reason: str) -> None:
         flags.append(reason)
 
 
+def recorded(notebook) -> dict:
+    """The grader's record, to read (empty when missing or not a mapping; nothing is created)."""
+    record = notebook.metadata.get(METADATA_KEY)
+    return record if isinstance(record, dict) else {}
+
+
 def flags_of(notebook) -> list[str]:
     """The reasons recorded by :func:`add_flag` (whatever a notebook's metadata holds)."""
-    record = notebook.metadata.get(METADATA_KEY)
-    flags = record.get("flags") if isinstance(record, dict) else None
+    flags = recorded(notebook).get("flags")
     return [clean_text(flag) for flag in flags] if isinstance(flags, list) else []

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.protocol import KERNEL_FAULTS, METADATA_KEY, flags_of
+from autograde.protocol import KERNEL_FAULTS, flags_of, plural, recorded
 
 #: Error names that mean the notebook did not run to the end normally, and what they mean.
 FAULT_NAMES = {**KERNEL_FAULTS, "SandboxLimit": "a limit of the grading sandbox"}
@@ -120,7 +120,7 @@ def limit_hits(notebook) -> list[str]:
     error outputs, the sandbox's report and the verdicts of the calls).
     """
     hits: dict[str, str] = {}
-    record = notebook.metadata.get(METADATA_KEY, {})
+    record = recorded(notebook)
     sandbox = record.get("sandbox") or {}
     if sandbox.get("limit"):
         hits[sandbox.get("limit_message") or f"the grading sandbox's {sandbox['limit']} limit"] = ""
@@ -196,8 +196,7 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
             except Exception as exc:  # a damaged file must not lose the rest of the report
                 state.not_graded = state.not_graded or f"the autograded notebook cannot be read ({exc})"
                 continue
-            record = notebook.metadata.get(METADATA_KEY)
-            record = record if isinstance(record, dict) else {}
+            record = recorded(notebook)
             state.limits += limit_hits(notebook)
             state.flags += [flag for flag in flags_of(notebook) if flag not in state.flags]
             state.messages = _failure_messages(record)
@@ -302,11 +301,6 @@ def plot_class_report(results: ClassResults, rows: list[dict], headline: str, lo
     path = Path(path)
     fig.savefig(path, dpi=100)
     return path
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 file``, ``2 files``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _section(title: str, entries: list[str], fix: str = "") -> list[str]:

@@ -105,7 +105,8 @@ def outputs_for(criterion: str, result: dict) -> list:
     criterion, its points, and per call shape "passed" or what went wrong."""
     name = CRITERION_NAMES.get(criterion, criterion)
     score, maximum = result["score"], result["max"]
-    heading = f"{name}: {score:g} of {points_text(maximum)} (half for the call without ax, half for the call with one)"
+    heading = (f"{name}: {score:g} of {points_text(maximum)} "
+               "(half for the call without ax, half for the call with one)")
     lines = [heading] + [f"- {line}" for line in result["lines"]]
     if score >= maximum:
         return [new_output("stream", name="stdout", text="\n".join(lines) + "\n")]

@@ -22,7 +22,7 @@ WATCHED_CELLS = (SETUP_CELL,)
 
 def _normalise(source: str) -> str:
     source = GRADED_LINE.sub("# Graded", source.strip())  # the points may have changed since
-    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+    return "\n".join(line.rstrip() for line in source.splitlines())
 
 
 class RestoreTestCells(NbGraderPreprocessor):
