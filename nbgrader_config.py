@@ -27,14 +27,14 @@ c.Execute.timeout = 60  # seconds per cell; one call of the student's function g
 c.ExecutePreprocessor.timeout = 60  # the same setting under the name older docs use
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
-    "autograde.preprocessors.BackupGradebook", "autograde.preprocessors.ClearGradingRecord",
+    "autograde.grading.preprocessors.BackupGradebook", "autograde.grading.preprocessors.ClearGradingRecord",
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "autograde.preprocessors.RestoreTestCells",
+    "nbgrader.preprocessors.OverwriteKernelspec", "autograde.grading.preprocessors.RestoreTestCells",
     "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
-    "autograde.preprocessors.CollectEvidence", "autograde.preprocessors.SandboxedExecute",
-    "autograde.preprocessors.GradeFromEvidence", "autograde.preprocessors.RecordGradingRun",
-    "autograde.preprocessors.StripActiveContent",
+    "autograde.grading.preprocessors.CollectEvidence", "autograde.grading.preprocessors.SandboxedExecute",
+    "autograde.grading.preprocessors.GradeFromEvidence", "autograde.grading.preprocessors.RecordGradingRun",
+    "autograde.grading.preprocessors.StripActiveContent",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
@@ -43,15 +43,15 @@ c.Autograde.autograde_preprocessors = [
 # nbconvert sanitizes its HTML there, so nothing a student wrote can run as script.
 c.HTMLExporter.sanitize_html = True
 
-# Feedback for students (autograde/feedback.py): nbgrader's page with each criterion named,
+# Feedback for students (autograde/grading/feedback.py): nbgrader's page with each criterion named,
 # without the grader's paths or library frames.
-c.GenerateFeedback.exporter_class = "autograde.feedback.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "autograde.grading.feedback.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "autograde.feedback.CleanFeedback"]
+    "autograde.grading.feedback.CleanFeedback"]
 
-# The grading sandbox's limits (every setting, with help: autograde/sandbox.py), e.g.
+# The grading sandbox's limits (every setting, with help: autograde/sandbox/settings.py), e.g.
 # c.Sandbox.memory_mb = 2048
 # c.Sandbox.cpu_seconds = 120
-# Fixed hidden inputs instead of fresh ones for each run (autograde/hidden_inputs.py):
+# Fixed hidden inputs instead of fresh ones for each run (autograde/grading/hidden_inputs.py):
 # c.HiddenInputs.seed = 1234

@@ -6,10 +6,10 @@
     python -m autograde build-checker
 
 Each command is a thin layer over one documented function: ``grade`` over
-:func:`autograde.class_grading.grade_class`, ``flags`` over
-:func:`autograde.flags.find_flags`, ``build`` over
-:func:`autograde.build_checker.write_checker` and
-:func:`autograde.build_points.write_points` (what ``./course generate`` runs
+:func:`autograde.term.class_grading.grade_class`, ``flags`` over
+:func:`autograde.term.flags.print_flags`, ``build`` over
+:func:`autograde.generate.checker.write_checker` and
+:func:`autograde.generate.points.write_points` (what ``./course generate`` runs
 before nbgrader), ``build-checker`` over the first alone.
 """
 from __future__ import annotations
@@ -96,19 +96,19 @@ def main(argv=None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     if args.command in ("build", "build-checker"):
-        from autograde.build_checker import write_checker
+        from autograde.generate.checker import write_checker
         print(f"wrote {write_checker('.')}")
         if args.command == "build":
             return _build_points()
         return 0
     if args.command == "flags":
-        from autograde.flags import main as flags_main
-        return flags_main([args.autograded] if args.autograded else [])
+        from autograde.term.flags import print_flags
+        return print_flags(args.autograded)
     return _grade(args)
 
 
 def _build_points() -> int:
-    from autograde.build_points import PointsError, write_points
+    from autograde.generate.points import PointsError, write_points
 
     try:
         changed = write_points(".")
@@ -126,7 +126,7 @@ def _names(students, limit: int = 8) -> str:
 
 
 def _print_summary(summary) -> None:
-    from autograde.protocol import plural  # not at the top: `--help` imports nothing of the kit
+    from autograde.grading.protocol import plural  # not at the top: `--help` imports nothing of the kit
 
     imported = summary.imported
     if imported is not None:
@@ -178,8 +178,8 @@ def _grade(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be 1 or more", file=sys.stderr)
         return 2
-    from autograde.class_grading import GradingError, grade_class
-    from autograde.protocol import plural
+    from autograde.grading.protocol import plural
+    from autograde.term.class_grading import GradingError, grade_class
 
     try:
         summary = grade_class(".", args.assignment, args.submissions, jobs=args.jobs,

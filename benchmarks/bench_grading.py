@@ -32,7 +32,7 @@ from pathlib import Path
 
 from autograde.corpus import cases, write_submission
 from autograde.corpus.course import scores_of, submitted_path
-from autograde.course_copy import copy_course
+from autograde.corpus.course_copy import copy_course
 
 SEED = 20261128
 

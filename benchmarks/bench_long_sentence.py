@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from autograde.course_copy import lesson_module  # noqa: E402
+from autograde.corpus.course_copy import lesson_module  # noqa: E402
 
 plot_attention_heatmap = lesson_module("attention_plots").plot_attention_heatmap
 

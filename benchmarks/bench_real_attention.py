@@ -32,7 +32,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-from autograde.course_copy import REPO, lesson_module  # noqa: E402
+from autograde.corpus.course_copy import REPO, lesson_module  # noqa: E402
 
 LESSONS = REPO / "solutions" / "lessons"
 ra = lesson_module("real_attention")

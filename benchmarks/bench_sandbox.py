@@ -38,7 +38,7 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+from autograde.grading.preprocessors.sandboxed_execute import SandboxedExecute
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ matplotlib.use("Agg")  # a script, not a notebook: no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 
-from autograde.course_copy import lesson_module  # noqa: E402
+from autograde.corpus.course_copy import lesson_module  # noqa: E402
 import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """Run a real JupyterLab server on a temporary copy of the course, for the browser tests.
 
-The course copy comes from :func:`autograde.course_copy.copy_course` (the
+The course copy comes from :func:`autograde.corpus.course_copy.copy_course` (the
 course's notebooks, plus a gradebook of its own for nbgrader's formgrader);
 ``JupyterLab`` starts ``jupyter lab`` on 127.0.0.1
 with a free port and a random token and always stops it again

@@ -5,7 +5,7 @@ weight on a diagonal, subword merging)."""
 import numpy as np
 import pytest
 
-from autograde.course_copy import run_in_lessons_folder
+from autograde.corpus.course_copy import run_in_lessons_folder
 
 import attention_math as am  # noqa: E402
 

@@ -9,7 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograde.course_copy import run_in_lessons_folder
+from autograde.corpus.course_copy import run_in_lessons_folder
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

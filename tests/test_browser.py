@@ -39,10 +39,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 from lab_server import JupyterLab
 
-from autograde.course_copy import copy_course
+from autograde.corpus.course_copy import copy_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -388,8 +388,8 @@ def test_formgrader_shows_a_hostile_submission_without_running_it(page, lab):
 
     from autograde.corpus import attack_cases
     from autograde.corpus.course import autograde, scores_of, submit
-    from autograde.gradebook import db_url_of
-    from autograde.protocol import ASSIGNMENT, NOTEBOOK
+    from autograde.term.gradebook import db_url_of
+    from autograde.grading.protocol import ASSIGNMENT, NOTEBOOK
 
     attacker = next(case for case in attack_cases() if case.name == "attack_formgrader_script")
     submit(lab.root, [attacker])

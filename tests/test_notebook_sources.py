@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograde.course_copy import copy_course
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import copy_course
+from autograde.corpus.course_copy import REPO
 
 ALL_NOTEBOOKS = sorted(
     p.relative_to(REPO)

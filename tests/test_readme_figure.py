@@ -5,7 +5,7 @@ import sys
 import matplotlib.image as mpimg
 import numpy as np
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 
 def test_readme_heatmap_matches_the_solution(tmp_path):

@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 LESSONS = REPO / "solutions" / "lessons"
 LESSON = LESSONS / "07_real_attention.ipynb"

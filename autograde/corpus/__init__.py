@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from autograde.checker.spec import CALL_SHAPES, CRITERIA, PICTURE_CRITERIA
-from autograde.protocol import ANSWER_CELL, criterion_points, find_cell
+from autograde.grading.protocol import ANSWER_CELL, criterion_points, find_cell
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS = Path(__file__).resolve().parent / "answers"

@@ -1,6 +1,6 @@
 """Grade sample submissions with the real ``nbgrader autograde`` in a throwaway course.
 
-Used by the corpus tests, the benchmarks and :mod:`autograde.naive_baseline`::
+Used by the corpus tests, the benchmarks and `benchmarks/naive_baseline.py`::
 
     course = copy_course(tmp_path / "course", assignments=["challenge"])
     submit(course, cases())                      # grading/submitted/<case>/challenge/...
@@ -9,10 +9,10 @@ Used by the corpus tests, the benchmarks and :mod:`autograde.naive_baseline`::
 """
 from pathlib import Path
 
-from autograde.course_copy import nbgrader
-from autograde.gradebook import db_url_of, scores
-from autograde.nbgrader_adapter import course_directory
-from autograde.protocol import ASSIGNMENT, NOTEBOOK
+from autograde.corpus.course_copy import nbgrader
+from autograde.grading.nbgrader_adapter import course_directory
+from autograde.grading.protocol import ASSIGNMENT, NOTEBOOK
+from autograde.term.gradebook import db_url_of, scores
 
 from . import write_submission
 

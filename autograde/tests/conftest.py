@@ -1,7 +1,7 @@
 """Fixtures shared by the grading kit's tests."""
 import pytest
 
-from autograde.course_copy import copy_course
+from autograde.corpus.course_copy import copy_course
 
 
 @pytest.fixture(scope="session")

@@ -31,10 +31,10 @@ import pytest
 
 from autograde.corpus import attack_cases, cases, notebook_points, write_submission
 from autograde.corpus.course import autograde, scores_of, submitted_path
-from autograde.course_copy import REPO, copy_course, nbgrader
-from autograde.flags import find_flags
-from autograde.protocol import ANSWER_CELL, find_cell
+from autograde.corpus.course_copy import REPO, copy_course, nbgrader
+from autograde.grading.protocol import ANSWER_CELL, find_cell
 from autograde.sandbox import SANDBOX_UID_BASE
+from autograde.term.flags import find_flags
 
 pytestmark = pytest.mark.integration
 

@@ -5,9 +5,9 @@ import subprocess
 import sys
 import textwrap
 
-from autograde.build_checker import STUDENT_CHECKER, build_checker
 from autograde.corpus import ANSWERS
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
+from autograde.generate.checker import STUDENT_CHECKER, build_checker
 
 
 def answer_source(name: str) -> str:

@@ -12,10 +12,10 @@ import sys
 import nbformat
 import pytest
 
-from autograde.build_points import (CHALLENGE_SOURCE, README, README_BEGIN, PointsError, update_readme,
+from autograde.generate.points import (CHALLENGE_SOURCE, README, README_BEGIN, PointsError, update_readme,
                                     write_points)
-from autograde.course_copy import REPO, copy_course
-from autograde.protocol import criterion_points, find_cell
+from autograde.corpus.course_copy import REPO, copy_course
+from autograde.grading.protocol import criterion_points, find_cell
 
 
 def test_the_committed_notebook_and_readme_show_the_points_of_the_metadata():

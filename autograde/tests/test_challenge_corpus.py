@@ -14,8 +14,8 @@ import pytest
 
 from autograde.corpus import cases, notebook_points
 from autograde.corpus.course import autograde, scores_of, submit
-from autograde.course_copy import copy_course
-from autograde.flags import find_flags
+from autograde.corpus.course_copy import copy_course
+from autograde.term.flags import find_flags
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from autograde.checker import evidence  # noqa: E402
+from autograde.checker import evidence, unpickle  # noqa: E402
 from autograde.checker.spec import make_call, public_calls  # noqa: E402
 from autograde.corpus import answer_function  # noqa: E402
 
@@ -42,7 +42,7 @@ def test_a_correct_call_is_recorded_and_read_back():
     for call in (NO_AX, WITH_AX):
         record = evidence.collect(good, call)
         assert record["status"] == "returned" and record["returned"] == "axes"
-        reading = evidence.read_evidence(record)
+        reading = unpickle.read_evidence(record)
         assert reading["problem"] is None and reading["flags"] == []
         assert reading["returned_axes"] and reading["read_from"] == "returned"
         assert reading["returned_given"] is (call is WITH_AX)
@@ -53,7 +53,7 @@ def test_the_given_ax_is_not_the_current_axes():
         plt.imshow(np.asarray(attention))
         return plt.gca()
 
-    reading = evidence.read_evidence(evidence.collect(pyplot_style, WITH_AX))
+    reading = unpickle.read_evidence(evidence.collect(pyplot_style, WITH_AX))
     assert reading["returned_axes"] and not reading["returned_given"]
 
 
@@ -81,7 +81,7 @@ def test_calls_that_never_return_are_contained(body, status):
     exec(f"def f(tokens, attention, ax=None):\n    {body}\n", namespace)
     record = evidence.collect(namespace["f"], NO_AX, timeout=1.5)
     assert record["status"] == status
-    assert evidence.read_evidence(record)["picture"] is None
+    assert unpickle.read_evidence(record)["picture"] is None
 
 
 def test_a_lambda_formatter_and_a_lambda_method_do_not_lose_the_figure():
@@ -95,7 +95,7 @@ def test_a_lambda_formatter_and_a_lambda_method_do_not_lose_the_figure():
 
     record = evidence.collect(lambdas, NO_AX)
     assert record["status"] == "returned", record["exception"]
-    drawing, problem, flags = evidence.load_drawing(record)
+    drawing, problem, flags = unpickle.load_drawing(record)
     assert problem is None and flags == []
     ax = drawing["returned"]
     ax.figure.draw_without_rendering()
@@ -115,7 +115,7 @@ def test_an_artist_class_of_the_students_own_is_refused_with_a_message():
 
     record = evidence.collect(custom, NO_AX)
     assert record["status"] == "returned"
-    reading = evidence.read_evidence(record)
+    reading = unpickle.read_evidence(record)
     assert reading["picture"] is None
     assert "StudentText" in reading["problem"] and "matplotlib's own" in reading["problem"]
 
@@ -159,7 +159,7 @@ def _forged(payload) -> dict:
        matplotlib.image.AxesImage)), "a class built from"),
 ])
 def test_forged_globals_and_gadgets_are_refused(reduce, words):
-    reading = evidence.read_evidence(_forged({"returned": _Smuggles(reduce)}))
+    reading = unpickle.read_evidence(_forged({"returned": _Smuggles(reduce)}))
     assert reading["picture"] is None and "cannot read" in reading["problem"]
     assert len(reading["flags"]) == 1 and words in reading["flags"][0], reading["flags"]
 
@@ -167,7 +167,7 @@ def test_forged_globals_and_gadgets_are_refused(reduce, words):
 def test_a_method_replaced_on_a_single_object_is_refused():
     ax = good(NO_AX["tokens"], NO_AX["attention"])
     ax.pick = ax.figure.pick  # a name matplotlib's own pickles use, put where it does not belong
-    reading = evidence.read_evidence(_as_evidence(_drawing(ax)))
+    reading = unpickle.read_evidence(_as_evidence(_drawing(ax)))
     plt.close("all")
     assert "cannot read" in reading["problem"]
     assert "Axes.pick replaced on a single object" in reading["flags"][0]
@@ -176,25 +176,25 @@ def test_a_method_replaced_on_a_single_object_is_refused():
 def test_special_attributes_set_while_unpickling_are_refused():
     ax = good(NO_AX["tokens"], NO_AX["attention"])
     text = _Smuggles((matplotlib.text.Text, (), (None, {"__class__": matplotlib.text.Annotation})))
-    reading = evidence.read_evidence(_forged({"returned": ax, "given": None, "current": text,
+    reading = unpickle.read_evidence(_forged({"returned": ax, "given": None, "current": text,
                                               "figures": [ax.figure]}))
     plt.close("all")
     assert "special attributes" in reading["flags"][0]
 
 
 def test_evidence_in_another_form_or_too_big_is_refused():
-    assert evidence.read_evidence(_forged({"figure": 1}))["problem"] == "the drawing is not in the expected form"
-    huge = {"call": "x", "status": "returned", "pickle": "A" * (evidence.MAX_PICKLE_BYTES * 2)}
-    assert "far larger" in evidence.read_evidence(huge)["problem"]
+    assert unpickle.read_evidence(_forged({"figure": 1}))["problem"] == "the drawing is not in the expected form"
+    huge = {"call": "x", "status": "returned", "pickle": "A" * (unpickle.MAX_PICKLE_BYTES * 2)}
+    assert "far larger" in unpickle.read_evidence(huge)["problem"]
     garbage = {"call": "x", "status": "returned", "pickle": "not base64!"}
-    assert "could not be read" in evidence.read_evidence(garbage)["problem"]
+    assert "could not be read" in unpickle.read_evidence(garbage)["problem"]
 
 
 def test_an_axes_that_is_not_in_its_figure_is_not_a_returned_axes():
     ax = good(NO_AX["tokens"], NO_AX["attention"])
     stray = Figure().add_subplot()
     stray.figure.delaxes(stray)
-    reading = evidence.read_evidence(_as_evidence({"returned": stray, "given": None, "current": ax,
+    reading = unpickle.read_evidence(_as_evidence({"returned": stray, "given": None, "current": ax,
                                                    "figures": [ax.figure]}))
     plt.close("all")
     assert not reading["returned_axes"] and reading["read_from"] == "current"
@@ -203,7 +203,7 @@ def test_an_axes_that_is_not_in_its_figure_is_not_a_returned_axes():
 def test_untrusted_text_is_cleaned():
     record = evidence.collect(lambda *a, **k: (_ for _ in ()).throw(ValueError("x\x1b[31m" + "y" * 900)),
                               make_call("c", "no_ax", ["a"], [[1.0]], public=True))
-    cleaned = evidence.read_evidence(record)["exception"]["message"]
+    cleaned = unpickle.read_evidence(record)["exception"]["message"]
     assert "\x1b" not in cleaned and len(cleaned) <= 300
 
 
@@ -213,7 +213,7 @@ def test_when_no_process_can_be_forked_the_call_runs_in_this_process(monkeypatch
 
     monkeypatch.setattr(evidence, "_fork", no_fork)
     record = evidence.collect(good, NO_AX)
-    assert record["status"] == "returned" and evidence.read_evidence(record)["returned_axes"]
+    assert record["status"] == "returned" and unpickle.read_evidence(record)["returned_axes"]
 
 
 def test_attributes_set_on_a_class_while_unpickling_are_refused():
@@ -225,7 +225,7 @@ def test_attributes_set_on_a_class_while_unpickling_are_refused():
              + text("builtins") + text("object") + b"\x93" + b"s\x86b0")
     genuine = base64.b64decode(evidence.collect(good, NO_AX)["pickle"])
     forged = {"call": "x", "status": "returned", "pickle": base64.b64encode(genuine[:2] + patch + genuine[2:]).decode()}
-    reading = evidence.read_evidence(forged)
+    reading = unpickle.read_evidence(forged)
     assert reading["picture"] is None
     assert "attributes set on matplotlib.artist.Artist itself" in reading["flags"][0]
     assert matplotlib.artist.Artist.get_visible is not object
@@ -234,5 +234,5 @@ def test_attributes_set_on_a_class_while_unpickling_are_refused():
 @pytest.mark.parametrize("name", ["inset_axes_colorbar", "pcolormesh_categorical", "contour_overlay"])
 def test_figures_with_insets_categories_and_contours_are_read(name):
     for call in (NO_AX, WITH_AX):
-        reading = evidence.read_evidence(evidence.collect(answer_function(name), call))
+        reading = unpickle.read_evidence(evidence.collect(answer_function(name), call))
         assert reading["flags"] == [] and reading["problem"] is None and reading["picture"] is not None

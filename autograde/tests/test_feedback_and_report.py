@@ -9,10 +9,10 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from autograde.checker.spec import public_calls
 from autograde.checker.verdicts import judge_call
-from autograde.feedback import CleanFeedback, clean_traceback, without_paths
-from autograde.fingerprint import FINGERPRINT_KEY, grader_fingerprint, stale_reasons
-from autograde.protocol import ANSWER_CELL, METADATA_KEY
-from autograde.report import limit_hits, normalise_message
+from autograde.grading.feedback import CleanFeedback, clean_traceback, without_paths
+from autograde.grading.fingerprint import FINGERPRINT_KEY, grader_fingerprint, stale_reasons
+from autograde.grading.protocol import ANSWER_CELL, METADATA_KEY
+from autograde.term.report import limit_hits, normalise_message
 
 SYNTAX_TRACEBACK = ["  Cell In[3], line 14\n    return ax)\n             ^\n", "\x1b[0;31mSyntaxError\x1b[0m: unmatched ')'\n"]
 LIBRARY_TRACEBACK = [

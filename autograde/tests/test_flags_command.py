@@ -1,16 +1,16 @@
-"""`python -m autograde.flags` answers plainly: flags, nothing to read, or --help."""
+"""`python -m autograde flags` answers plainly: flags, nothing to read, or --help."""
 import subprocess
 import sys
 
 import nbformat
 from nbformat.v4 import new_notebook
 
-from autograde.course_copy import REPO
-from autograde.protocol import add_flag
+from autograde.corpus.course_copy import REPO
+from autograde.grading.protocol import add_flag
 
 
 def flags_command(*args):
-    return subprocess.run([sys.executable, "-m", "autograde.flags", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "autograde", "flags", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -41,5 +41,5 @@ def test_flags_are_listed_one_per_line_and_exit_one(tmp_path):
 
 def test_help_is_help_not_a_folder():
     result = flags_command("--help")
-    assert result.returncode == 0 and "usage: python -m autograde.flags" in result.stdout
+    assert result.returncode == 0 and "usage: python -m autograde flags" in result.stdout
     assert "AUTOGRADED_FOLDER" in result.stdout

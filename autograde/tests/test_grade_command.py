@@ -28,11 +28,11 @@ import pytest
 
 from autograde.corpus import cases, notebook_points, write_submission
 from autograde.corpus.course import scores_of, submitted_path
-from autograde.course_copy import REPO, copy_course, nbgrader
-from autograde.fingerprint import FINGERPRINT_KEY
-from autograde.lms import CANVAS_COLUMNS
-from autograde.protocol import ANSWER_CELL, METADATA_KEY, find_cell
-from autograde.worker_pool import WorkerPool
+from autograde.corpus.course_copy import REPO, copy_course, nbgrader
+from autograde.grading.fingerprint import FINGERPRINT_KEY
+from autograde.grading.protocol import ANSWER_CELL, METADATA_KEY, find_cell
+from autograde.term.lms import CANVAS_COLUMNS
+from autograde.term.worker_pool import WorkerPool
 
 pytestmark = pytest.mark.integration
 

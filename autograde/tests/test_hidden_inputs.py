@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograde.checker.spec import CALL_SHAPES, PUBLIC_SENTENCE, public_calls
-from autograde.hidden_inputs import HIDDEN_SIZES, HiddenInputs, _rearrangements, grading_calls
+from autograde.grading.hidden_inputs import HIDDEN_SIZES, HiddenInputs, _rearrangements, grading_calls
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -19,11 +19,11 @@ import time
 import nbformat
 import pytest
 
-from autograde import run_journal
 from autograde.corpus import cases, write_submission
 from autograde.corpus.course import scores_of, submitted_path
-from autograde.course_copy import copy_course
-from autograde.protocol import ANSWER_CELL, find_cell
+from autograde.corpus.course_copy import copy_course
+from autograde.grading.protocol import ANSWER_CELL, find_cell
+from autograde.term import run_journal
 
 pytestmark = pytest.mark.integration
 

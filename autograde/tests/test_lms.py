@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from autograde.lms import (CANVAS_COLUMNS, TIME_FROM_ARCHIVE, TIME_FROM_FILE, TIME_FROM_NAME, import_submissions,
+from autograde.term.lms import (CANVAS_COLUMNS, TIME_FROM_ARCHIVE, TIME_FROM_FILE, TIME_FROM_NAME, import_submissions,
                            lms_user_id, load_import_record, save_import_record, student_for, write_canvas_csv)
 
 NOTEBOOKS = ["04_challenge"]

@@ -1,6 +1,6 @@
 """Contract test: the pinned nbgrader still has what the adapter relies on.
 
-``autograde/nbgrader_adapter.py`` is the only module that touches nbgrader's
+``autograde/grading/nbgrader_adapter.py`` is the only module that touches nbgrader's
 private API. If an nbgrader upgrade renames or changes any of it, this test
 fails, naming the member, before any grading goes wrong.
 """
@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from autograde import nbgrader_adapter
+from autograde.grading import nbgrader_adapter
 
 
 @pytest.mark.parametrize("owner, member", [(owner, member) for owner, members in
@@ -19,7 +19,7 @@ def test_every_private_member_still_exists(owner, member):
     cls = getattr(importlib.import_module(module), name)
     if member == "_preprocessors":  # an instance attribute of nbconvert exporters
         cls = cls()
-    assert hasattr(cls, member), f"{owner}.{member} is gone: update autograde/nbgrader_adapter.py"
+    assert hasattr(cls, member), f"{owner}.{member} is gone: update autograde/grading/nbgrader_adapter.py"
 
 
 def test_no_other_module_names_a_private_nbgrader_member():

@@ -21,9 +21,9 @@ from nbgrader.utils import determine_grade  # noqa: E402
 
 from autograde.checker.evidence import collect  # noqa: E402
 from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
-from autograde.preprocessors import (BackupGradebook, ClearGradingRecord, CollectEvidence,  # noqa: E402
+from autograde.grading.preprocessors import (BackupGradebook, ClearGradingRecord, CollectEvidence,  # noqa: E402
                                      GradeFromEvidence, RestoreTestCells, StripActiveContent)
-from autograde.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, add_flag,  # noqa: E402
+from autograde.grading.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, add_flag,  # noqa: E402
                                 find_cell, flags_of, grade_id, graded_cells)
 
 
@@ -210,8 +210,8 @@ def test_active_content_is_dropped_from_the_notebook_and_said_so():
 
 
 def test_why_a_cell_stopped_is_said_in_the_words_the_report_uses():
-    from autograde.preprocessors.grade_from_evidence import why_cell_stopped
-    from autograde.report import FAULT_NAMES
+    from autograde.grading.preprocessors.grade_from_evidence import why_cell_stopped
+    from autograde.term.report import FAULT_NAMES
 
     def stopped(ename, evalue=""):
         return why_cell_stopped([new_output("stream", name="stdout", text="drawing...\n"),

@@ -34,9 +34,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from autograde import sandbox as sandbox_module
-from autograde.protocol import flags_of
-from autograde.preprocessors import sandboxed_execute
-from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+from autograde.grading.protocol import flags_of
+from autograde.grading.preprocessors import sandboxed_execute
+from autograde.grading.preprocessors.sandboxed_execute import SandboxedExecute
 from autograde.sandbox import (SANDBOX_UID_BASE, Sandbox, SandboxUnavailable, run_in_sandbox,
                                sandbox_problem)
 
@@ -817,7 +817,7 @@ NON_ROOT_SCRIPT = textwrap.dedent("""\
     import json, sys
     from nbformat.v4 import new_code_cell, new_notebook
     from traitlets.config import Config
-    from autograde.preprocessors.sandboxed_execute import SandboxedExecute
+    from autograde.grading.preprocessors.sandboxed_execute import SandboxedExecute
     cells, folder = json.loads(sys.argv[1]), sys.argv[2]
     config = Config()
     config.Sandbox.max_processes = 24
@@ -839,7 +839,7 @@ def _as_nobody(tmp_path: Path, nobody: int) -> None:
     paths = make_course(tmp_path / "course")
     home = tmp_path / "home"
     (home / ".config" / "matplotlib").mkdir(parents=True)
-    for font_cache in sandbox_module._font_cache_files():
+    for font_cache in sandbox_module.font_cache_files():
         shutil.copy(font_cache, home / ".config" / "matplotlib")
     script = _write(tmp_path / "run.py", NON_ROOT_SCRIPT)
     mine = _write(tmp_path / "course" / "instructor_only.txt", "mine")

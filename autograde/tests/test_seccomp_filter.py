@@ -10,7 +10,7 @@ import struct
 
 import pytest
 
-from autograde.seccomp_filter import (AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, RET_ALLOW,
+from autograde.sandbox.seccomp import (AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, RET_ALLOW,
                                       RET_ERRNO, UnsupportedMachine, build)
 
 AUDIT_ARCH_I386, AUDIT_ARCH_ARM = 0x40000003, 0x40000028

@@ -108,10 +108,11 @@ def test_the_messages_say_what_a_person_sees():
     ("attack_one_cell_view", 3)])
 def test_red_team_points_in_the_grading_pipeline(name, points):
     """Every call of grading, in-process: collected, read back, judged and scored."""
-    from autograde.checker.evidence import collect, read_evidence
+    from autograde.checker.evidence import collect
+    from autograde.checker.unpickle import read_evidence
     from autograde.checker.verdicts import judge_call, split_points
     from autograde.corpus import notebook_points
-    from autograde.hidden_inputs import grading_calls
+    from autograde.grading.hidden_inputs import grading_calls
 
     calls = grading_calls(1234, name)
     verdicts = {call["name"]: judge_call(read_evidence(collect(answer_function(name), call)), call)

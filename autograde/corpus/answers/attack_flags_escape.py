@@ -1,7 +1,7 @@
 # Attack (forged verdicts): draws nothing, and makes the instructor's flag list lie.
 # Flags hold text taken from the evidence as it is: a refused pickle is reported with the module
 # name it asked for, and that name can be any string. This one asks for a "module" made of terminal
-# control codes and lines of its own: in the instructor's terminal, `python -m autograde.flags`
+# control codes and lines of its own: in the instructor's terminal, `python -m autograde flags`
 # erases this submission's own line, prints a made-up flag against an honest classmate, and then
 # conceals (ESC[8m) everything after it: every real flag of the students listed later disappears.
 import base64

@@ -1,0 +1,148 @@
+"""The grader's end of a sandboxed kernel: jupyter_client's manager, client and session, with
+caps on what a kernel's messages may cost the grader."""
+from __future__ import annotations
+
+import re
+import sys
+
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.session import Session
+from traitlets import DottedObjectName, default
+
+from .bwrap import bwrap_env
+from .kernel import KernelSandbox
+from .settings import MB
+
+#: ``Sandbox.max_output_mb``; one message could otherwise be as large as the kernel's memory).
+MAX_MESSAGE_BYTES = 64 * MB
+#: Messages a socket of the grader queues before it stops reading from the kernel (ZeroMQ's
+#: default is 1000, each up to MAX_MESSAGE_BYTES: gigabytes, queued before the grader looks
+#: at them). When the queue is full the kernel's side waits (or, for its output socket,
+#: drops what it cannot send): the backlog is in the sandbox's memory, not the grader's.
+RECEIVE_QUEUE_MESSAGES = 4
+
+
+#: Most JSON values (the Python objects that parsing makes) one message may hold. Parsing
+#: multiplies what a value costs: the 3 bytes of ``[],`` become a 64-byte list, so that one
+#: message within MAX_MESSAGE_BYTES could take gigabytes of the grader's memory before any
+#: budget can look at it. Honest messages are a few dozen values and long strings (text,
+#: base64 images, the evidence's pickles); a big JSON output (a plotly figure) a few 10 000.
+MAX_MESSAGE_VALUES = 1_000_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
+
+
+def json_values(text: bytes) -> int:
+    """At most how many values parsing the JSON ``text`` makes: one per separator (``,``,
+    ``:``) and container, plus one; a string is one value whatever it holds."""
+    def count(text: bytes) -> int:
+        return sum(text.count(mark) for mark in (b",", b":", b"[", b"{")) + 1
+
+    values = count(text)  # fast; commas inside strings (printed text) count too
+    if values > MAX_MESSAGE_VALUES:
+        values = count(_JSON_STRING.sub(b'""', text))  # slower: without the strings
+    return values
+
+
+class SandboxedSession(Session):
+    """jupyter_client's Session, which refuses to parse a message of too many JSON values.
+
+    The refusal is an error where the grader reads the kernel's messages: the notebook
+    stops there, is graded, and is flagged (:class:`SandboxedExecute`).
+    """
+
+    def deserialize(self, msg_list, content=True, copy=True):
+        if content:
+            values = sum(json_values(frame if isinstance(frame, bytes) else bytes(frame))
+                         for frame in msg_list[1:5])  # header, parent, metadata, content
+            if values > MAX_MESSAGE_VALUES:
+                raise ValueError(f"a message of more than {MAX_MESSAGE_VALUES} JSON values "
+                                 f"({values}), not parsed")
+        return super().deserialize(msg_list, content=content, copy=copy)
+
+
+def _grader_context() -> zmq.asyncio.Context:
+    """A ZeroMQ context whose sockets take at most MAX_MESSAGE_BYTES a message and queue at
+    most RECEIVE_QUEUE_MESSAGES from a sandboxed kernel."""
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE_MESSAGES)
+    return context
+
+
+class SandboxedKernelClient(AsyncKernelClient):
+    """The grader's end of a sandboxed kernel's sockets, with caps on what they hold."""
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True  # ours to destroy, as jupyter_client's default is
+        return _grader_context()
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An ipykernel started inside a :class:`KernelSandbox` (for nbclient).
+
+    The kernel is ``python -m ipykernel_launcher`` of this interpreter, whatever the
+    notebook's kernelspec says; it talks over IPC sockets in the sandbox's IPC folder
+    (TCP cannot cross the sandbox's empty network namespace); interrupts are sent as
+    messages (a SIGINT would reach bwrap, not the kernel).
+    """
+
+    client_class = DottedObjectName("autograde.sandbox.kernel_manager.SandboxedKernelClient")
+
+    @default("client_factory")
+    def _client_factory_default(self):
+        # AsyncKernelManager's own default (AsyncKernelClient) would win over client_class:
+        # without this the caps above never reached the client that reads the kernel.
+        return SandboxedKernelClient
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True  # ours to destroy, as jupyter_client's default is
+        return _grader_context()  # the manager's own control socket, too
+
+    @default("session")
+    def _session_default(self):
+        return SandboxedSession(parent=self)  # the client's too (manager.client() gives it a clone)
+
+    def __init__(self, *, sandbox: KernelSandbox, **kwargs):
+        self.sandbox = sandbox
+        super().__init__(transport="ipc", ip=str(sandbox.ipc / "kernel"),
+                         connection_file=str(sandbox.ipc / "kernel.json"), **kwargs)
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3 (grading sandbox)", language="python",
+                interrupt_mode="message", name="python3")
+        return self._kernel_spec
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
+
+    async def _async_pre_start_kernel(self, **kw):
+        kw["cwd"] = str(self.sandbox.root)  # bwrap's own; the kernel's is set with --chdir
+        kw["stdout"] = kw["stderr"] = open(self.sandbox.output_path, "ab")  # noqa: SIM115
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        # both made with the command line
+        kw["pass_fds"] = (self.sandbox.init.write_fd, self.sandbox.seccomp_fd)
+        kw["env"] = bwrap_env()  # not the grader's: the sandbox's init would keep it
+        self.sandbox.give_to_sandbox(self.connection_file)  # written by pre_launch
+        return kernel_cmd, kw
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            kw["stdout"].close()  # the kernel has its own copy of the descriptor
+        self.sandbox.watch(self.provisioner.process)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        self.sandbox.stop_watching()
+        await super()._async_cleanup_resources(restart=restart)
+
