@@ -95,7 +95,8 @@ def test_a_name_the_answer_cell_lacks_says_which_cells_to_run(lesson_1):
     lesson_1.run("new_tokens = new_sentnce.split()")
     said = said_by_check(lesson_1.run(lesson_1.cells["tokens-ex1-check"]))
     assert "NameError: name 'new_sentnce' is not defined" in said
-    assert "`new_sentnce` does not exist. If a cell above makes it, run the cells above first" in said
+    assert ("`new_sentnce` does not exist in this notebook. If a cell above makes it, run the cells "
+            "above first") in said
 
 
 def test_an_answer_cell_not_run_is_named(lesson_1):
@@ -142,6 +143,18 @@ def test_a_check_run_without_the_first_cell_says_what_to_run():
     try:
         said = said_by_check(kernel.run(kernel.cells["tokens-ex1-check"]))
         assert "You have not run your answer cell yet" in said
+    finally:
+        kernel.close()
+
+
+def test_lesson_2_not_on_a_boolean_array_points_to_the_tilde():
+    kernel = Kernel("lessons/02_attention_matrix.ipynb")
+    try:
+        kernel.run_cells("matrix-setup", "matrix-tokens", "matrix-typed")
+        kernel.run("close = np.isclose(typed.sum(axis=1), 1)\nbad_rows = list(np.array(tokens)[not close])")
+        said = said_by_check(kernel.run(kernel.cells["matrix-ex1-check"]))
+        assert "at line 2 (`bad_rows = list(np.array(tokens)[not close])`): ValueError: The truth value" in said
+        assert "on a boolean array use `~`, `&` and `|`" in said
     finally:
         kernel.close()
 

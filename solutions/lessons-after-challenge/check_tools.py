@@ -288,17 +288,10 @@ class Answer:
             code = linecache.getline(frame.f_code.co_filename, line).strip()
             where = f" in your {frame.f_code.co_name}() at line {line} of its cell" + (
                 f" (`{code}`)" if code else "")
-        fix = (advice(error) if advice else None) or self.name_advice(error) or (
+        missing = error.name if isinstance(error, NameError) else None
+        fix = (advice(error) if advice else None) or advice_for(self.exercise, error_text(error), missing) or (
             "fix that line, run its cell again, then this check")
         return f"{shown} stopped with {error_text(error)}{where}: {fix}"
-
-    def name_advice(self, error: BaseException) -> str | None:
-        """What to do about a NameError: the exercise's own hint, or the two usual causes."""
-        if not isinstance(error, NameError) or not error.name:
-            return None
-        return self.exercise.hints.get(error.name) or (
-            f"`{error.name}` does not exist in this notebook. If a cell above makes it, run the "
-            "cells above first (Run › Run All Above Selected Cell); otherwise check its spelling")
 
 
 class Checks:
@@ -396,13 +389,28 @@ def stopped_message(exercise: Exercise, run: CellRun) -> str:
                     "in the answer cell with your code, run the cell, then this check.")
     inside = f" inside your function {run.inside}()" if run.inside else ""
     message = f"Your answer cell stopped with an error{at}{code}{inside}: {run.error}."
-    if run.kind == "NameError" and run.missing_name:
-        advice = exercise.hints.get(run.missing_name) or (
-            f"`{run.missing_name}` does not exist. If a cell above makes it, run the cells above "
-            "first (Run › Run All Above Selected Cell); otherwise check its spelling")
-        return f"{message} {advice}, run your answer cell again, then this check."
+    advice = advice_for(exercise, run.error, run.missing_name)
+    if advice:
+        return f"{message} {advice}. Then run your answer cell again, and this check."
     return (f"{message} Fix that (the message under the answer cell says more), run the cell "
             "again, then this check: until then the check cannot see your new answer.")
+
+
+#: What to do about errors that students meet in every lesson, by a clue in the error's text.
+COMMON_ADVICE = {
+    "truth value of an array": "`not`, `and`, `or` and `if` need one True or False; on a boolean "
+                               "array use `~`, `&` and `|`, which work element by element",
+}
+
+
+def advice_for(exercise: Exercise, error: str, missing_name: str | None = None) -> str | None:
+    """What to do about an error: for a missing name, the exercise's hint or the two usual causes;
+    else the advice for a common error; None when the error says it best."""
+    if missing_name:
+        return exercise.hints.get(missing_name) or (
+            f"`{missing_name}` does not exist in this notebook. If a cell above makes it, run the "
+            "cells above first (Run › Run All Above Selected Cell); otherwise check its spelling")
+    return next((advice for clue, advice in COMMON_ADVICE.items() if clue in error), None)
 
 
 def rerun_note(attempt: CellRun | None) -> str:
