@@ -194,7 +194,7 @@ def made_names(tree: ast.AST) -> set:
 # --- the answer --------------------------------------------------------------------------------
 
 def describe(value) -> str:
-    """A value in a few words, for a message: ``the string 'abc'``, ``an array of shape (2, 3)``."""
+    """A value in a few words, for a message: ``the string 'abc'``, ``a NumPy array of shape (2, 3)``."""
     if value is None:
         return "None"
     if isinstance(value, (bool, np.bool_)):
@@ -228,7 +228,8 @@ class Exercise:
     number: int
     names: tuple
     judge: Callable
-    #: advice for a NameError of a given name, e.g. a helper of another lesson
+    #: what to do when the answer uses a name that does not exist (a NameError: a helper of
+    #: another lesson, say) or a function that still raises NotImplementedError, by that name
     hints: dict = field(default_factory=dict)
 
 

@@ -54,7 +54,7 @@ def new_sentence_tokens(answer):
         wrong = next(i for i, (got, right) in enumerate(zip(new_tokens, expected)) if got != right)
         raise Mistake(f"token {wrong} should be {expected[wrong]!r}, got {new_tokens[wrong]!r}: split() "
                       "keeps punctuation attached; split new_sentence with split() and nothing else")
-    return f"Right: {len(expected)} tokens, from {expected[0]!r} to {expected[-1]!r}."
+    return f"Right: {len(expected)} tokens, from {expected[0]!r} to {expected[-1]!r}"
 
 
 @check.exercise(1, 2, "important_position", "after_focus")
