@@ -22,7 +22,7 @@ import pytest
 import check_tools
 import checks_01_03
 import checks_05_07
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 LESSONS = REPO / "solutions" / "lessons"
 LATER = REPO / "solutions" / "lessons-after-challenge"

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 STUDENT = REPO / "notebooks"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

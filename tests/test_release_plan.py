@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-from autograde.course_copy import REPO
+from autograde.corpus.course_copy import REPO
 
 #: Criteria that a function passes only by drawing part of the challenge's heatmap.
 DRAWN = {"matrix", "x_ticks", "y_ticks", "colorbar", "title"}
