@@ -241,7 +241,7 @@ _INSTRUCTOR_SIDE = (
     Case("attack_notebook_is_a_link", "attack", EVERYTHING, files={"04_challenge.ipynb": "link:classmate"},
          refused="symbolic link"),
     # 100,000 markdown cells: minutes and gigabytes of the grader before, refused unread now
-    Case("attack_huge_notebook", "attack", extra_cells=100_000, refused="cells"),
+    Case("attack_huge_notebook", "attack", extra_cells=100_000, refused="JSON values"),
     # allowed names only, minutes of the inspector's CPU: stopped at its budget, flagged
     Case("attack_costly_drawing", "attack", EVERYTHING, flagged=True),
 )

@@ -87,8 +87,9 @@ def open_regular(name: str, folder_fd: int | None = None, shown: str | None = No
 
 def read_regular(path: str | os.PathLike, max_bytes: int) -> bytes:
     """The bytes of a regular file with one name (never through a link in its last
-    component); :class:`NotRegular` otherwise, ``ValueError`` past ``max_bytes``."""
-    descriptor, info = open_regular(os.fspath(path))
+    component); :class:`NotRegular` (naming it by its file name) otherwise, ``ValueError``
+    past ``max_bytes``."""
+    descriptor, info = open_regular(os.fspath(path), shown=os.path.basename(path))
     with os.fdopen(descriptor, "rb") as source:
         if info.st_size > max_bytes:
             raise ValueError(f"{info.st_size} bytes")
