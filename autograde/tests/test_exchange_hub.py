@@ -15,6 +15,8 @@ mallory's submitted folder. Both grading paths (``python -m autograde grade``, t
 ``nbgrader autograde`` and ``generate_feedback``) must then give: alice her full marks from her
 own notebook, unflagged; mallory nothing she did not draw, flagged for each link and for the
 planted folder; nothing of the gradebook or of alice's answer in anything mallory gets back.
+Last, alice hands in again: plain ``collect`` keeps her first submission, ``collect --update``
+takes the new one (still not mallory's planted, newer folder), and ``grade`` regrades her.
 """
 import os
 import pwd
@@ -154,7 +156,7 @@ def hub(students, tmp_path_factory):
     assert {path.stat().st_uid for path in inbound.iterdir()} == {students[ALICE].pw_uid, students[MALLORY].pw_uid}
 
     collected = nbgrader(course, "collect", "challenge", check=False)
-    return {"course": course, "secret": secret, "collect": collected, "students": students}
+    return {"course": course, "secret": secret, "collect": collected, "students": students, "exchange": exchange}
 
 
 def _plant_in_submitted(course):
@@ -177,7 +179,8 @@ def test_collect_takes_each_students_own_folder_and_no_link(hub):
 
 
 def _graded(course, path):
-    """Grade with one path; ``(returncode, output, {student: total}, {student: [flags]})``."""
+    """Grade with one path: its exit status and output, ``{student: total}``, ``{student: [flags]}``,
+    and ``{file: text}`` of everything mallory gets back (her autograded folder and feedback)."""
     _plant_in_submitted(course)
     if path == "grade":
         run = subprocess.run([sys.executable, "-m", "autograde", "grade", "--no-progress", "--force"], cwd=course,
@@ -190,35 +193,58 @@ def _graded(course, path):
         flags.setdefault(student, []).append(reason)
     totals = {student: sum(points.values()) for student, points in scores_of(course).items()
               if student in (ALICE, MALLORY)}
-    return run.returncode, run.stdout + run.stderr, totals, flags
+    grading = course / "grading"
+    returned = {path: path.read_text(errors="replace") for folder in (grading / "autograded" / MALLORY,
+                                                                      grading / "feedback" / MALLORY)
+                for path in folder.rglob("*") if path.is_file()}
+    return {"status": run.returncode, "output": run.stdout + run.stderr, "totals": totals, "flags": flags,
+            "returned": returned}
 
 
-@pytest.fixture(scope="module", params=["grade", "nbgrader autograde"])
-def graded(hub, request):
-    return request.param, _graded(hub["course"], request.param)
+@pytest.fixture(scope="module")
+def graded(hub):
+    """Both grading paths, one after the other, on the collected class."""
+    return {path: _graded(hub["course"], path) for path in ("grade", "nbgrader autograde")}
 
 
-def test_alice_keeps_her_marks_unflagged_and_mallory_earns_nothing_flagged(graded):
-    path, (returncode, output, totals, flags) = graded
-    assert returncode == 0 and "Traceback" not in output, output[-3000:]
-    assert totals == {ALICE: sum(notebook_points().values()), MALLORY: 0}, (path, totals)
-    assert ALICE not in flags, flags
-    reasons = " | ".join(flags.get(MALLORY, []))
+@pytest.mark.parametrize("path", ["grade", "nbgrader autograde"])
+def test_alice_keeps_her_marks_unflagged_and_mallory_earns_nothing_flagged(graded, path):
+    result = graded[path]
+    assert result["status"] == 0 and "Traceback" not in result["output"], result["output"][-3000:]
+    assert result["totals"] == {ALICE: sum(notebook_points().values()), MALLORY: 0}, (path, result["totals"])
+    assert ALICE not in result["flags"], result["flags"]
+    reasons = " | ".join(result["flags"].get(MALLORY, []))
     for expected in ("'gradebook.txt' is a symbolic link", "'classmate.txt' is a symbolic link",
                      "'class' is a symbolic link", "removed before grading: 'direct.txt' is a symbolic link",
                      "claims to be 'ag_alice''s but belongs to 'ag_mallory'"):
         assert expected in reasons, (path, expected, reasons)
 
 
-def test_nothing_of_the_gradebook_or_of_alices_answer_reaches_mallory(hub, graded):
-    grading = hub["course"] / "grading"
-    for folder in (grading / "autograded" / MALLORY, grading / "feedback" / MALLORY):
-        files = [path for path in folder.rglob("*") if path.is_file()]
-        assert files, folder
-        assert {path.name for path in files} <= {"04_challenge.ipynb", "04_challenge.html", "heatmap_check.py",
-                                                 "timestamp.txt"}, files
-        for path in files:
-            text = path.read_text(errors="replace")
-            for name, secret in hub["secret"].items():
-                assert secret not in text, f"{graded[0]}: the {name} secret reached {path}"
-            assert "SQLite format 3" not in text
+@pytest.mark.parametrize("path", ["grade", "nbgrader autograde"])
+def test_nothing_of_the_gradebook_or_of_alices_answer_reaches_mallory(hub, graded, path):
+    returned = graded[path]["returned"]
+    assert {file.name for file in returned} == {"04_challenge.ipynb", "04_challenge.html", "heatmap_check.py",
+                                                "timestamp.txt"}, returned.keys()
+    for file, text in returned.items():
+        for name, secret in hub["secret"].items():
+            assert secret not in text, f"{path}: the {name} secret reached {file}"
+        assert "SQLite format 3" not in text
+
+
+def test_a_resubmission_is_collected_with_update_and_regraded(hub, graded):
+    course, alice = hub["course"], hub["students"][ALICE]
+    notebook = Path(alice.pw_dir) / "challenge" / "04_challenge.ipynb"
+    title_lowercase = next(case for case in cases() if case.name == "title_lowercase")
+    write_submission(title_lowercase, notebook)
+    os.chown(notebook, alice.pw_uid, alice.pw_gid)
+    _student_nbgrader(ALICE, hub["exchange"], "submit", "challenge")
+    submitted = course / "grading" / "submitted" / ALICE / "challenge" / "04_challenge.ipynb"
+    nbgrader(course, "collect", "challenge")
+    assert hub["secret"]["alice"] in submitted.read_text(), "collect without --update replaced a submission"
+    nbgrader(course, "collect", "--update", "challenge")
+    assert hub["secret"]["alice"] not in submitted.read_text(), "collect --update kept the first submission"
+    run = subprocess.run([sys.executable, "-m", "autograde", "grade", "--no-progress"], cwd=course,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr
+    expected = title_lowercase.expected(notebook_points())
+    assert scores_of(course)[ALICE] == expected and sum(expected.values()) < sum(notebook_points().values())
