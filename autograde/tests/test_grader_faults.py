@@ -125,6 +125,8 @@ def test_no_module_named_autograde_stops_both_paths_and_records_no_zero(course_w
     assert "No module named 'autograde'" in graded.stderr
     listed = run_journal.not_graded(course / "grading" / "challenge-run.json")
     assert sorted(listed) == list(STUDENTS) and all(r.startswith("not graded (grader fault)") for r in listed.values())
+    report = (course / "grading" / "reports" / "challenge-report.md").read_text()
+    assert all(f"**{student}**: not graded (grader fault)" in report for student in STUDENTS), report
     scores = _auto_scores(course)  # the run registered the submissions, and recorded no score
     assert scores and all(score is None for (score,) in scores), "a grader fault was recorded as a grade"
 
