@@ -59,11 +59,13 @@ class Case:
     extra_cells: int = 0
     #: words of the reason the grader gives for not grading it at all (None: it is graded).
     refused: str | None = None
+    #: the answer file of another case this one hands in (its attack is in its files or size).
+    answer: str | None = None
 
     @property
     def answer_source(self) -> str:
         """The source of the answer cell as the student left it."""
-        path = ANSWERS / f"{self.name}.py"
+        path = ANSWERS / f"{self.answer or self.name}.py"
         if path.exists():
             return path.read_text()
         return find_cell(_student_notebook(), ANSWER_CELL).source  # the blank answer
@@ -235,13 +237,15 @@ _INSTRUCTOR_SIDE = (
          files={"gradebook.txt": "link:gradebook", "classmate.txt": "link:classmate",
                 "solution.txt": "link:solution", "class": "link:submitted"}),
     Case("attack_hardlinks_gradebook", "attack", EVERYTHING, flagged=True, files={"grades.db": "hardlink:gradebook"}),
-    # (it draws the right heatmap: a FIFO would hang the set-up for everyone; it keeps its points)
-    Case("attack_fifo_stalls_setup", "attack", flagged=True, files={"data.csv": "fifo"}),
+    # data.csv is a FIFO: opening it to copy it, nbgrader's set-up would wait for a writer for good,
+    # and the whole run with it. The answer is right, and keeps its points.
+    Case("attack_fifo_stalls_setup", "attack", flagged=True, files={"data.csv": "fifo"}, answer="solution"),
     # the notebook itself is a classmate's: never read, the student not graded
     Case("attack_notebook_is_a_link", "attack", EVERYTHING, files={"04_challenge.ipynb": "link:classmate"},
          refused="symbolic link"),
-    # 100,000 markdown cells: minutes and gigabytes of the grader before, refused unread now
-    Case("attack_huge_notebook", "attack", extra_cells=100_000, refused="JSON values"),
+    # a right answer and 100,000 markdown cells (7 MB): nbgrader took 216 s and 1.4 GB to read such a
+    # notebook, and graded it 10/10; now it is refused before anything parses it
+    Case("attack_huge_notebook", "attack", extra_cells=100_000, refused="JSON values", answer="solution"),
     # allowed names only, minutes of the inspector's CPU: stopped at its budget, flagged
     Case("attack_costly_drawing", "attack", EVERYTHING, flagged=True),
 )

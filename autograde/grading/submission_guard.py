@@ -45,7 +45,7 @@ class SubmissionLimits(Configurable):
         "with many pictures in its outputs.")).tag(config=True)
     max_json_values = Integer(200_000, help=(
         "Most JSON values (cells, outputs, lists, mappings, strings: what parsing makes) in a "
-        "submitted notebook. The challenge notebook holds about a thousand.")).tag(config=True)
+        "submitted notebook. The challenge notebook holds about 550, a few thousand with outputs.")).tag(config=True)
     max_cells = Integer(2_000, help=(
         "Most cells in a submitted notebook. The challenge notebook has 16.")).tag(config=True)
 
