@@ -80,6 +80,10 @@ def _partial_autograde_class(part: str):
     from nbgrader.converters import Autograde
 
     class PartialAutograde(Autograde):
+        #: prepare() guards each submission, and the run grades the canary on a worker: the
+        #: course's pre_convert_hook (autograde.grading.submission_guard) leaves both to them.
+        checks_submissions_itself = True
+
         def _init_preprocessors(self):  # as nbgrader's own, with a slice of the list
             self.exporter._preprocessors = []
             if self._sanitizing:

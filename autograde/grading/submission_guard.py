@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 
 from traitlets import Integer
 from traitlets.config import Configurable
@@ -117,14 +118,25 @@ def guard_submission(folder: str, notebooks: list[str], limits: SubmissionLimits
 _reference_checked: set[str] = set()  # assignments whose canary passed in this process
 
 
-def pre_convert_hook(assignment, student, notebooks):
-    """``c.Autograde.pre_convert_hook`` for plain ``nbgrader autograde``, called before each
-    student's set-up: the canary once (:func:`autograde.grading.canary.check_reference`; a
-    failure stops nbgrader), then :func:`guard_submission`. A refused submission's notebooks
-    are taken out of nbgrader's list, so that nbgrader fails that student without reading it.
+def _calling_converter():
+    """The nbgrader converter whose ``run_pre_convert_hook`` calls the hook (nbgrader passes the
+    hook only the assignment, the student and the notebooks; the converter has the settings)."""
+    from nbgrader.converters import Autograde
 
-    ``python -m autograde grade`` makes these checks itself (the hook then does nothing:
-    there nbgrader's app is not the running one).
+    converter = sys._getframe(2).f_locals.get("self")  # pre_convert_hook <- run_pre_convert_hook
+    return converter if isinstance(converter, Autograde) else None
+
+
+def pre_convert_hook(assignment, student, notebooks):
+    """``c.Autograde.pre_convert_hook``, called by nbgrader before each student's set-up, in plain
+    ``nbgrader autograde`` and in formgrader's *Autograde*: :func:`guard_submission`, then the
+    canary once per process (:func:`autograde.grading.canary.check_reference`). A refused
+    submission's notebooks are taken out of nbgrader's list, so that nbgrader fails that student
+    without reading it; a failed canary stops ``nbgrader autograde`` (in formgrader, it fails
+    the student, whom the canary would have graded wrongly).
+
+    ``python -m autograde grade`` makes these checks itself (:meth:`AutogradeSteps.prepare`, and
+    the canary on a worker): there the hook does nothing.
     """
     from nbgrader.apps import AutogradeApp
 
@@ -132,21 +144,22 @@ def pre_convert_hook(assignment, student, notebooks):
     from autograde.grading.nbgrader_adapter import AutogradeSteps
     from autograde.grading.protocol import GraderFault
 
-    if not AutogradeApp.initialized() or not notebooks:
+    converter = _calling_converter()
+    if converter is None or getattr(converter, "checks_submissions_itself", False) or not notebooks:
         return
-    app = AutogradeApp.instance()
-    if assignment not in _reference_checked:
-        try:
-            check_reference(AutogradeSteps(app, assignment, part="execute"), assignment)
-        except GraderFault as fault:
-            app.log.error("%s", fault)
-            raise SystemExit(f"nbgrader autograde stopped: {fault}") from None
-        _reference_checked.add(assignment)
     folder = os.path.dirname(notebooks[0])
     try:
-        refused = guard_submission(folder, notebooks, SubmissionLimits(parent=app), app.log)
+        refused = guard_submission(folder, notebooks, SubmissionLimits(parent=converter), converter.log)
     except Exception as error:  # noqa: BLE001 - nbgrader would ignore it and follow what is left
         refused = f"the grader could not check the submitted folder ({type(error).__name__}: {error})"
+    if not refused and assignment not in _reference_checked:
+        try:
+            check_reference(AutogradeSteps(converter.parent, assignment, part="execute"), assignment)
+            _reference_checked.add(assignment)
+        except GraderFault as fault:
+            if AutogradeApp.initialized() and converter.parent is AutogradeApp.instance():
+                raise SystemExit(f"nbgrader autograde stopped: {fault}") from None
+            refused = str(fault)
     if refused:
-        app.log.error("%s: not graded: %s", os.path.basename(os.path.dirname(folder)), refused)
+        converter.log.error("%s: not graded: %s", os.path.basename(os.path.dirname(folder)), refused)
         notebooks.clear()

@@ -174,3 +174,31 @@ def test_collect_in_auto_mode_takes_folders_the_collector_owns(tmp_path):
     submitted = _collect(tmp_path, "auto")
     assert (submitted / "alice" / "challenge" / "04_challenge.ipynb").read_text() == "alice's"
     assert refusals.reasons(submitted / "alice" / "challenge") == []
+
+
+@pytest.mark.integration
+def test_formgraders_autograde_button_guards_the_submission_too(tmp_path):
+    """Formgrader grades through nbgrader's API, in the notebook server: the course's hook runs there too."""
+    from nbgrader.apps.api import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograde.corpus.course import scores_of, submitted_path
+    from autograde.corpus.course_copy import copy_course
+    from autograde.grading.nbgrader_adapter import course_directory
+
+    course = copy_course(tmp_path / "course", assignments=["challenge"])
+    notebook = write_submission(SOLUTION, submitted_path(course, "bob"))
+    os.symlink(course / "grading" / "gradebook.db", notebook.parent / "gradebook.txt")
+    cwd = os.getcwd()
+    os.chdir(course)
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        result = NbGraderAPI(coursedir=course_directory(course), config=config).autograde("challenge", "bob")
+    finally:
+        os.chdir(cwd)
+    assert result["success"], result.get("error")
+    assert not os.path.lexists(notebook.parent / "gradebook.txt")
+    assert not (course / "grading" / "autograded" / "bob" / "challenge" / "gradebook.txt").exists()
+    flags = flags_of(nbformat.read(course / "grading" / "autograded" / "bob" / "challenge" / "04_challenge.ipynb", 4))
+    assert any("removed before grading: 'gradebook.txt' is a symbolic link" in flag for flag in flags), flags
+    assert sum(scores_of(course)["bob"].values()) == sum(SOLUTION.expected().values())
