@@ -2079,16 +2079,236 @@ def _judge_shifted(seen, expected, tokens, by_labels):
     return None
 
 # ------------------------------------------------------------------------
+# autograde/checker/admitted.py
+# ------------------------------------------------------------------------
+"""What a figure's pickle may be made of, and what a refusal proves.
+
+matplotlib pickles a figure as its objects' classes (named by module and exact name),
+NumPy arrays, a few functions (the colormaps' segment functions, NumPy ufuncs in scale
+transforms) and ``getattr(obj, name)`` for the bound methods its objects keep as
+callbacks. :func:`admitted_global` and the guards below admit exactly that: everything
+matplotlib's public API (and seaborn's heatmap) can put into a figure, by exact name,
+and nothing that can run code of the sender's choosing: no builtin but plain data types,
+no module's functions but the listed ones, ``getattr`` only for the method names
+matplotlib's own pickles use, on matplotlib's own objects, and classes built at
+unpickling only by matplotlib's own factories from matplotlib's own classes.
+``autograde/tests/test_admitted.py`` pickles every registered colormap (with its
+``_r``, ``with_extremes`` and ``resampled`` variants), every norm and a catalogue of
+plot types, and reads each back.
+
+A refusal is one of two kinds, because an honest student must never be accused:
+
+* :class:`ForgedEvidence`: something no matplotlib call makes: a name from outside the
+  libraries whose objects a figure holds (``os.system``, ``eval``, a class of the
+  student's own), a ``getattr`` that reaches a special attribute or leaves matplotlib,
+  a class changed while unpickling, a method replaced on a single object;
+* :class:`NotAdmitted`: a name of those libraries (matplotlib, mpl_toolkits, seaborn,
+  NumPy and the few they store) that the grader does not admit: an ordinary figure may
+  hold it, so the grader, not the student, could not read it.
+"""
+import types
+
+# Modules whose classes (defined there, by exact name) a figure may contain.
+_CLASS_MODULES = frozenset({
+    "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
+    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
+    "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
+    "matplotlib.container", "matplotlib.contour", "matplotlib.dates", "matplotlib.figure",
+    "matplotlib.font_manager", "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset",
+    "matplotlib.layout_engine", "matplotlib.legend", "matplotlib.legend_handler", "matplotlib.lines",
+    "matplotlib.markers", "matplotlib.offsetbox", "matplotlib.patches", "matplotlib.path",
+    "matplotlib.patheffects", "matplotlib.projections.polar", "matplotlib.quiver", "matplotlib.scale",
+    "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker", "matplotlib.transforms",
+    "matplotlib.tri._triangulation", "matplotlib.tri._tricontour", "matplotlib.tri._trifinder",
+    "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
+    "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
+    "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
+    "mpl_toolkits.axes_grid1.parasite_axes", "mpl_toolkits.mplot3d.art3d", "mpl_toolkits.mplot3d.axes3d",
+    "mpl_toolkits.mplot3d.axis3d",
+})
+# Classes that are never admitted even though their module is: they talk to the
+# outside world (files, subprocesses, the pyplot state) when built or drawn, and no
+# figure holds them.
+_REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
+                              ("matplotlib.cbook", "_lock_path")})
+# Classes of other modules that matplotlib and seaborn store in a figure: a norm's
+# signature (norm="symlog", "logit", "asinh"...), a date axis' values, a seaborn palette
+# given as the colormap.
+_OTHER_CLASSES = frozenset({
+    ("inspect", "Signature"), ("inspect", "Parameter"), ("inspect", "_ParameterKind"), ("inspect", "_empty"),
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timedelta"), ("datetime", "timezone"),
+    ("seaborn.palettes", "_ColorPalette"),
+})
+# Functions and other non-class globals matplotlib and NumPy pickles refer to.
+_FUNCTIONS = frozenset({
+    ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
+    ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"), ("builtins", "range"),
+    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
+    ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
+    ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
+    ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.numeric", "_frombuffer"), ("numpy.dtypes", "Float64DType"),
+    # how a 3-D collection sorts its faces (Poly3DCollection.set_zsort)
+    ("numpy", "average"), ("numpy", "min"), ("numpy", "max"),
+    ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
+    ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
+    ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
+    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
+    # a reversed colormap of segment functions (rainbow_r, gnuplot_r...): x -> f(1 - x)
+    ("matplotlib.colors", "LinearSegmentedColormap._reverser"),
+})
+# Modules whose functions (defined there, by exact name) are admitted: matplotlib._cm holds the
+# segment functions of the colormaps defined by formulas (rainbow, gnuplot, cubehelix, ocean, ...),
+# plain arithmetic on the values they are given.
+_FUNCTION_MODULES = frozenset({"matplotlib._cm"})
+# The only (mixin, name format, attribute) combinations matplotlib builds classes from.
+_CLASS_FACTORIES = {
+    ("mpl_toolkits.axes_grid1.axes_grid.CbarAxesBase", "Cbar{}", None),
+    ("mpl_toolkits.axes_grid1.parasite_axes.HostAxesBase", "{}HostAxes", "_base_axes_class"),
+    ("mpl_toolkits.axes_grid1.parasite_axes.ParasiteAxesBase", "{}Parasite", None),
+}
+# getattr(obj, name) in a figure pickle: only these method names, on matplotlib
+# objects (or `remove` on a list), never a dunder.
+_GETATTR_NAMES = frozenset({
+    "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
+    "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
+    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
+    "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
+    "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
+    # inset_locator's insets, host_subplot's twins, an AnnotationBbox's image, a 3-D Axes' mouse
+    "_unstale_viewLim", "_remove_any_twin", "_sync_lims", "get_window_extent",
+    "_button_press", "_button_release", "_on_move",
+})
+# Top-level packages whose objects matplotlib's calls store in a figure: a name of theirs
+# that is not admitted is the grader's limit, not proof of forgery.
+_FIGURE_PACKAGES = frozenset({"matplotlib", "mpl_toolkits", "numpy", "seaborn", "inspect", "datetime",
+                              "dateutil", "collections", "functools", "itertools"})
+
+
+class ForgedEvidence(Exception):
+    """The evidence holds something no matplotlib call makes."""
+
+
+class NotAdmitted(Exception):
+    """The evidence holds a name of matplotlib (or of a library whose objects figures hold)
+    that the grader does not admit: an ordinary figure may hold it."""
+
+
+def qualified(obj) -> str:
+    """``module.QualifiedName`` of a class, or of an object's class."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_matplotlib(obj) -> bool:
+    module = (type(obj).__module__ or "").split(".")[0]
+    return module in ("matplotlib", "mpl_toolkits")
+
+
+def _refused(module, name):
+    """The refusal of a global: forged unless it comes from a package whose objects figures hold."""
+    family = module.split(".")[0] in _FIGURE_PACKAGES and (module, name) not in _REFUSED_CLASSES
+    return (NotAdmitted if family else ForgedEvidence)(f"{module}.{name}")
+
+
+def _checked_getattr(obj, name, *default):
+    from matplotlib.markers import MarkerStyle
+    what = f"getattr({qualified(obj)}, {name!r})"
+    # pickle writes a bound method as getattr(its object, its name): never with a default,
+    # never a special name, and a figure's bound methods are matplotlib's (or a list's remove)
+    if default or name.startswith("__"):
+        raise ForgedEvidence(what)
+    matplotlib_object = _is_matplotlib(obj) or (isinstance(obj, type) and obj.__module__.startswith("matplotlib"))
+    if not (matplotlib_object or (type(obj) is list and name == "remove")):
+        raise ForgedEvidence(what)
+    # A MarkerStyle keeps the bound `_set_<marker>` method that draws its shape.
+    marker_method = (isinstance(obj, MarkerStyle) and name.startswith("_set_")
+                     and callable(getattr(MarkerStyle, name, None)))
+    if not (name in _GETATTR_NAMES or marker_method):
+        raise NotAdmitted(what)
+    return getattr(obj, name)
+
+
+def _checked_class_constructor(mixin_class, fmt, attr_name, base_class):
+    from matplotlib.cbook import _picklable_class_constructor
+    if (qualified(mixin_class), fmt, attr_name) not in _CLASS_FACTORIES or not (
+            isinstance(base_class, type) and qualified(base_class).startswith(("matplotlib.", "mpl_toolkits."))):
+        raise ForgedEvidence(f"a class built from {qualified(mixin_class)} and {fmt!r}")
+    return _picklable_class_constructor(mixin_class, fmt, attr_name, base_class)
+
+
+def _is_norm_class(cls) -> bool:
+    from matplotlib.colors import Normalize
+    return isinstance(cls, type) and issubclass(cls, Normalize)
+
+
+def _checked_empty_object(cls):
+    from matplotlib.colors import _create_empty_object_of_class
+    if not _is_norm_class(cls):
+        raise ForgedEvidence(f"an empty {qualified(cls)}")
+    return _create_empty_object_of_class(cls)
+
+
+def _checked_norm_constructor(scale_class, scale_args, scale_keywords, base_norm_class, signature):
+    """A norm class made from a scale (``norm="symlog"``, ``make_norm_from_scale``): matplotlib's
+    own factory, given a scale class, a norm class, a signature and plain arguments (used only
+    as the factory's cache key: the norm's state comes from the pickle, its ``__init__`` is not run)."""
+    import inspect
+
+    from matplotlib.colors import _picklable_norm_constructor
+    from matplotlib.scale import ScaleBase
+    plain = (isinstance(scale_args, tuple) and isinstance(scale_keywords, tuple)
+             and all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                     for item in scale_keywords))
+    if not (isinstance(scale_class, type) and issubclass(scale_class, ScaleBase) and _is_norm_class(base_norm_class)
+            and type(signature) is inspect.Signature and plain):
+        raise ForgedEvidence(f"a norm built from {qualified(scale_class)} and {qualified(base_norm_class)}")
+    return _picklable_norm_constructor(scale_class, scale_args, scale_keywords, base_norm_class, signature)
+
+
+_GUARDED = {("builtins", "getattr"): _checked_getattr,
+            ("matplotlib.cbook", "_picklable_class_constructor"): _checked_class_constructor,
+            ("matplotlib.colors", "_create_empty_object_of_class"): _checked_empty_object,
+            ("matplotlib.colors", "_picklable_norm_constructor"): _checked_norm_constructor}
+
+
+def admitted_global(module, name, find):
+    """What ``module.name`` in a figure's pickle stands for, found with ``find`` (the
+    unpickler's own lookup) only once admitted; raises :class:`ForgedEvidence` or
+    :class:`NotAdmitted` otherwise."""
+    if (module, name) in _GUARDED:
+        return _GUARDED[(module, name)]
+    if (module, name) in _FUNCTIONS or (module, name) in _OTHER_CLASSES:
+        return find(module, name)
+    if module == "numpy" and "." not in name:
+        import numpy
+        value = getattr(numpy, name, None)
+        if isinstance(value, numpy.ufunc):  # log10, exp, ... in scale transforms
+            return value
+    if module in _FUNCTION_MODULES and "." not in name:
+        value = find(module, name)
+        if isinstance(value, types.FunctionType) and value.__module__ == module and value.__qualname__ == name:
+            return value
+    if module in _CLASS_MODULES and (module, name) not in _REFUSED_CLASSES:
+        value = find(module, name)
+        if isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
+            return value
+    raise _refused(module, name)
+
+# ------------------------------------------------------------------------
 # autograde/checker/unpickle.py
 # ------------------------------------------------------------------------
 """Reading evidence: unpickle only genuine figures, then read what they show.
 
 :func:`read_evidence` turns what :func:`evidence.collect` sent back into what a
 person would see. It unpickles with :class:`FigureUnpickler`, which admits only
-matplotlib, NumPy and a few builtin types (exact names, and ``getattr`` only for
-the handful of method names matplotlib's pickles use), checks the object graph
-for forgery (methods shadowed on single objects), picks the Axes to judge and
-reads its picture with :func:`read_picture`. At grading this runs in a separate
+what matplotlib's figures are made of (:mod:`admitted`: exact names, and ``getattr``
+only for the method names matplotlib's pickles use), checks the object graph for
+forgery (methods shadowed on single objects), picks the Axes to judge and reads its
+picture with :func:`read_picture`. A refusal says whose fault it is: forgery only
+with proof that no matplotlib call made what was refused, else the grader's. At grading this runs in a separate
 sandboxed process that never ran student code (``autograde.grading.inspector``);
 in the self-check, in the student's kernel.
 
@@ -2108,127 +2328,13 @@ MAX_PICKLE_BYTES = 8_000_000
 #: Most objects inspected when checking an unpickled drawing for forgery.
 MAX_OBJECTS = 200_000
 
-# Modules whose classes (defined there, by exact name) a figure may contain.
-_CLASS_MODULES = frozenset({
-    "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
-    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
-    "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
-    "matplotlib.container", "matplotlib.contour", "matplotlib.figure", "matplotlib.font_manager",
-    "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset", "matplotlib.layout_engine", "matplotlib.legend",
-    "matplotlib.legend_handler", "matplotlib.lines", "matplotlib.markers", "matplotlib.offsetbox",
-    "matplotlib.patches", "matplotlib.path", "matplotlib.patheffects", "matplotlib.scale",
-    "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker",
-    "matplotlib.transforms", "matplotlib.tri._triangulation", "matplotlib.tri._tricontour",
-    "matplotlib.tri._trifinder", "matplotlib.quiver",
-    "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
-    "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
-    "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
-    "mpl_toolkits.axes_grid1.parasite_axes",
-})
-# Classes that are never admitted even though their module is: they talk to the
-# outside world (files, subprocesses, the pyplot state) when built or drawn.
-_REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
-                              ("matplotlib.cbook", "_lock_path")})
-# Functions and other non-class globals matplotlib and NumPy pickles refer to.
-_FUNCTIONS = frozenset({
-    ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
-    ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"),
-    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
-    ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
-    ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
-    ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.numeric", "_frombuffer"), ("numpy.dtypes", "Float64DType"),
-    ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
-    ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
-    ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
-    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
-})
-# The only (mixin, name format, attribute) combinations matplotlib builds classes from.
-_CLASS_FACTORIES = {
-    ("mpl_toolkits.axes_grid1.axes_grid.CbarAxesBase", "Cbar{}", None),
-    ("mpl_toolkits.axes_grid1.parasite_axes.HostAxesBase", "{}HostAxes", "_base_axes_class"),
-    ("mpl_toolkits.axes_grid1.parasite_axes.ParasiteAxesBase", "{}Parasite", None),
-}
-# getattr(obj, name) in a figure pickle: only these method names, on matplotlib
-# objects (or `remove` on a list), never a dunder.
-_GETATTR_NAMES = frozenset({
-    "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
-    "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
-    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
-    "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
-    "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
-})
-
-
-class ForgedEvidence(Exception):
-    """The evidence holds something no genuine matplotlib figure holds."""
-
-
-def _qualified(obj) -> str:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _is_matplotlib(obj) -> bool:
-    module = (type(obj).__module__ or "").split(".")[0]
-    return module in ("matplotlib", "mpl_toolkits")
-
-
-def _checked_getattr(obj, name, *default):
-    from matplotlib.markers import MarkerStyle
-    # A MarkerStyle keeps the bound `_set_<marker>` method that draws its shape.
-    marker_method = (isinstance(obj, MarkerStyle) and name.startswith("_set_")
-                     and callable(getattr(MarkerStyle, name, None)))
-    if default or not (name in _GETATTR_NAMES or marker_method):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    if not (_is_matplotlib(obj) or (isinstance(obj, type) and obj.__module__.startswith("matplotlib"))
-            or (type(obj) is list and name == "remove")):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    return getattr(obj, name)
-
-
-def _checked_class_constructor(mixin_class, fmt, attr_name, base_class):
-    from matplotlib.cbook import _picklable_class_constructor
-    if (_qualified(mixin_class), fmt, attr_name) not in _CLASS_FACTORIES or not (
-            isinstance(base_class, type) and _qualified(base_class).startswith(("matplotlib.", "mpl_toolkits."))):
-        raise ForgedEvidence(f"a class built from {_qualified(mixin_class)} and {fmt!r}")
-    return _picklable_class_constructor(mixin_class, fmt, attr_name, base_class)
-
-
-def _checked_empty_object(cls):
-    from matplotlib.colors import Normalize, _create_empty_object_of_class
-    if not (isinstance(cls, type) and issubclass(cls, Normalize)):
-        raise ForgedEvidence(f"an empty {_qualified(cls)}")
-    return _create_empty_object_of_class(cls)
-
-
-_GUARDED = {("builtins", "getattr"): _checked_getattr,
-            ("matplotlib.cbook", "_picklable_class_constructor"): _checked_class_constructor,
-            ("matplotlib.colors", "_create_empty_object_of_class"): _checked_empty_object}
-
-
 class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD step can be checked
     """An unpickler that admits only what matplotlib figure pickles are made of."""
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def find_class(self, module, name):
-        if (module, name) in _GUARDED:
-            return _GUARDED[(module, name)]
-        if (module, name) in _FUNCTIONS:
-            return super().find_class(module, name)
-        if module == "numpy" and "." not in name:
-            import numpy
-            value = getattr(numpy, name, None)
-            if isinstance(value, numpy.ufunc):  # log10, exp, ... in scale transforms
-                return value
-        if module in _CLASS_MODULES and (module, name) not in _REFUSED_CLASSES:
-            value = super().find_class(module, name)
-            if isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
-                return value
-        raise ForgedEvidence(f"{module}.{name}")
+        return admitted_global(module, name, super().find_class)
 
     def load_build(self):
         # BUILD sets attributes on the object below it: only ever on an instance (on a class it
@@ -2237,7 +2343,7 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
         state, target = self.stack[-1], self.stack[-2]
         if isinstance(target, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
                                types.MethodType)):
-            raise ForgedEvidence(f"attributes set on {_qualified(target)} itself while unpickling")
+            raise ForgedEvidence(f"attributes set on {qualified(target)} itself while unpickling")
         if isinstance(state, tuple) and len(state) == 2:
             for part in state:
                 if isinstance(part, dict) and any(not isinstance(k, str) or k.startswith("__") for k in part):
@@ -2299,7 +2405,7 @@ def check_genuine(root) -> None:
             continue
         seen.add(id(obj))
         if len(seen) > MAX_OBJECTS:
-            raise ForgedEvidence("far more objects than any figure holds")
+            raise NotAdmitted("far more objects than the grader reads")
         if isinstance(obj, dict):
             queue.extend(obj.keys())
             queue.extend(obj.values())
@@ -2314,38 +2420,63 @@ def check_genuine(root) -> None:
             queue.extend((obj.func, obj.args, obj.keywords))
             continue
         own = getattr(obj, "__dict__", None)
-        if own is None or _qualified(obj).startswith("numpy."):
+        if own is None or qualified(obj).startswith("numpy."):
             continue
         cls = type(obj)
         for key, value in own.items():
             if callable(value) and _is_method(cls, key) and not _allowed_shadow(obj, key, value):
-                raise ForgedEvidence(f"{_qualified(obj)}.{key} replaced on a single object")
+                raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
             queue.append(value)
 
 
+#: What the call says when the grader could not read a figure an ordinary matplotlib call may
+#: have made: the student is not to blame.
+GRADER_FAULT = ("the grader could not read this figure ({why}); this is not a mistake of yours: your "
+                "instructor will look at it")
+
+
+def _forged(why, problem=None):
+    problem = problem or (f"the figure holds something the grader cannot read ({why}): draw with matplotlib's "
+                          f"own artists, ticks and colorbar")
+    return None, problem, [f"evidence refused: it holds {why}, which no matplotlib call makes"], "forged"
+
+
+def _grader_fault(why):
+    return (None, GRADER_FAULT.format(why=why),
+            [f"grader fault: it could not read the evidence ({why}), which a plain matplotlib figure may hold: "
+             f"grade this call by hand"], "grader")
+
+
 def load_drawing(evidence: dict):
-    """``(drawing, problem, flags)``: the unpickled ``{"returned", "given", "current",
-    "figures"}`` of one call, or None with a plain-words problem; flags name forgery."""
+    """``(drawing, problem, flags, refused)``: the unpickled ``{"returned", "given", "current",
+    "figures"}`` of one call, or None with a plain-words problem, the flags for the
+    instructor, and why it was refused: "forged" (it holds something no matplotlib call
+    makes: see :mod:`admitted`) or "grader" (the grader could not read it, though an
+    ordinary matplotlib figure may hold it); refused is None when the drawing was read."""
     encoded = evidence.get("pickle")
     if not isinstance(encoded, str):
-        return None, "no drawing was recorded for this call", []
+        return None, "no drawing was recorded for this call", [], None
     if len(encoded) > MAX_PICKLE_BYTES * 4 // 3 + 4:
-        return None, "the drawing is far larger than a heatmap's", ["evidence larger than any heatmap"]
+        return _grader_fault(f"a drawing of more than {MAX_PICKLE_BYTES // 1_000_000} MB")
     try:
-        drawing = _load(base64.b64decode(encoded, validate=True))
+        data = base64.b64decode(encoded, validate=True)
+    except ValueError:  # evidence.collect always writes base64
+        return _forged("text that is not a recorded drawing", "the drawing could not be read")
+    try:
+        drawing = _load(data)
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
-                      f"matplotlib's own artists, ticks and colorbar"), [
-            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
+        return _forged(exc)
+    except NotAdmitted as exc:
+        return _grader_fault(f"it holds {exc}")
     except RecursionError:
-        return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
-    except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem
-        return None, f"the drawing could not be read ({type(exc).__name__})", [
-            f"unreadable evidence ({type(exc).__name__}: {str(exc)[:120]})"]
+        return _grader_fault("a drawing nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - a failure to read that proves nothing about the student
+        return _grader_fault(f"{type(exc).__name__}: {str(exc)[:120]}")
     if not isinstance(drawing, dict) or set(drawing) != {"returned", "given", "current", "figures"}:
-        return None, "the drawing is not in the expected form", ["evidence in an unexpected form"]
-    return drawing, None, []
+        return _forged("something other than a recorded drawing",
+                       "the drawing is not in the expected form")
+    return drawing, None, [], None
 
 
 def _genuine_axes(value):
@@ -2363,17 +2494,21 @@ def read_evidence(evidence: dict) -> dict:
     untrusted facts), ``returned_given`` (the returned Axes is the given one),
     ``returned_axes`` (a genuine Axes in its figure came back), ``read_from``
     ("returned", "given" or "current": the Axes whose picture was read),
-    ``picture`` (:func:`read_picture` of it), ``problem`` and ``flags``.
+    ``picture`` (:func:`read_picture` of it), ``problem``, ``flags``, and ``refused``: None,
+    or why nothing was read: "forged" (the evidence holds something no matplotlib call makes;
+    flagged as forged) or "grader" (the grader could not read a figure that an ordinary
+    matplotlib call may have made: the student is not to blame, and is to be listed as not
+    graded, by the grader's fault).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
-              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
+              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": [],
+              "refused": None}
     if result["status"] != "returned":
         return result
     import matplotlib.pyplot as plt
     opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
-    drawing, problem, flags = load_drawing(evidence)
-    result["problem"], result["flags"] = problem, flags
+    drawing, result["problem"], result["flags"], result["refused"] = load_drawing(evidence)
     if drawing is None:
         _close_figures_opened_since(opened_before)
         return result
@@ -2398,8 +2533,9 @@ def read_evidence(evidence: dict) -> dict:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
-    except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
-        result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+    except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
+        _, result["problem"], result["flags"], result["refused"] = _grader_fault(
+            f"{type(exc).__name__}: {str(exc)[:120]}")
     finally:
         _close_figures_opened_since(opened_before)
     return result
