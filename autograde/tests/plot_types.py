@@ -34,7 +34,7 @@ def _labelled(ax, image, tokens, colorbar=True, centre=0.0, **colorbar_options):
 def matshow_extended_colorbar(tokens, attention, ax=None):
     ax = _axes(ax)
     image = ax.matshow(np.asarray(attention), cmap="cubehelix_r")
-    return _labelled(ax, image, tokens, extend="both", drawedges=True)
+    return _labelled(ax, image, tokens, extend="both")
 
 
 def pcolor_hatched_edges(tokens, attention, ax=None):
