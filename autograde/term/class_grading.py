@@ -51,7 +51,8 @@ from autograde.grading.preprocessors.backup_gradebook import backup_gradebook, s
 from autograde.grading.protocol import ASSIGNMENT, criterion_points
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
-from autograde.term.lms import ImportReport, SubmissionsError, import_submissions, save_import_record
+from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
+                                save_import_record)
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
@@ -208,7 +209,8 @@ class ClassGrader:
         report = import_submissions(
             source, lambda student: self.coursedir.format_path(
                 self.coursedir.submitted_directory, student, self.assignment_id),
-            self.assignment_id, self.notebook_ids)
+            self.assignment_id, self.notebook_ids, LmsImport(parent=self.app),
+            load_import_record(self.import_record_path)["lms_user_ids"])
         save_import_record(self.import_record_path, report, source)
         for student in report.changed:
             if os.path.exists(self.steps.autograded_folder(student)):
