@@ -26,6 +26,8 @@ c.ExportPlugin.to = "grading/grades.csv"
 c.Execute.timeout = 60  # seconds per cell; one call of the student's function gets 10
 c.ExecutePreprocessor.timeout = 60  # the same setting under the name older docs use
 c.OverwriteCells.add_missing_cells = True
+# A submitted file that is not a notebook: "ask the student to hand in the notebook again", no traceback
+c.Autograde.exporter_class = "autograde.grading.submission_file.SubmissionExporter"
 c.Autograde.sanitize_preprocessors = [
     "autograde.grading.preprocessors.BackupGradebook", "autograde.grading.preprocessors.ClearGradingRecord",
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",

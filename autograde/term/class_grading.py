@@ -37,7 +37,6 @@ import difflib
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -47,10 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde.grading import nbgrader_adapter
-from autograde.grading.preprocessors.backup_gradebook import backup_gradebook, sqlite_file
+from autograde.grading.preprocessors.backup_gradebook import backup_gradebook
 from autograde.grading.protocol import ASSIGNMENT, criterion_points
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
+from autograde.term.gradebook import snapshot_gradebook
+from autograde.term.roster import RosterError, roster_for_run
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 save_import_record)
 
@@ -87,20 +88,14 @@ class RunSummary:
     csv_path: Path | None = None
     lms_csv_path: Path | None = None
     lms_rows_without_id: list[str] = field(default_factory=list)
+    roster: str | None = None                                     # where the roster came from
+    not_on_roster: list[str] = field(default_factory=list)        # submissions without a roster row
+    feedback_zip: Path | None = None                              # for Canvas's Re-Upload Submissions
+    feedback_zip_missing: list[str] = field(default_factory=list)  # graded, but not in the zip
     report_paths: list[Path] = field(default_factory=list)
+    report_error: str | None = None                               # the report could not be written
     counts: dict = field(default_factory=dict)                    # the report's accounting
     seconds: float = 0.0
-
-
-def _snapshot_gradebook(db_url: str, into: Path) -> str:
-    """Copy a SQLite gradebook for the workers to read; other databases are shared as is."""
-    source = sqlite_file(db_url)
-    if source is None:
-        return db_url
-    target = into / "gradebook-snapshot.db"
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return f"sqlite:///{target}"
 
 
 class ClassGrader:
@@ -108,7 +103,8 @@ class ClassGrader:
 
     def __init__(self, root: Path, assignment_id: str, jobs: int | None, force: bool,
                  reports_dir: Path | None, progress: bool, sandbox: bool = True, feedback: bool = True,
-                 students: list[str] | None = None, lms_column: str | None = None):
+                 students: list[str] | None = None, lms_column: str | None = None, roster=None,
+                 roster_key: str | None = None, absent_zero: bool | None = None):
         from autograde.grading.hidden_inputs import HiddenInputs
         from autograde.sandbox import Sandbox, sandbox_problem
 
@@ -157,6 +153,11 @@ class ClassGrader:
         self.steps = nbgrader_adapter.AutogradeSteps(self.app, assignment_id, part="save", force=force)
         self.notebook_ids = self._assignment_notebooks()
         self.journal = run_journal.RunJournal(self.journal_path, self.summary.seed)
+        try:
+            self.roster, self.absent_zero, self.summary.roster = roster_for_run(
+                self.state_dir / f"{assignment_id}-roster.json", roster, roster_key, absent_zero)
+        except RosterError as exc:
+            raise GradingError(str(exc)) from None
         self._stopping = False      # a first Ctrl-C: finish the notebooks in hand, start no more
         self._in_hand: set[str] = set()
 
@@ -368,7 +369,7 @@ class ClassGrader:
                 self.steps.discard(student)  # a half-prepared folder must not count as graded
             export_and_report(self.app, self.summary, state_dir=self.state_dir, reports_dir=self.reports_dir,
                               journal_path=self.journal_path, import_record_path=self.import_record_path,
-                              lms_column=self.lms_column)
+                              lms_column=self.lms_column, roster=self.roster, absent_zero=self.absent_zero)
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -376,7 +377,7 @@ class ClassGrader:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
             from autograde.term.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
-            snapshot = _snapshot_gradebook(self.coursedir.db_url, Path(scratch))
+            snapshot = snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
             pool = WorkerPool(min(self.jobs, max(1, len(tasks))), initializer=worker.init_worker,
                               initargs=(str(self.root), self.assignment_id, snapshot, self.worker_config,
@@ -459,7 +460,8 @@ class ClassGrader:
 def grade_class(root=".", assignment_id: str | None = None, submissions=None, jobs: int | None = None,
                 force: bool = False, reports_dir=None, progress: bool = True, feedback: bool = True,
                 sandbox: bool = True, students: list[str] | None = None,
-                lms_column: str | None = None) -> RunSummary:
+                lms_column: str | None = None, roster=None, roster_key: str | None = None,
+                absent_zero: bool | None = None) -> RunSummary:
     """Grade every submission of an assignment (default: the challenge) in the course at ``root``.
 
     Args:
@@ -474,13 +476,18 @@ def grade_class(root=".", assignment_id: str | None = None, submissions=None, jo
         sandbox: run the notebooks in the bubblewrap sandbox (``False`` is ``--no-sandbox``).
         students: grade (or regrade) only these students.
         lms_column: the assignment's column header in the LMS's CSV (default: the assignment id).
+        roster: Canvas's gradebook export (:mod:`autograde.term.roster`), or None for the one kept.
+        roster_key: the roster's column holding nbgrader student ids (default ``SIS Login ID``).
+        absent_zero: roster students without a submission get 0 (True) or blank (False) in both grade
+            files; None keeps the choice made with the roster (default blank).
 
     Returns:
         A :class:`RunSummary` (its ``interrupted`` says whether Ctrl-C cut the run short).
         Raises :class:`GradingError` for problems that stop the run.
     """
     grader = ClassGrader(Path(root), assignment_id or ASSIGNMENT, jobs, force, reports_dir, progress,
-                         sandbox=sandbox, feedback=feedback, students=students, lms_column=lms_column)
+                         sandbox=sandbox, feedback=feedback, students=students, lms_column=lms_column,
+                         roster=roster, roster_key=roster_key, absent_zero=absent_zero)
     try:
         return grader.run(submissions)
     finally:

@@ -300,21 +300,22 @@ def load_import_record(path) -> dict:
     return record
 
 
-def write_canvas_csv(path, column: str, rows: list[tuple[str, str | None, float | None]],
-                     points_possible: float) -> Path:
-    """Write a CSV for Canvas's gradebook import: one row per ``(student, Canvas user id, score)``.
+def write_canvas_csv(path, column: str, rows: list[tuple[list[str], str]], points_possible: float) -> Path:
+    """Write a CSV for Canvas's gradebook import: one row per student, ``(first five columns, score)``.
 
-    ``column`` is the assignment's column header: Canvas matches it to an
-    assignment by name (or creates one); a student is matched by the ``ID``
-    column, Canvas's user id. A score of None is left empty (Canvas then keeps
-    what it has).
+    The first five are Canvas's ``Student, ID, SIS User ID, SIS Login ID, Section`` (from the
+    roster, or the student id and the LMS user id). ``column`` is the assignment's column header:
+    Canvas matches it to an assignment by name (or creates one); a student is matched by the
+    ``ID`` column, Canvas's user id. An empty score leaves Canvas's grade as it is.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    tmp = path.with_suffix(".part")
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*CANVAS_COLUMNS, column])
         writer.writerow(["    Points Possible", "", "", "", "", f"{points_possible:g}"])
-        for student, user_id, score in rows:
-            writer.writerow([student, user_id or "", "", "", "", "" if score is None else f"{score:g}"])
+        for first, score in rows:
+            writer.writerow([*first, score])
+    os.replace(tmp, path)
     return path

@@ -85,7 +85,7 @@ def test_the_import_record_keeps_user_ids_across_imports(tmp_path):
 
 def test_the_canvas_csv_reads_back_with_canvas_columns(tmp_path):
     path = write_canvas_csv(tmp_path / "challenge-canvas.csv", "Attention heatmap, challenge",
-                            [("smithjane", "12345", 9.5), ("lee", None, None)], 10.0)
+                            [(["smithjane", "12345", "", "", ""], "9.5"), (["lee", "", "", "", ""], "")], 10.0)
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [*CANVAS_COLUMNS, "Attention heatmap, challenge"]
