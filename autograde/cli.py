@@ -179,9 +179,11 @@ def _print_class(summary, say) -> None:
             + (f": {_names(counts[status])}" if counts[status] and status != GRADED else ""))
     for key, label in (("flagged", "flagged for review"), ("zero", "with 0 points"),
                        ("overridden", "with a grade set by hand (kept)"), ("late", "late"),
-                       ("not_on_roster", "not on the roster"), ("files_not_used", "LMS files not used")):
+                       ("not_on_roster", "not on the roster")):
         if counts.get(key):
             say(f"  of them {len(counts[key])} {label}: {_names(counts[key])}")
+    if counts.get("files_not_used"):
+        say(f"LMS files not used: {len(counts['files_not_used'])} (listed above and in the report)")
 
 
 def _print_summary(summary) -> None:
@@ -218,8 +220,9 @@ def _print_summary(summary) -> None:
         say(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}")
     if summary.lms_rows_without_id:
         say(f"  warning: {plural(len(summary.lms_rows_without_id), 'row')} without a Canvas user id, which "
-            f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): give the class list with "
-            f"--roster canvas-gradebook.csv (Canvas: Grades > Export)")
+            f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): "
+            + ("add them to the roster, or name its column of student ids with --roster-key" if summary.roster
+               else "give the class list with --roster canvas-gradebook.csv (Canvas: Grades > Export)"))
     if summary.feedback_zip:
         say(f"Feedback for Canvas's Re-Upload Submissions: {summary.feedback_zip}"
             + (f" ({len(summary.feedback_zip_missing)} graded students not in it: no Canvas file of theirs "

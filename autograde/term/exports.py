@@ -80,6 +80,9 @@ def export_and_report(app, summary, *, state_dir: Path, reports_dir: Path, journ
     not_graded = dict(run_journal.not_graded(journal_path))
     not_graded.update(summary.failed)
     results, states = report.class_states(coursedir, assignment_id, not_graded)
+    for student, late in record["late"].items():
+        if student in states:
+            states[student].marked_late = late
     matched, absent, unmatched = match(roster, states, record["lms_user_ids"]) if roster else ({}, [], [])
     for entry in absent:
         states[absent_id(entry)] = report.StudentState(absent_id(entry), handed_in=False)

@@ -70,6 +70,7 @@ class StudentState:
     submitted_at: object = None            # the submission time nbgrader has (UTC)
     seconds_late: float = 0.0
     penalty: float = 0.0                   # nbgrader's late penalty, in points
+    marked_late: bool = False              # the LMS (Canvas's file name) says the file was late
 
     @property
     def status(self) -> str:

@@ -32,7 +32,7 @@ def status_counts(states: dict[str, StudentState], import_record: dict | None = 
     across = {
         "flagged": [s.student for s in states.values() if s.flags],
         "overridden": [s.student for s in states.values() if s.overrides],
-        "late": [s.student for s in states.values() if s.seconds_late > 0],
+        "late": [s.student for s in states.values() if s.seconds_late > 0 or s.marked_late],
         "zero": [s.student for s in states.values() if s.total == 0],
         "stale": [s.student for s in states.values() if s.stale],
         "files_not_used": [one for one, _ in record.get("problems", [])],
@@ -61,7 +61,8 @@ def _score(state: StudentState) -> str:
 
 def _late(state: StudentState) -> str:
     if state.seconds_late <= 0:
-        return ""
+        return ("Canvas marked it late; the gradebook's due date does not (nbgrader db assignment add "
+                "--duedate, then regrade with --force)") if state.marked_late else ""
     hours = state.seconds_late / 3600
     late = f"{hours:.1f} h late" if hours < 48 else f"{hours / 24:.1f} days late"
     return late + (f", penalty {state.penalty:g}" if state.penalty else "")
@@ -162,8 +163,9 @@ def write_class_report(coursedir, assignment_id: str, out_dir, results: ClassRes
         f"- **{md(s)}**: " + "; ".join(f"{name}: automatic {'none' if auto is None else f'{auto:g}'}, set to {manual:g}"
                                        for name, (auto, manual) in sorted(by_student[s].overrides.items()))
         for s in counts["overridden"]])
-    lines += _section("Late", [f"- **{md(s)}**: submitted {by_student[s].submitted_at:%Y-%m-%d %H:%M} UTC, "
-                               f"{_late(by_student[s])}" for s in counts["late"]])
+    lines += _section("Late", [f"- **{md(s)}**: submitted " + (f"{by_student[s].submitted_at:%Y-%m-%d %H:%M} UTC"
+                                                                if by_student[s].submitted_at else "(no time)")
+                               + f", {_late(by_student[s])}" for s in counts["late"]])
     lines += _section("Graded with out-of-date points or code",
                       [f"- **{md(s)}**: " + md("; ".join(by_student[s].stale)) for s in counts["stale"]], FIX_STALE)
     lines += _section("Submissions without a roster entry", [f"- **{md(s)}**" for s in counts["not_on_roster"]],
