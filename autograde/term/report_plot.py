@@ -18,7 +18,7 @@ from autograde.term.text import one_line
 def score_bins(totals: list[float], top: float):
     """Histogram bin edges that give every score its own bar: one bar per point when every score is
     a whole number, per half point when they are halves; else (a late penalty's fractions) one bar
-    per point from k to k+1. A 9.5 is never counted in the 10 bar."""
+    per point, [k, k+1), and the full score's own. A 9.5 is never counted in the 10 bar."""
     import numpy as np
 
     if all(float(total).is_integer() for total in totals):
@@ -26,7 +26,7 @@ def score_bins(totals: list[float], top: float):
     elif all(float(2 * total).is_integer() for total in totals):
         step = 0.5
     else:
-        return np.arange(0, math.ceil(top) + 1, dtype=float)
+        return np.arange(0, math.ceil(top) + 2, dtype=float)
     values = np.arange(0, top + step / 2, step)
     return np.append(values - step / 2, values[-1] + step / 2)
 
