@@ -53,7 +53,7 @@ from autograde.term.exports import export_and_report
 from autograde.term.gradebook import snapshot_gradebook
 from autograde.term.roster import RosterError, roster_for_run
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
-                                save_import_record)
+                                remember, save_import_record)
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
@@ -113,7 +113,6 @@ class ClassGrader:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
         self.students = sorted(set(students)) if students else None
-        self.lms_column = lms_column or assignment_id
         self.progress = progress
         self.give_feedback = feedback
         self.app = nbgrader_adapter.load_app(str(self.root))
@@ -124,6 +123,10 @@ class ClassGrader:
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.journal_path = run_journal.journal_path(self.state_dir, assignment_id)
         self.import_record_path = self.state_dir / f"{assignment_id}-lms.json"
+        kept_column = load_import_record(self.import_record_path)["lms_column"]  # --lms-column is kept
+        self.lms_column = lms_column or kept_column or assignment_id
+        if lms_column and lms_column != kept_column:
+            remember(self.import_record_path, lms_column=lms_column)
         self.log_path = self.reports_dir / f"{assignment_id}-grading.log"
         self._log_file = logging.FileHandler(self.log_path, mode="w", encoding="utf-8")
         self._log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

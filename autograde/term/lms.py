@@ -283,6 +283,15 @@ def save_import_record(path, report: ImportReport, source) -> None:
         record[key].update(new)
     record.update(source=str(source), imported_at=datetime.datetime.now().isoformat(timespec="seconds"),
                   problems=[list(problem) for problem in report.problems], duplicates=report.duplicates)
+    _write_record(path, record)
+
+
+def remember(path, **values) -> None:
+    """Keep more in the record (the Canvas column's name given with ``--lms-column``)."""
+    _write_record(Path(path), {**load_import_record(path), **values})
+
+
+def _write_record(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part")
     tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
@@ -292,7 +301,7 @@ def save_import_record(path, report: ImportReport, source) -> None:
 def load_import_record(path) -> dict:
     """The record :func:`save_import_record` keeps (empty lists and dicts when there is none)."""
     record = {**{key: {} for key in RECORD_MAPS}, "problems": [], "duplicates": {}, "source": None,
-              "imported_at": None}
+              "imported_at": None, "lms_column": None}
     try:
         record.update(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError):
