@@ -27,9 +27,11 @@ lists who this run grades, so a run that is interrupted (Ctrl-C lets the
 notebooks in hand finish; a second Ctrl-C stops at once) or killed leaves
 every student graded or listed as not graded with the reason, and the next
 run grades exactly what is missing. Then the workers render nbgrader's
-feedback HTML, and the main process exports ``grades.csv`` (nbgrader's CSV
-export, this assignment only), the LMS's CSV (:func:`autograde.term.lms.write_canvas_csv`)
-and the class report (:mod:`autograde.term.report`).
+feedback HTML, and the main process writes, from one decision of who is graded
+(:mod:`autograde.term.exports`), ``grades.csv`` (nbgrader's CSV export, this
+assignment only), the LMS's CSV (:func:`autograde.term.lms.write_canvas_csv`, with
+the roster's ids: :mod:`autograde.term.roster`), the feedback zip for Canvas and the
+class report (:mod:`autograde.term.report_page`).
 """
 from __future__ import annotations
 
@@ -51,9 +53,9 @@ from autograde.grading.protocol import ASSIGNMENT, criterion_points
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
 from autograde.term.gradebook import snapshot_gradebook
-from autograde.term.roster import RosterError, roster_for_run
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 remember, save_import_record)
+from autograde.term.roster import RosterError, roster_for_run
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
