@@ -49,10 +49,10 @@ from pathlib import Path
 
 from autograde.grading import nbgrader_adapter
 from autograde.grading.preprocessors.backup_gradebook import backup_gradebook
-from autograde.grading.protocol import ASSIGNMENT, criterion_points
+from autograde.grading.protocol import ASSIGNMENT
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
-from autograde.term.gradebook import snapshot_gradebook
+from autograde.term.gradebook import points_problem, snapshot_gradebook
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 remember, save_import_record)
 from autograde.term.roster import RosterError, roster_for_run
@@ -188,28 +188,6 @@ class ClassGrader:
 
         return max_points(self.coursedir.db_url, self.assignment_id)
 
-    def _check_points_are_generated(self) -> None:
-        """The instructor's notebooks and the gradebook must give the same points (one source)."""
-        import nbformat
-
-        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment_id))
-        in_source = {}
-        for path in sorted(source.glob("*.ipynb")):
-            in_source.update(criterion_points(nbformat.read(path, as_version=4)))
-        in_gradebook = self.gradebook_points()
-        def shown(points):
-            return "no graded cell" if points is None else f"{points:g}"
-
-        differ = [f"{name}: {shown(in_source.get(name))} in {source.relative_to(self.root)}, "
-                  f"{shown(in_gradebook.get(name))} in the gradebook"
-                  for name in sorted(set(in_source) | set(in_gradebook))
-                  if in_source.get(name) != in_gradebook.get(name)]
-        if in_source and differ:
-            raise GradingError("the points in the instructor's notebook are not those in the gradebook ("
-                               + "; ".join(differ) + "). Run ./course generate first: it updates the "
-                               "gradebook, the students' notebook and the points tables; then grade again "
-                               "(it regrades whoever was graded with the old points).")
-
     def import_lms(self, source) -> ImportReport:
         """Copy an LMS export into the submitted folder; stale autograded copies are removed."""
         report = import_submissions(
@@ -335,7 +313,9 @@ class ClassGrader:
                 self.summary.imported = self.import_lms(submissions)
             except SubmissionsError as exc:
                 raise GradingError(str(exc)) from None
-        self._check_points_are_generated()
+        problem = points_problem(self.coursedir, self.assignment_id, self.gradebook_points())
+        if problem:
+            raise GradingError(problem)
 
         found = self.steps.submissions()
         if not found:

@@ -100,3 +100,27 @@ def snapshot_gradebook(db_url: str, into: Path) -> str:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return f"sqlite:///{target}"
+
+
+def points_problem(coursedir, assignment_id: str, in_gradebook: dict[str, float]) -> str | None:
+    """Why the instructor's notebooks and the gradebook give different points (one source), or None."""
+    import nbformat
+
+    from autograde.grading.protocol import criterion_points
+
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id))
+    in_source = {}
+    for path in sorted(source.glob("*.ipynb")):
+        in_source.update(criterion_points(nbformat.read(path, as_version=4)))
+
+    def shown(points):
+        return "no graded cell" if points is None else f"{points:g}"
+
+    differ = [f"{name}: {shown(in_source.get(name))} in {source.relative_to(coursedir.root)}, "
+              f"{shown(in_gradebook.get(name))} in the gradebook"
+              for name in sorted(set(in_source) | set(in_gradebook)) if in_source.get(name) != in_gradebook.get(name)]
+    if not (in_source and differ):
+        return None
+    return ("the points in the instructor's notebook are not those in the gradebook (" + "; ".join(differ)
+            + "). Run ./course generate first: it updates the gradebook, the students' notebook and the points "
+            "tables; then grade again (it regrades whoever was graded with the old points).")
