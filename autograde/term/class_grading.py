@@ -55,7 +55,7 @@ from autograde.term.exports import export_and_report
 from autograde.term.gradebook import points_problem, snapshot_gradebook
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 remember, save_import_record)
-from autograde.term.roster import RosterError, roster_for_run
+from autograde.term.roster import RosterError, roster_for_run, student_ids
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
@@ -194,7 +194,7 @@ class ClassGrader:
             source, lambda student: self.coursedir.format_path(
                 self.coursedir.submitted_directory, student, self.assignment_id),
             self.assignment_id, self.notebook_ids, LmsImport(parent=self.app),
-            load_import_record(self.import_record_path)["lms_user_ids"])
+            student_ids(self.roster, load_import_record(self.import_record_path)["lms_user_ids"]))
         save_import_record(self.import_record_path, report, source)
         for student in report.changed:
             if os.path.exists(self.steps.autograded_folder(student)):

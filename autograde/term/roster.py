@@ -19,7 +19,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograde.term.lms import CANVAS_COLUMNS
+from autograde.term.lms import CANVAS_COLUMNS, STUDENT_ID
 
 DEFAULT_KEY = "SIS Login ID"
 
@@ -107,6 +107,16 @@ def match(entries: list[RosterEntry], students, lms_user_ids: dict[str, str]
     taken = {id(entry) for entry in matched.values()}
     return (matched, [entry for entry in entries if id(entry) not in taken],
             sorted(set(students) - set(matched)))
+
+
+def student_ids(entries: list[RosterEntry], known: dict[str, str]) -> dict[str, str]:
+    """``{student: Canvas user id}`` for an LMS import: the ids ``known`` from earlier imports, and for
+    every other roster student the value of the key column (their hub login), so that a student has
+    one id whether they hand in through the exchange or through Canvas."""
+    taken = set(known.values())
+    ids = {entry.key: entry.user_id for entry in entries
+           if entry.key and entry.user_id not in taken and entry.key not in known and STUDENT_ID.match(entry.key)}
+    return {**ids, **known}
 
 
 def absent_id(entry: RosterEntry) -> str:

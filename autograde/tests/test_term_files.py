@@ -84,6 +84,22 @@ def test_the_roster_matches_by_canvas_id_then_by_login_and_lists_the_rest(tmp_pa
         read_roster(tmp_path / "grades.csv")
 
 
+def test_with_a_roster_a_canvas_student_is_imported_under_their_login(tmp_path):
+    from autograde.term.lms import import_submissions
+    from autograde.term.roster import student_ids
+
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    export = tmp_path / "export"
+    export.mkdir()
+    for name in ("smithjane_111_5_04_challenge.ipynb", "amesalice_333_7_04_challenge.ipynb"):
+        (export / name).write_bytes(b"{}")
+    known = student_ids(read_roster(path), {"alice-a": "333"})  # an earlier import named 333 already
+    report = import_submissions(export, lambda student: tmp_path / "submitted" / student, "challenge",
+                                ["04_challenge"], known_user_ids=known)
+    assert report.lms_user_ids == {"JSmith1": "111", "alice-a": "333"}
+
+
 def test_feedback_zip_names_give_canvas_the_user_and_attachment_ids_first():
     name = feedback_entry_name("smith_jane-222", "222", "6001", "04_challenge.html")
     # what Canvas does with a re-uploaded file's name: split at "_", the first two all-digit parts
