@@ -157,78 +157,77 @@ def _say(line: str) -> None:
     print(line[:len(line) - len(line.lstrip(" "))] + one_line(line))
 
 
-def _print_import(imported, say) -> None:
+def _print_import(imported) -> None:
     from autograde.grading.protocol import plural
 
-    say(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
+    _say(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
         + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
     for student, why in sorted(imported.duplicates.items()):
-        say(f"  {student} sent {why}")
+        _say(f"  {student} sent {why}")
     for name, reason in imported.problems:
-        say(f"  not used: {name}: {reason}")
+        _say(f"  not used: {name}: {reason}")
 
 
-def _print_class(summary, say) -> None:
+def _print_class(summary) -> None:
     """One line per status (they add up to the class), then what cuts across them."""
     from autograde.term.report import GRADED, STATUSES
 
     counts = summary.counts
-    say(f"The class: {counts['students']} students" + (f" (roster: {summary.roster})" if summary.roster else ""))
+    _say(f"The class: {counts['students']} students" + (f" (roster: {summary.roster})" if summary.roster else ""))
     for status in STATUSES:
-        say(f"  {len(counts[status]):4d} {status}"
+        _say(f"  {len(counts[status]):4d} {status}"
             + (f": {_names(counts[status])}" if counts[status] and status != GRADED else ""))
     for key, label in (("flagged", "flagged for review"), ("zero", "with 0 points"),
                        ("overridden", "with a grade set by hand (kept)"), ("late", "late"),
                        ("not_on_roster", "not on the roster")):
         if counts.get(key):
-            say(f"  of them {len(counts[key])} {label}: {_names(counts[key])}")
+            _say(f"  of them {len(counts[key])} {label}: {_names(counts[key])}")
     if counts.get("files_not_used"):
-        say(f"LMS files not used: {len(counts['files_not_used'])} (listed above and in the report)")
+        _say(f"LMS files not used: {len(counts['files_not_used'])} (listed above and in the report)")
 
 
 def _print_summary(summary) -> None:
     from autograde.grading.protocol import plural  # not at the top: `--help` imports nothing of the kit
 
-    say = _say
     if summary.imported is not None:
-        _print_import(summary.imported, say)
+        _print_import(summary.imported)
     if summary.previous_run:
-        say(f"The previous run did not finish; it left {plural(len(summary.previous_run), 'student')} not graded "
+        _say(f"The previous run did not finish; it left {plural(len(summary.previous_run), 'student')} not graded "
             f"({_names(summary.previous_run)}): graded now")
     if summary.regraded:
-        say(f"Regraded {plural(len(summary.regraded), 'student')} whose grade was out of date:")
+        _say(f"Regraded {plural(len(summary.regraded), 'student')} whose grade was out of date:")
         for student, reasons in sorted(summary.regraded.items()):
-            say(f"  {student}: {'; '.join(reasons)}")
+            _say(f"  {student}: {'; '.join(reasons)}")
     if summary.chosen:
-        say(f"Chosen with --student: {_names(summary.chosen)}")
-    say(f"This run: graded {len(summary.graded)}, left {len(summary.skipped)} already graded, could not grade "
+        _say(f"Chosen with --student: {_names(summary.chosen)}")
+    _say(f"This run: graded {len(summary.graded)}, left {len(summary.skipped)} already graded, could not grade "
         f"{len(summary.failed)} ({summary.seconds:.1f} s)")
     for student, reason in sorted(summary.failed.items()):
-        say(f"  NOT GRADED {student}: {reason}")
+        _say(f"  NOT GRADED {student}: {reason}")
     if summary.stale_left:
-        say(f"Out of date and not regraded (not chosen with --student): {_names(summary.stale_left)}; "
+        _say(f"Out of date and not regraded (not chosen with --student): {_names(summary.stale_left)}; "
             f"run `python -m autograde grade` to regrade them")
-    say(f"Feedback HTML for {plural(len(summary.feedback), 'student')}"
+    _say(f"Feedback HTML for {plural(len(summary.feedback), 'student')}"
         + (f", {len(summary.feedback_failed)} failed" if summary.feedback_failed else ""))
     for student, reason in summary.feedback_failed.items():
-        say(f"  no feedback for {student}: {reason}")
+        _say(f"  no feedback for {student}: {reason}")
     if summary.counts:
-        _print_class(summary, say)
+        _print_class(summary)
     if summary.csv_path:
-        say(f"Grades: {summary.csv_path}")
+        _say(f"Grades: {summary.csv_path}")
     if summary.lms_csv_path:
-        say(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}")
+        _say(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}")
     if summary.lms_rows_without_id:
-        say(f"  warning: {plural(len(summary.lms_rows_without_id), 'row')} without a Canvas user id, which "
+        _say(f"  warning: {plural(len(summary.lms_rows_without_id), 'row')} without a Canvas user id, which "
             f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): "
             + ("add them to the roster, or name its column of student ids with --roster-key" if summary.roster
                else "give the class list with --roster canvas-gradebook.csv (Canvas: Grades > Export)"))
     if summary.feedback_zip:
-        say(f"Feedback for Canvas's Re-Upload Submissions: {summary.feedback_zip}"
+        _say(f"Feedback for Canvas's Re-Upload Submissions: {summary.feedback_zip}"
             + (f" ({len(summary.feedback_zip_missing)} graded students not in it: no Canvas file of theirs "
                f"to attach to, or no feedback page)" if summary.feedback_zip_missing else ""))
     for path in summary.report_paths:
-        say(f"Report: {path}")
+        _say(f"Report: {path}")
 
 
 def _grade(args) -> int:
