@@ -161,7 +161,7 @@ def _print_import(imported) -> None:
     from autograde.grading.protocol import plural
 
     _say(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
-        + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
+         + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
     for student, why in sorted(imported.duplicates.items()):
         _say(f"  {student} sent {why}")
     for name, reason in imported.problems:
@@ -176,7 +176,7 @@ def _print_class(summary) -> None:
     _say(f"The class: {counts['students']} students" + (f" (roster: {summary.roster})" if summary.roster else ""))
     for status in STATUSES:
         _say(f"  {len(counts[status]):4d} {status}"
-            + (f": {_names(counts[status])}" if counts[status] and status != GRADED else ""))
+             + (f": {_names(counts[status])}" if counts[status] and status != GRADED else ""))
     for key, label in (("flagged", "flagged for review"), ("zero", "with 0 points"),
                        ("overridden", "with a grade set by hand (kept)"), ("late", "late"),
                        ("not_on_roster", "not on the roster")):
@@ -193,7 +193,7 @@ def _print_summary(summary) -> None:
         _print_import(summary.imported)
     if summary.previous_run:
         _say(f"The previous run did not finish; it left {plural(len(summary.previous_run), 'student')} not graded "
-            f"({_names(summary.previous_run)}): graded now")
+             f"({_names(summary.previous_run)}): graded now")
     if summary.regraded:
         _say(f"Regraded {plural(len(summary.regraded), 'student')} whose grade was out of date:")
         for student, reasons in sorted(summary.regraded.items()):
@@ -201,14 +201,14 @@ def _print_summary(summary) -> None:
     if summary.chosen:
         _say(f"Chosen with --student: {_names(summary.chosen)}")
     _say(f"This run: graded {len(summary.graded)}, left {len(summary.skipped)} already graded, could not grade "
-        f"{len(summary.failed)} ({summary.seconds:.1f} s)")
+         f"{len(summary.failed)} ({summary.seconds:.1f} s)")
     for student, reason in sorted(summary.failed.items()):
         _say(f"  NOT GRADED {student}: {reason}")
     if summary.stale_left:
         _say(f"Out of date and not regraded (not chosen with --student): {_names(summary.stale_left)}; "
-            f"run `python -m autograde grade` to regrade them")
+             f"run `python -m autograde grade` to regrade them")
     _say(f"Feedback HTML for {plural(len(summary.feedback), 'student')}"
-        + (f", {len(summary.feedback_failed)} failed" if summary.feedback_failed else ""))
+         + (f", {len(summary.feedback_failed)} failed" if summary.feedback_failed else ""))
     for student, reason in summary.feedback_failed.items():
         _say(f"  no feedback for {student}: {reason}")
     if summary.counts:
@@ -219,13 +219,13 @@ def _print_summary(summary) -> None:
         _say(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}")
     if summary.lms_rows_without_id:
         _say(f"  warning: {plural(len(summary.lms_rows_without_id), 'row')} without a Canvas user id, which "
-            f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): "
-            + ("add them to the roster, or name its column of student ids with --roster-key" if summary.roster
-               else "give the class list with --roster canvas-gradebook.csv (Canvas: Grades > Export)"))
+             f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): "
+             + ("add them to the roster, or name its column of student ids with --roster-key" if summary.roster
+                else "give the class list with --roster canvas-gradebook.csv (Canvas: Grades > Export)"))
     if summary.feedback_zip:
         _say(f"Feedback for Canvas's Re-Upload Submissions: {summary.feedback_zip}"
-            + (f" ({len(summary.feedback_zip_missing)} graded students not in it: no Canvas file of theirs "
-               f"to attach to, or no feedback page)" if summary.feedback_zip_missing else ""))
+             + (f" ({len(summary.feedback_zip_missing)} graded students not in it: no Canvas file of theirs "
+                f"to attach to, or no feedback page)" if summary.feedback_zip_missing else ""))
     for path in summary.report_paths:
         _say(f"Report: {path}")
 

@@ -23,7 +23,8 @@ class LatePenalty(LateSubmissionPlugin):
     ``c.LatePenalty.grace_minutes``; never more than the score. ``penalty_method = "zero"`` (nbgrader's)
     still gives late work 0."""
 
-    points_per_day = Float(0.0, help="Points taken off per day late, each day begun counting (0: none).").tag(config=True)
+    points_per_day = Float(0.0, help="Points taken off per day late, each day begun counting (0: none)."
+                           ).tag(config=True)
     grace_minutes = Float(0.0, help="Minutes after the due date that are not late.").tag(config=True)
 
     def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float):

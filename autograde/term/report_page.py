@@ -149,7 +149,8 @@ def write_class_report(coursedir, assignment_id: str, out_dir, results: ClassRes
     lines += _section("Not graded", [
         f"- **{md(s)}**: {md(by_student[s].not_graded)}" + (f". *Fix:* {by_student[s].fix()}" if by_student[s].fix()
                                                             else "") for s in counts[NOT_GRADED]])
-    lines += _section("Did not hand in (on the roster, no submission)", [f"- **{md(s)}**" for s in counts[NOT_HANDED_IN]])
+    lines += _section("Did not hand in (on the roster, no submission)",
+                      [f"- **{md(s)}**" for s in counts[NOT_HANDED_IN]])
     lines += _section("0 points", [f"- **{md(s)}**" + (": " + md("; ".join(by_student[s].limits))
                                                          if by_student[s].limits else "") for s in counts["zero"]],
                       "open the autograded notebook or the feedback: an empty answer, or a mistake that costs "
@@ -171,7 +172,8 @@ def write_class_report(coursedir, assignment_id: str, out_dir, results: ClassRes
     lines += _section("Submissions without a roster entry", [f"- **{md(s)}**" for s in counts["not_on_roster"]],
                       "add the student to the roster (or name its column with `--roster-key`), or give their "
                       "Canvas row by hand")
-    duplicates = [f"- **{md(student)}** sent {md(why)}" for student, why in sorted(record.get("duplicates", {}).items())]
+    duplicates = [f"- **{md(student)}** sent {md(why)}"
+                  for student, why in sorted(record.get("duplicates", {}).items())]
     lines += _section("Students with several files in the LMS export", duplicates,
                       "nothing to do if the newest is the one to grade; otherwise keep only the right file in "
                       "the export and import it again")
