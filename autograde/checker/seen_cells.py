@@ -92,8 +92,13 @@ def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
         return np.zeros(0, dtype=bool), np.zeros(0)
     inner, present = _inner(render, rectangles, SEEN_SMOOTHED_MIDDLE, ax)
     rgb, starts, counts = render.blocks(*inner)
-    choices = np.repeat(lab(np.asarray(candidates, dtype=float)), counts, axis=0)  # (M, K, 3)
-    difference = np.min(lab_delta_e(lab(rgb)[:, None, :], choices), axis=1)
+    pixels, choices = lab(rgb), lab(np.asarray(candidates, dtype=float))
+    difference = np.empty(len(pixels))
+    for cell, (start, number) in enumerate(zip(starts, counts)):  # each cell's pixels against its choices
+        if number:
+            mine = pixels[start:start + number]
+            squared = (mine * mine).sum(1)[:, None] - 2 * mine @ choices[cell].T + (choices[cell] ** 2).sum(1)
+            difference[start:start + number] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
     share = _by_cell(difference <= SEEN_MATCH_DELTA_E, starts, counts, np.mean)
     distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
     shown = present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE)
