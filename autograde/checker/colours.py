@@ -26,11 +26,15 @@ _SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
 _WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
 
 
+_LEVELS = np.arange(256) / 255
+#: sRGB's 256 levels, linearised (colours are read and compared at the render's 8 bits).
+_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4)
+
+
 def lab(rgb):
-    """CIELAB of sRGB colours ``rgb`` (..., 3) in 0-1."""
-    rgb = np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0)
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _SRGB_TO_XYZ.T / _WHITE
+    """CIELAB of sRGB colours ``rgb`` (..., 3) in 0-1, taken at 8 bits a channel as rendered."""
+    levels = np.rint(np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0) * 255).astype(np.intp)
+    xyz = _LINEAR[levels] @ _SRGB_TO_XYZ.T / _WHITE
     f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 

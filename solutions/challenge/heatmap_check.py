@@ -132,11 +132,15 @@ _SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
 _WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
 
 
+_LEVELS = np.arange(256) / 255
+#: sRGB's 256 levels, linearised (colours are read and compared at the render's 8 bits).
+_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4)
+
+
 def lab(rgb):
-    """CIELAB of sRGB colours ``rgb`` (..., 3) in 0-1."""
-    rgb = np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0)
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _SRGB_TO_XYZ.T / _WHITE
+    """CIELAB of sRGB colours ``rgb`` (..., 3) in 0-1, taken at 8 bits a channel as rendered."""
+    levels = np.rint(np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0) * 255).astype(np.intp)
+    xyz = _LINEAR[levels] @ _SRGB_TO_XYZ.T / _WHITE
     f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 
@@ -543,8 +547,13 @@ def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
         return np.zeros(0, dtype=bool), np.zeros(0)
     inner, present = _inner(render, rectangles, SEEN_SMOOTHED_MIDDLE, ax)
     rgb, starts, counts = render.blocks(*inner)
-    choices = np.repeat(lab(np.asarray(candidates, dtype=float)), counts, axis=0)  # (M, K, 3)
-    difference = np.min(lab_delta_e(lab(rgb)[:, None, :], choices), axis=1)
+    pixels, choices = lab(rgb), lab(np.asarray(candidates, dtype=float))
+    difference = np.empty(len(pixels))
+    for cell, (start, number) in enumerate(zip(starts, counts)):  # each cell's pixels against its choices
+        if number:
+            mine = pixels[start:start + number]
+            squared = (mine * mine).sum(1)[:, None] - 2 * mine @ choices[cell].T + (choices[cell] ** 2).sum(1)
+            difference[start:start + number] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
     share = _by_cell(difference <= SEEN_MATCH_DELTA_E, starts, counts, np.mean)
     distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
     shown = present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE)
@@ -675,10 +684,10 @@ def texts_shown(render, texts):
         if right <= left or bottom <= top:
             shown.append(False)
             continue
-        before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
-        after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
-        changed = delta_e(before, after) >= SEEN_TEXT_DELTA_E
-        shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
+        before, after = pixels[top:bottom, left:right], without[top:bottom, left:right]
+        differ = np.any(before != after, axis=-1)  # only pixels that changed at all are measured
+        difference = delta_e(_seen_over(before[differ] / 255.0, np.ones(3)), _seen_over(after[differ] / 255.0, np.ones(3)))
+        shown.append(int(np.sum(difference >= SEEN_TEXT_DELTA_E)) >= SEEN_TEXT_PIXELS)
     return shown
 
 
