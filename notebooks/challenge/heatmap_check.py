@@ -515,6 +515,14 @@ def _by_cell(values, starts, counts, reduce):
                      for start, count in zip(starts, counts)])
 
 
+def _shown(present, opaque, starts, counts, difference, limit):
+    """(shown, how far) of cells from the ΔE of each of their pixels: shown where more than
+    SEEN_MIN_SHARE of them are within ``limit``; how far, their median ΔE."""
+    share = _by_cell(difference <= limit, starts, counts, np.mean)
+    distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
+    return present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE), distance
+
+
 def cells_shown(render, ax, rectangles, expected, opaque, fractions=SEEN_INNER, tolerance=1.0,
                 minimum=SEEN_MIN_PIXELS):
     """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how far):
@@ -523,18 +531,11 @@ def cells_shown(render, ax, rectangles, expected, opaque, fractions=SEEN_INNER, 
     is the one drawn). ``opaque`` (N,) is False for cells drawn too transparent to show
     their colour; ``tolerance`` scales the ΔE a pixel may differ by; a rectangle smaller than
     ``minimum`` pixels a side shows nothing."""
-    count = len(np.atleast_1d(rectangles[0]))
-    if count == 0:
-        return np.zeros(0, dtype=bool), np.zeros(0)
     inner, present = _inner(render, rectangles, fractions, ax, minimum)
     rgb, starts, counts = render.blocks(*inner)
-    wanted = lab(np.asarray(expected, dtype=float))
+    wanted = lab(np.asarray(expected, dtype=float).reshape(-1, 3))
     difference = lab_delta_e(lab(rgb), np.repeat(wanted, counts, axis=0))
-    matching = difference <= SEEN_MATCH_DELTA_E * tolerance
-    share = _by_cell(matching, starts, counts, np.mean)
-    distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
-    shown = present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE)
-    return shown, distance
+    return _shown(present, opaque, starts, counts, difference, SEEN_MATCH_DELTA_E * tolerance)
 
 
 def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
@@ -542,9 +543,6 @@ def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
     cell, the RGB colours of K values from the smallest to the largest within
     :data:`SEEN_SMOOTHED_REACH` cells of it (what smoothing can blend there); a cell is shown
     when most of its middle shows one of them."""
-    count = len(np.atleast_1d(rectangles[0]))
-    if count == 0:
-        return np.zeros(0, dtype=bool), np.zeros(0)
     inner, present = _inner(render, rectangles, SEEN_SMOOTHED_MIDDLE, ax)
     rgb, starts, counts = render.blocks(*inner)
     pixels, choices = lab(rgb), lab(np.asarray(candidates, dtype=float))
@@ -554,10 +552,7 @@ def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
             mine = pixels[start:start + number]
             squared = (mine * mine).sum(1)[:, None] - 2 * mine @ choices[cell].T + (choices[cell] ** 2).sum(1)
             difference[start:start + number] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
-    share = _by_cell(difference <= SEEN_MATCH_DELTA_E, starts, counts, np.mean)
-    distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
-    shown = present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE)
-    return shown, distance
+    return _shown(present, opaque, starts, counts, difference, SEEN_MATCH_DELTA_E)
 
 
 def colorbar_shown(render, colorbar):
