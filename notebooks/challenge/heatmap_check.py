@@ -1059,9 +1059,12 @@ def _picture_free_labels(ax, coordinate, sides, picture):
     box = ax.bbox
     seen, unseen = [], []
     for text in _picture_free_texts(ax):
-        if not _picture_text_visible(text):
+        try:
+            extent = text.get_window_extent(render.renderer) if _picture_text_visible(text) else None
+        except Exception:  # noqa: BLE001 - a text that cannot be measured is not a label
+            extent = None
+        if extent is None:
             continue
-        extent = text.get_window_extent(render.renderer)
         if coordinate == 0:
             side = (sides[0] if extent.y1 <= box.y0 + _HANDMADE_SLACK
                     else sides[1] if extent.y0 >= box.y1 - _HANDMADE_SLACK else None)
