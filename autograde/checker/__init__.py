@@ -9,8 +9,10 @@ that count are computed outside the student's process.
 
 What runs where: everything here runs in the student's kernel for the self-check (where
 nothing it computes is trusted); :mod:`.evidence`'s ``collect`` runs in the sandboxed
-grading kernel (it records what each grading call drew); :mod:`.unpickle` and the readers
-(:mod:`.picture`, :mod:`.heatmaps`, :mod:`.seen`) run in the sandboxed inspector;
+grading kernel (it records what each grading call drew); :mod:`.unpickle` (with
+:mod:`.admitted`) and the readers (:mod:`.picture` and what it reads with: :mod:`.artists`,
+:mod:`.texts`, :mod:`.handmade`, :mod:`.heatmaps`, :mod:`.heatmap_cells`, :mod:`.seen`,
+:mod:`.seen_cells`, :mod:`.seen_texts`, :mod:`.colours`) run in the sandboxed inspector;
 :mod:`.judge`, :mod:`.judge_texts` and :mod:`.verdicts` run in the grader, on what the
 inspector read. Imports: nothing of the kit outside this package (it becomes one file).
 """

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .seen import SeenRender
+from .seen_texts import glyph_shift, texts_shown
 
 #: Caps that keep the dict small whatever was drawn.
 PICTURE_MAX_CELLS = 60
@@ -112,6 +113,36 @@ def _picture_all_colorbars(root):
     return found
 
 
+def _picture_free_texts(ax):
+    """The texts written on ``ax`` and on its figure (``ax.text``, ``fig.text``), the suptitle
+    apart: where a student may write labels by hand."""
+    figure = ax.get_figure()
+    suptitle = set(map(id, _picture_suptitle_texts(figure)))
+    return list(ax.texts) + [text for text in getattr(figure, "texts", []) if id(text) not in suptitle]
+
+
+def _picture_gradient_axes(ax):
+    """(Axes, artist, "vertical" | "horizontal") for every other Axes of the figure (not a
+    colorbar's) that holds one image or mesh of one column or one row of values: a colour
+    scale drawn by hand."""
+    from matplotlib.axes import Axes
+    from matplotlib.collections import QuadMesh
+    from matplotlib.image import AxesImage
+    root = _picture_root(ax)
+    bars = {id(colorbar.ax) for _, _, colorbar in _picture_all_colorbars(root)}
+    found = []
+    for other in root.findobj(Axes):
+        if other is ax or id(other) in bars:
+            continue
+        artists = [child for child in other.get_children() if isinstance(child, (AxesImage, QuadMesh))]
+        if len(artists) != 1 or artists[0].get_array() is None:
+            continue
+        shape = np.shape(artists[0].get_array())
+        if len(shape) == 2 and max(shape) >= 2 and min(shape) == 1:
+            found.append((other, artists[0], "vertical" if shape[1] == 1 else "horizontal"))
+    return found
+
+
 def _picture_ticks(axis):
     """Every major and minor tick of ``axis`` after a draw, as (minor, tick) pairs."""
     return ([(False, tick) for tick in axis.get_major_ticks(len(axis.get_majorticklocs()))]
@@ -160,6 +191,53 @@ def _picture_scale(artist):
             "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
+def _picture_anchor(ax, text, coordinate, picture):
+    """Where ``text`` is drawn, in ax's data coordinates along ``coordinate``: its anchor
+    (its transform applied to its position: an offset transform moves a label for real),
+    moved as far as the spaces and newlines around its words move its glyphs
+    (:func:`seen_texts.glyph_shift`)."""
+    position = text.get_position()
+    try:
+        display = text.get_transform().transform(np.array([position], dtype=float))
+        render = _picture_rendered(picture)
+        if render is not None:
+            display = display + np.array([glyph_shift(text, render.renderer)])
+        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
+    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
+        return _picture_number(position[coordinate])
+
+
+def _picture_placed(bar_ax):
+    """True when an Axes is visible and drawn in its figure (an inset Axes, ax.inset_axes, is a
+    child of its Axes, not in figure.axes)."""
+    from matplotlib.axes import Axes
+    return bool(bar_ax.get_visible() and bar_ax.get_figure() is not None
+                and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes)))
+
+
+def _picture_bar_labels(bar_ax, vertical, picture):
+    """The labels of a colour scale's Axes as seen: ``long_label`` (its long axis' label),
+    ``other_label``, ``title``, ``label`` (the first of those that is set) and ``unseen_label``
+    (the first that is set but cannot be seen)."""
+    long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
+    unseen = []
+
+    def read(text):
+        if not _picture_text_visible(text):
+            return ""
+        if _picture_text_seen(picture, text):
+            return _picture_clip(text.get_text())
+        unseen.append(_picture_clip(text.get_text().strip()))
+        return ""
+
+    # Axis.label is the documented Text of an axis label
+    long_label, other_label = read(long_axis.label), read(other_axis.label)
+    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
+    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
+    return {"long_label": long_label, "other_label": other_label, "title": title, "label": label,
+            "unseen_label": unseen[0] if unseen else ""}
+
+
 def _picture_draw(ax, picture):
     # Rendered with Agg: tick labels (their texts and positions) are only final after a
     # draw, and the pixels are what a person sees.
@@ -170,8 +248,9 @@ def _picture_draw(ax, picture):
 
 
 def _picture_shown_texts(ax, picture):
-    """Which of the texts that can count (this Axes' tick labels and titles, the suptitle,
-    every colorbar's labels and titles) can be seen: one more render without them."""
+    """Which of the texts that can count (this Axes' tick labels, titles and free texts, the
+    suptitle, every colorbar's labels and titles, the labels and numbers of colour scales
+    drawn by hand) can be seen: one more render without them."""
     picture["_shown"] = {}
     render = _picture_rendered(picture)
     if render is None:
@@ -180,13 +259,18 @@ def _picture_shown_texts(ax, picture):
     for axis in (ax.xaxis, ax.yaxis):
         for _, tick in _picture_ticks(axis):
             candidates += [tick.label1, tick.label2]
-    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure())
+    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure()) + _picture_free_texts(ax)
     for _, _, colorbar in _picture_all_colorbars(render.figure):
         bar_ax = colorbar.ax
         candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+    for bar_ax, _, _ in _picture_gradient_axes(ax):  # colour scales drawn by hand: their numbers too
+        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+        for axis in (bar_ax.xaxis, bar_ax.yaxis):
+            for _, tick in _picture_ticks(axis):
+                candidates += [tick.label1, tick.label2]
     unique = {id(text): text for text in candidates if _picture_text_visible(text)}
     texts = list(unique.values())
-    picture["_shown"] = dict(zip(unique, render.texts_shown(texts)))
+    picture["_shown"] = dict(zip(unique, texts_shown(render, texts)))
 
 
 def _picture_axes(ax, picture):

@@ -4,7 +4,8 @@ import numpy as np
 
 from .artists import (PICTURE_MAX_CELLS, PICTURE_MAX_HEATMAPS, _picture_clip, _picture_is_invisible, _picture_locate,
                       _picture_number, _picture_rendered, _picture_scale, _picture_to_data)
-from .seen import SEEN_COLOUR_TOLERANCE, SEEN_MIN_OPACITY
+from .heatmap_cells import _PictureHeatmap
+from .seen import SEEN_MIN_PIXELS
 from .texts import _picture_colorbar
 
 #: Points per side of the grid sampled over the view to find the heatmap on top.
@@ -91,102 +92,6 @@ def _picture_layout(corners, kind):
             return None
     return {"along_x": along_x, "x_edges": np.asarray(x_edges, dtype=float),
             "y_edges": np.asarray(y_edges, dtype=float)}
-
-
-class _PictureHeatmap:
-    """What the reading needs about one heatmap artist (kept out of the dict)."""
-
-    def __init__(self, ax, artist, entry, layout, values, see_through, data):
-        self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
-        self.values, self.see_through = values, see_through  # values: float array, NaN = no value
-        self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
-        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
-
-    def cells_shown(self, render, rows, columns):
-        """For cells (array row and column indices), (shown, how far): True where the render
-        shows each in its value's colour, and the colour difference seen there (checked once
-        per cell)."""
-        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
-        if self._shown is None:
-            self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
-            self._distance = np.ones(self.data.shape[:2])
-        unknown = self._shown[rows, columns] < 0
-        if np.any(unknown):
-            cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
-            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
-            self._shown[cells[:, 0], cells[:, 1]] = shown
-            self._distance[cells[:, 0], cells[:, 1]] = distance
-        return self._shown[rows, columns] > 0, self._distance[rows, columns]
-
-    def shown_grid(self, render):
-        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
-        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
-        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
-        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
-                                                             indexing="ij"))
-        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
-
-    def one_colour(self, render):
-        """True when its values differ but all its cells are drawn in one colour (a colormap
-        of one colour, colour limits that clip every value to one end): it shows no values."""
-        if self.values is None:
-            return False
-        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
-        row, column = np.nonzero(np.isfinite(shown))
-        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
-            return False
-        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
-        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
-
-    def _check(self, render, rows, columns):
-        from matplotlib.image import AxesImage
-        ax, layout = self.ax, self.layout
-        x_index, y_index = (columns, rows) if layout["along_x"] == "columns" else (rows, columns)
-        x_edges, y_edges = layout["x_edges"], layout["y_edges"]
-        if self.entry["grid"] == "vertices":
-            # values at vertices, colours blended between them: only a vertex itself shows its
-            # value's colour; look there (a pixel inside the mesh, off the Axes' spines, when
-            # the vertex is on its edge: a little of the blend shows, hence a wider tolerance)
-            centres = np.stack([(x_edges[x_index] + x_edges[x_index + 1]) / 2,
-                                (y_edges[y_index] + y_edges[y_index + 1]) / 2], axis=1)
-            spot = ax.transData.transform(centres)
-            hull = ax.transData.transform(np.array(
-                [[(x_edges[0] + x_edges[1]) / 2, (y_edges[0] + y_edges[1]) / 2],
-                 [(x_edges[-2] + x_edges[-1]) / 2, (y_edges[-2] + y_edges[-1]) / 2]]))
-            low, high = hull.min(axis=0), hull.max(axis=0)
-            first = np.clip(spot - 3.0, low, high)
-            second = np.clip(spot + 3.0, low, high)
-            centre_only, tolerance = True, 2.0
-        else:
-            first = ax.transData.transform(np.stack([x_edges[x_index], y_edges[y_index]], axis=1))
-            second = ax.transData.transform(np.stack([x_edges[x_index + 1], y_edges[y_index + 1]], axis=1))
-            # a smoothly interpolated image shows a cell's own colour only at its centre
-            centre_only = isinstance(self.artist, AxesImage) and str(
-                self.artist.get_interpolation()).lower() not in ("nearest", "none", "auto", "antialiased")
-            tolerance = 1.0
-        expected, opacity = render.heatmap_colours(ax, self.artist, self.data, rows, columns)
-        return render.cells_shown(ax, (first[:, 0], second[:, 0], first[:, 1], second[:, 1]), expected,
-                                  opacity >= SEEN_MIN_OPACITY, centre_only=centre_only,
-                                  tolerance=tolerance)
-
-    def lookup(self, xs, ys):
-        """(row, column, value, shows) for points; shows is False where nothing is drawn."""
-        layout = self.layout
-        x_index, _ = _picture_locate(layout["x_edges"], xs)
-        y_index, _ = _picture_locate(layout["y_edges"], ys)
-        inside = (x_index >= 0) & (y_index >= 0)
-        if layout["along_x"] == "columns":
-            rows, columns = y_index, x_index
-        else:
-            rows, columns = x_index, y_index
-        rows, columns = np.where(inside, rows, 0), np.where(inside, columns, 0)
-        if self.values is None:  # colours: no values, but it covers what is below
-            values = np.full(np.shape(xs), np.nan)
-            shows = inside
-        else:
-            values = self.values[rows, columns]
-            shows = inside & ~(np.isnan(values) & self.see_through)
-        return rows, columns, values, shows
 
 
 def _picture_heatmaps(ax, picture):
@@ -292,8 +197,8 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
 
 #: A heatmap lower down is the one seen at a cell whose colours match both only when its
-#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
-_PICTURE_CLOSER = 3 / 255
+#: colour is closer than the one on top by more than this (ΔE): ties go to the top.
+_PICTURE_CLOSER = 2.0
 
 #: Why a heatmap is not drawn at all (nothing of it can show anywhere).
 _PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
@@ -371,6 +276,7 @@ def _picture_find_covered(ax, picture):
     on_top = _picture_topmost(picture, view[:, 0], view[:, 1])[0]
     x_low, x_high = sorted(ax.get_xlim())
     y_low, y_high = sorted(ax.get_ylim())
+    render = _picture_rendered(picture)
     for index, reader in enumerate(readers):
         entry = picture["heatmaps"][index]
         if reader is None or entry["hidden"]:
@@ -386,8 +292,9 @@ def _picture_find_covered(ax, picture):
             top = top or bool(np.any((_picture_topmost(picture, px, py)[0] == index) & in_view))
         if not seen:
             # on top by geometry, yet not seen: something else covers it, or it is clipped
-            # away or transparent
-            entry["hidden"] = "not seen" if top else "covered by another heatmap"
+            # away, transparent or drawn too small to see
+            small = render is not None and reader.cell_pixels(render) < SEEN_MIN_PIXELS
+            entry["hidden"] = "too small" if small else "not seen" if top else "covered by another heatmap"
     counts = [(int(np.sum(owner == index)), index) for index in range(len(readers))
               if not picture["heatmaps"][index]["hidden"]]
     if counts:

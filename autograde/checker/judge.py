@@ -54,6 +54,8 @@ _JUDGE_HIDDEN_REASONS = {
     "covered by another heatmap": "another heatmap is drawn over it",
     "not seen": ("none of its cells shows its colour in the drawn figure (something is drawn over "
                  "it, it is clipped away, or it is transparent)"),
+    "too small": ("its cells are drawn smaller than 6 pixels a side, too small to tell apart (a figure of "
+                  "a tiny size or dpi): draw it at matplotlib's default size and dpi"),
     "unreadable": "it holds no matrix of numbers",
 }
 
@@ -174,9 +176,10 @@ def _judge_matrix(picture, shown, tokens, expected):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
     if shown.get("one_colour"):
-        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
-                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
-                "colormap such as viridis and the weights' own range"), "either"
+        return ("every cell of the heatmap is drawn in (nearly) the same colour, so it shows none of the "
+                "weights (a colormap of one colour or of colours too alike to tell apart, colour limits that "
+                "put every weight at one end, or colours faded into the background): use a colormap such as "
+                "viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"

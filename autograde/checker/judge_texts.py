@@ -10,7 +10,8 @@ from .spec import EXPECTED_COLORBAR_LABEL, EXPECTED_TITLE
 #: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
 CENTRE_TOLERANCE = 0.15
 #: Why a text that is drawn cannot be seen (named in messages).
-UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
+UNSEEN_WHY = ("covered, clipped, outside the figure, too small in pixels, in a font whose glyphs do not spell it, "
+              "or in the colour of what is behind it")
 
 
 def _judge_key(text):
@@ -35,7 +36,17 @@ def _judge_is_number(text):
 
 
 def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
-    """A message when the labels along ``axis`` are not the tokens, one per cell, centred."""
+    """A message when the labels along ``axis`` are not the tokens, one per cell, centred (and
+    why, when spaces or newlines around the labels move their words off their ticks)."""
+    verdict = _judge_tick_texts(axis, labels, shown, tokens, public_tokens, order)
+    if verdict and any(label.get("padded") for label in labels):
+        what = "column" if axis == "x" else "row"
+        return (f"{verdict} (the spaces or newlines around the labels move their words off their ticks: "
+                f"label each {what} with its token as it is)")
+    return verdict
+
+
+def _judge_tick_texts(axis, labels, shown, tokens, public_tokens, order):
     what = "column" if axis == "x" else "row"
     fix = f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)"
     n = len(tokens)
@@ -57,10 +68,10 @@ def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
         for label in labels:
             offset = label.get("offset")
             if label.get("cell") is None or offset is None or abs(offset) > CENTRE_TOLERANCE:
-                return (f'the {axis} tick label "{label.get("text")}" is at {axis}='
-                        f'{label.get("position"):g}, which is not the centre of a {what} ({what} '
-                        f"centres are at {', '.join(f'{c:g}' for c in centres)}): set the tick "
-                        f"positions as well as the labels, e.g. {fix}")
+                where = (f'the {axis} tick label "{label.get("text")}" is at {axis}={label.get("position"):g}, '
+                         f"which is not the centre of a {what} ({what} centres are at "
+                         f"{', '.join(f'{c:g}' for c in centres)})")
+                return f"{where}: set the tick positions as well as the labels, e.g. {fix}"
         by_cell = {}
         for label in labels:
             cell = label["cell"]
@@ -156,9 +167,13 @@ def _judge_colorbar(picture, shown):
         shown = {"colorbar": bars[-1]}
     colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
-        if picture.get("other_colorbars"):
+        others = picture.get("other_colorbars") or []
+        if any(bar.get("mappable") != "hand-drawn" for bar in others):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
                     f"from the heatmap itself, e.g. image = ax.imshow(...); {fix}")
+        if others:
+            return ("the colour scale drawn by hand does not show the heatmap's colours at the numbers it is "
+                    f"labelled with (or has no numbers that can be read): let matplotlib draw it, {fix}")
         return f"no colorbar for the heatmap: add one with {fix}"
     if not colorbar.get("visible"):
         return f"the colorbar is hidden: show it, e.g. {fix}"
@@ -192,12 +207,16 @@ def _judge_same_scale(first, second):
 
 def _judge_same_colours_bar(picture, shown):
     """A visible colorbar made for another artist of the figure (a hidden heatmap, another
-    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
-    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    Axes) that maps values to exactly the shown heatmap's colours, or a colour scale drawn
+    by hand that shows the shown heatmap's colours at its numbers: it reads the picture as
+    well as the heatmap's own would, so it counts as the heatmap's colorbar."""
     bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
     bars += list(picture.get("other_colorbars") or [])
+    main = picture.get("main")
     for bar in bars:
-        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+        reads_as = bar and (_judge_same_scale(bar.get("scale"), shown.get("scale"))
+                            or (bar.get("reads_as") is not None and bar.get("reads_as") == main))
+        if reads_as and bar.get("visible"):
             return bar
     return None
 

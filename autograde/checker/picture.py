@@ -17,12 +17,17 @@ Both must agree for anything to count:
   (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
   is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
   are masked, or it lies outside the view limits. (One marked animated is drawn:
-  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
-  inner area show the colour the artist gives its value (:mod:`seen`); a cell
-  covered (by a patch, a text, another Axes, another heatmap), clipped away,
-  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
-  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
-  "not seen").
+  Jupyter shows a figure as saved, and saving draws animated artists.) A cell
+  of a drawn one is *seen* when most of the rendered pixels of the cell's inner
+  area show the colour the artist gives its value, in CIELAB ΔE
+  (:mod:`seen_cells`, :mod:`colours`); a cell covered (by a patch, a text,
+  another Axes, another heatmap, all but pinholes), clipped away, drawn (nearly)
+  transparent or smaller than :data:`seen.SEEN_MIN_PIXELS` is not. A smoothed
+  image's cell is seen when the middle of it shows colours of the values around
+  it. A heatmap none of whose cells is seen is hidden ("covered by another
+  heatmap" when a heatmap is drawn over it, "too small" when its cells are,
+  else "not seen"). A heatmap whose cells' colours span less than
+  :data:`colours.SEEN_MIN_SPREAD` shows no values (``one_colour``).
 * What is seen at a point is the value of the topmost heatmap whose cell there
   is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
   last one in that order is on top); a masked or NaN cell of a colormap whose
@@ -31,13 +36,19 @@ Both must agree for anything to count:
   label1 at the bottom/left and label2 at the top/right): visible tick, visible
   label, alpha not 0, non-blank text, and *shown*: rendering the figure without
   it changes pixels inside its window extent (a label white on white, covered,
-  clipped or off the figure changes nothing), at a readable size. A label is
-  placed where its anchor is drawn (its transform applied to its position), not
-  where its position alone claims, inside the view limits.
+  clipped or off the figure changes nothing), in glyphs that spell it (not a
+  font that draws letters as symbols), at a readable size in pixels
+  (:mod:`seen_texts`). A label is placed where it is drawn: its anchor (its
+  transform applied to its position, not where its position alone claims),
+  moved as far as the spaces and newlines around its words move them, inside
+  the view limits. Along an axis without a tick label that can be seen, texts
+  written by hand outside the Axes on that side are its labels (:mod:`handmade`).
 * The value "under" a pair of labels is what is seen at the point (x label
   position, y label position).
 * Titles and colorbar labels count only when shown, like tick labels; a
-  colorbar counts as shown when its bar shows its colormap.
+  colorbar counts as shown when its bar shows its colormap. A colour scale drawn
+  by hand (a gradient in an Axes of its own, with numbered ticks) reads as the
+  heatmap's colorbar when it shows the heatmap's colours at its numbers.
 
 The dict (schema 2)
 -------------------
@@ -51,7 +62,7 @@ The dict (schema 2)
     be seen, nor saved).
 ``render``
     ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
-    were read from, or None.
+    were read from (lower than the figure's own for a very big figure), or None.
 ``axes``
     ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
     (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
@@ -67,7 +78,8 @@ The dict (schema 2)
       ``"alpha=0"``, ``"all cells masked"``, ``"outside the
       view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
       of its cells shows its colour in the render: covered by something else,
-      clipped, or transparent), ``"unreadable"``;
+      clipped, or transparent), ``"too small"`` (its cells are smaller than
+      :data:`seen.SEEN_MIN_PIXELS` as Jupyter shows the figure), ``"unreadable"``;
     - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
@@ -78,8 +90,8 @@ The dict (schema 2)
     - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
       the render shows that cell in its value's colour (False outside the view,
       covered, clipped, transparent); ``[]`` when not checked;
-    - ``"one_colour"``: True when its values differ but every cell is drawn in
-      the same colour (it shows no values);
+    - ``"one_colour"``: True when its values differ but its cells' colours, as
+      drawn, span less than :data:`colours.SEEN_MIN_SPREAD` ΔE (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -110,8 +122,10 @@ The dict (schema 2)
     the label's anchor is drawn), "sides" (list of "bottom"/"top" or
     "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
     heatmap's cell under the label, or None), "offset" (distance from that
-    cell's centre, in cell widths, signed)}``. Labels with the same text at the
-    same place (bottom and top) are one entry.
+    cell's centre, in cell widths, signed), "padded" (spaces or newlines around
+    its words, which move them)}``. Labels with the same text at the same place
+    (bottom and top) are one entry. Labels written by hand (``ax.text``) along
+    an axis without tick labels are listed the same way.
 ``x_labels_unseen``, ``y_labels_unseen``
     Texts of the tick labels that are drawn (visible, in the view) but cannot
     be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
@@ -134,9 +148,12 @@ The dict (schema 2)
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "shown", "scale", "mappable": class name,
-    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
-    contour plot).
+    ``[{"label", "unseen_label", "visible", "shown", "scale", "mappable": class
+    name, "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot); then the colour scales drawn by hand, each with the keys of a
+    heatmap's ``"colorbar"`` and ``"mappable": "hand-drawn"``, ``"scale": None``,
+    ``"reads_as"``: the index of the heatmap whose colours it shows at its
+    numbers (the shown one), or None.
 ``truncated``
     True when some list was cut to its cap.
 """
@@ -151,7 +168,8 @@ def read_picture(ax):
 
     Never raises for a genuine matplotlib object graph, however odd: problems
     are listed under ``"errors"``. The figure is rendered twice (once as it is,
-    once without the texts that count) and left as it was.
+    once without the texts that count) and left as it was; every check on top of
+    that reads those two renders and the artists' extents, without drawing again.
     """
     picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
                "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],

@@ -1,11 +1,11 @@
-"""What a person sees: the figure rendered with Agg, and the reading held to its pixels.
+"""What a person sees: the figure rendered with Agg, the way Jupyter shows it.
 
 :mod:`picture` reads a heatmap through matplotlib's data (the artists' arrays,
 the tick label objects, the titles). That data can claim more than the picture
 shows: an artist covered by a patch or by another Axes, clipped to nothing or
 drawn transparent still holds its array; a text drawn white on white, covered,
-or moved by an offset transform still holds its words and its position. This
-module renders the figure and answers, from the pixels, what can be seen:
+or moved by an offset transform still holds its words and its position. The
+reading is therefore held to one render of the figure:
 
 * :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
   the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
@@ -16,22 +16,13 @@ module renders the figure and answers, from the pixels, what can be seen:
   (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
   artists of an Axes marked animated, which a canvas draw skips. The reading's
   coordinates (``transData``, window extents) come from the same drawing.
-* :meth:`SeenRender.cells_shown`: for cells of a heatmap artist, whether the
-  pixels in each cell's inner area (several points away from its edges, grid
-  lines and a centred annotation) show the colour the artist gives the cell's
-  value (``ScalarMappable.to_rgba``, with the artist's alpha, composited over the
-  Axes' background). A cell counts when at least :data:`SEEN_MIN_SHARE` of its
-  points show that colour; a cell drawn at less than :data:`SEEN_MIN_OPACITY`
-  shows nothing of its own.
-* :meth:`SeenRender.texts_shown`: renders once more with the given texts made
-  fully transparent and tells, for each, whether pixels inside its window extent
-  changed (a text white on white, covered or clipped changes nothing), and
-  whether it is big enough to read.
-* :meth:`SeenRender.colorbar_shown`: whether a colorbar's bar shows its colormap
-  (not covered or blank).
+* :mod:`seen_cells`: which cells of a heatmap, and which colorbars, show their
+  colours there (what covers most of a cell's area, in CIELAB ΔE: :mod:`colours`);
+* :mod:`seen_texts`: which texts can be read there (they change pixels, in glyphs
+  that spell them, big enough), and where their glyphs are.
 
 Only public matplotlib API is used; nothing here changes the figure for good
-(the canvas, the dpi and the texts' alpha are put back by :meth:`release`).
+(the canvas, the dpi and the texts' alpha are put back by :meth:`SeenRender.release`).
 """
 import io
 import math
@@ -40,23 +31,12 @@ import numpy as np
 
 #: Largest render, in pixels; a bigger figure is rendered at a lower dpi.
 SEEN_MAX_PIXELS = 4_000_000
-#: A pixel shows a colour when no channel differs by more than this (0-1 scale):
-#: rounding, resampling and antialiasing stay well inside it.
-SEEN_COLOUR_TOLERANCE = 12 / 255
-#: A cell drawn less opaque than this shows nothing of its own colour.
-SEEN_MIN_OPACITY = 0.25
-#: A cell is seen when at least this share of its sampled points shows its colour
-#: (the rest may be grid lines, an annotation or contour lines drawn over it).
-SEEN_MIN_SHARE = 0.3
-#: A text is seen when hiding it changes at least SEEN_TEXT_PIXELS pixels by this much.
-SEEN_TEXT_CONTRAST = 0.12
-SEEN_TEXT_PIXELS = 3
-#: Texts smaller than this (in points) cannot be read.
-SEEN_MIN_FONT_POINTS = 3.0
-#: Cells narrower or lower than this (in pixels) are sampled at their centre only.
-SEEN_SMALL_CELL = 6.0
-#: Where a cell is sampled, as fractions of its width and height.
-_SEEN_FRACTIONS = np.array([0.2, 0.35, 0.5, 0.65, 0.8])
+#: Nothing smaller than this many pixels can be read at the size Jupyter shows a figure:
+#: not a letter (a font this many pixels high has lowercase letters half as high), not a
+#: cell (a speck whose colour the eye does not hold against the colorbar's).
+SEEN_MIN_PIXELS = 6.0
+#: Most pixels read of one rectangle (a cell, a bar): a bigger one is read on an even grid.
+SEEN_MAX_BLOCK = 4096
 
 
 def _seen_over(rgba, below):
@@ -73,12 +53,24 @@ def _seen_scalar_alpha(alpha):
     return 1.0
 
 
+def _seen_cell_alpha(artist, shape, rows, columns):
+    """The artist's own alpha at cells (``rows``, ``columns``) of its array of ``shape``:
+    one number, or one per cell."""
+    alpha = artist.get_alpha()
+    if alpha is None or np.ndim(alpha) == 0:
+        return np.full(len(rows), _seen_scalar_alpha(alpha))
+    alpha = np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0.0, 1.0)
+    if alpha.size != shape[0] * shape[1]:
+        return np.ones(len(rows))
+    return alpha.reshape(shape)[rows, columns]
+
+
 class SeenRender:
     """One Agg render of a figure, with the checks made against its pixels.
 
     Use :meth:`render` once, then the checks, then :meth:`release` (always). The
-    pixels are taken when first needed: :meth:`texts_shown`, when it comes first,
-    measures the texts before any drawing that could move them.
+    pixels are taken when first needed: :func:`seen_texts.texts_shown`, when it comes
+    first, measures the texts before any drawing that could move them.
     """
 
     def __init__(self, figure):
@@ -133,6 +125,11 @@ class SeenRender:
         """[width, height] of the render in pixels."""
         box = self.area if self.area is not None else self.figure.bbox_inches
         return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
+
+    @property
+    def display_dpi(self):
+        """The figure's own dpi, at which Jupyter shows it (the render's may be lower)."""
+        return self._old_dpi if self._old_dpi is not None else self.figure.dpi
 
     def _limit_dpi(self, pixels):
         """Lower the figure's dpi so that a render of ``pixels`` pixels fits the limit."""
@@ -220,9 +217,6 @@ class SeenRender:
             colour = _seen_over(np.asarray(to_rgba(patch.get_facecolor()), dtype=float), colour)
         return colour
 
-    # ----------------------------------------------------------------------
-    # Heatmap cells
-    # ----------------------------------------------------------------------
     def heatmap_colours(self, ax, artist, data, rows, columns):
         """(RGB (N, 3), opacity (N,)) the cells (``rows``, ``columns``) of ``artist`` are drawn
         in, over the Axes' background. ``data`` is what its colours come from: its values
@@ -233,118 +227,56 @@ class SeenRender:
             rgba = np.asarray(artist.to_rgba(np.asarray(picked)[None]), dtype=float)[0]
         else:
             rgba = np.asarray(artist.to_rgba(picked), dtype=float)
+        return self._composited(ax, rgba, _seen_cell_alpha(artist, data.shape[:2], rows, columns))
+
+    def value_colours(self, ax, artist, values, rows, columns):
+        """(RGB (N, K, 3), opacity (N, K)): the colours ``artist`` draws values (N, K) in, the
+        K values of each row at the artist's cell (``rows``, ``columns``)."""
+        rgba = np.asarray(artist.to_rgba(np.asarray(values, dtype=float)), dtype=float)
+        shape = np.shape(artist.get_array())[:2]
+        alpha = _seen_cell_alpha(artist, shape, np.asarray(rows, dtype=int), np.asarray(columns, dtype=int))
+        count = rgba.shape[1]
+        colours, opacity = self._composited(ax, rgba.reshape(-1, rgba.shape[-1]), np.repeat(alpha, count))
+        return colours.reshape(-1, count, 3), opacity.reshape(-1, count)
+
+    def _composited(self, ax, rgba, alpha):
         if rgba.max(initial=0) > 1.0:  # colours given as bytes
             rgba = rgba / 255.0
         if rgba.shape[-1] == 3:
             rgba = np.concatenate([rgba, np.ones(rgba.shape[:-1] + (1,))], axis=-1)
-        alpha = artist.get_alpha()
-        if alpha is None or np.ndim(alpha) == 0:
-            per_cell = np.full(len(rows), _seen_scalar_alpha(alpha))
-        else:  # one alpha per cell
-            alpha = np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0.0, 1.0)
-            shape = data.shape[:2]
-            per_cell = (alpha.reshape(shape)[rows, columns] if alpha.size == shape[0] * shape[1]
-                        else np.ones(len(rows)))
-        opacity = np.clip(rgba[:, 3], 0.0, 1.0) * per_cell
+        opacity = np.clip(rgba[:, 3], 0.0, 1.0) * alpha
         drawn = np.concatenate([rgba[:, :3], opacity[:, None]], axis=1)
         return _seen_over(drawn, self.background(ax)), opacity
 
-    def cells_shown(self, ax, rectangles, expected, opaque, centre_only=False, tolerance=1.0):
-        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how
-        far): shown is True where the pixels in the cell's inner area show the ``expected``
-        RGB (N, 3) colour; how far is the median colour difference of its points (0-1),
-        to tell which of two heatmaps of near colours is the one drawn.
-
-        ``opaque`` (N,) is False for cells drawn too transparent to show their colour;
-        ``centre_only`` samples each cell at its centre (smooth shading, where only the
-        centre has the value's own colour); ``tolerance`` scales the colour tolerance."""
-        x0, x1, y0, y1 = (np.asarray(r, dtype=float) for r in rectangles)
-        left, right = np.minimum(x0, x1), np.maximum(x0, x1)
-        bottom, top = np.minimum(y0, y1), np.maximum(y0, y1)
-        # artists are clipped to the Axes: only the part inside it can show
-        box = ax.bbox
-        left, right = np.maximum(left, box.x0), np.minimum(right, box.x1)
-        bottom, top = np.maximum(bottom, box.y0), np.minimum(top, box.y1)
-        present = (right > left) & (top > bottom)
-        count = len(left)
-        if count == 0:
-            return np.zeros(0, dtype=bool), np.zeros(0)
-        width, height = right - left, top - bottom
-        small = centre_only | (width < SEEN_SMALL_CELL) | (height < SEEN_SMALL_CELL)
-        fx, fy = np.meshgrid(_SEEN_FRACTIONS, _SEEN_FRACTIONS)
-        fx = np.where(small[:, None], 0.5, fx.ravel()[None, :])
-        fy = np.where(small[:, None], 0.5, fy.ravel()[None, :])
-        xs = left[:, None] + fx * width[:, None]
-        ys = bottom[:, None] + fy * height[:, None]
-        colours, inside = self.colours_at(xs, ys)
-        difference = np.max(np.abs(colours - np.asarray(expected, dtype=float)[:, None, :]), axis=-1)
-        matching = inside & (difference <= SEEN_COLOUR_TOLERANCE * tolerance)
-        share = matching.sum(axis=1) / matching.shape[1]
-        distance = np.median(np.where(inside, difference, 1.0), axis=1)
-        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE), distance
-
-    # ----------------------------------------------------------------------
-    # Texts and colorbars
-    # ----------------------------------------------------------------------
-    def texts_shown(self, texts):
-        """For each Text drawn in the render, True when a person can see it: big enough to
-        read, and rendering without it changes pixels inside its window extent."""
-        texts = list(texts)
-        if not texts:
-            return []
-        boxes = []
-        for text in texts:
-            try:
-                boxes.append(text.get_window_extent(self.renderer))
-            except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
-                boxes.append(None)
-        pixels = self.pixels  # (measured first: this drawing may move axis labels)
-        saved = [text.get_alpha() for text in texts]
-        try:
-            for text in texts:
-                text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-            without = self._draw_pixels()
-        finally:
-            for text, alpha in zip(texts, saved):
-                text.set_alpha(alpha)
+    def blocks(self, left, right, bottom, top):
+        """The pixels whose centres lie in display rectangles (arrays ``left``, ``right``,
+        ``bottom``, ``top``): ``(rgb (M, 3) over white, starts (N,), counts (N,))``, the
+        rectangles' pixels one after another. A rectangle narrower than a pixel gives the
+        pixel under its centre; one outside the render gives none. A rectangle of more than
+        :data:`SEEN_MAX_BLOCK` pixels is read on an even grid of that many."""
+        pixels = self.pixels
         height, width = pixels.shape[:2]
-        shown = []
-        for text, box in zip(texts, boxes):
-            if box is None or not (np.all(np.isfinite(box.extents)) and text.get_fontsize()
-                                   >= SEEN_MIN_FONT_POINTS):
-                shown.append(False)
+        x0, x1 = np.asarray(left, dtype=float) - self.offset[0], np.asarray(right, dtype=float) - self.offset[0]
+        y0, y1 = np.asarray(bottom, dtype=float) - self.offset[1], np.asarray(top, dtype=float) - self.offset[1]
+        parts, counts = [], []
+        for c0, c1, r0, r1, cx, cy in zip(np.ceil(x0 - 0.5), np.floor(x1 - 0.5), np.ceil(height - 0.5 - y1),
+                                          np.floor(height - 0.5 - y0), (x0 + x1) / 2, height - (y0 + y1) / 2):
+            if not np.all(np.isfinite((c0, c1, r0, r1))):
+                counts.append(0)
                 continue
-            x0, x1 = box.x0 - self.offset[0], box.x1 - self.offset[0]
-            y0, y1 = box.y0 - self.offset[1], box.y1 - self.offset[1]
-            left, right = max(int(math.floor(x0)), 0), min(int(math.ceil(x1)), width)
-            top, bottom = max(int(math.floor(height - y1)), 0), min(int(math.ceil(height - y0)), height)
-            if right <= left or bottom <= top:
-                shown.append(False)
+            if c1 < c0 or r1 < r0:  # smaller than a pixel: the pixel under its centre
+                c0 = c1 = math.floor(cx)
+                r0 = r1 = math.floor(cy)
+            c0, c1 = max(int(c0), 0), min(int(c1), width - 1)
+            r0, r1 = max(int(r0), 0), min(int(r1), height - 1)
+            if c1 < c0 or r1 < r0:
+                counts.append(0)
                 continue
-            before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
-            after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
-            changed = np.max(np.abs(before - after), axis=-1) >= SEEN_TEXT_CONTRAST
-            shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
-        return shown
-
-    def colorbar_shown(self, colorbar):
-        """True when the colorbar's bar shows its colormap: most points along its middle
-        show colormap colours, spanning at least half of the colormap. (A bar of one
-        colour, or made transparent with its heatmap, is only checked to show that.)"""
-        bar_ax = colorbar.ax
-        steps = 256
-        lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
-        lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
-        expected = _seen_over(lut, self.background(bar_ax))
-        one_colour = bool(np.max(np.ptp(expected, axis=0)) <= SEEN_COLOUR_TOLERANCE)
-        along = np.linspace(0.05, 0.95, 19)
-        middle = np.full_like(along, 0.5)
-        points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
-        display = bar_ax.transAxes.transform(points)
-        colours, inside = self.colours_at(display[:, 0], display[:, 1])
-        difference = np.max(np.abs(colours[:, None, :] - expected[None, :, :]), axis=-1)
-        nearest = np.argmin(difference, axis=1)
-        matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_COLOUR_TOLERANCE)
-        if matching.mean() < 0.7:
-            return False
-        return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+            step = max(1, math.ceil(math.sqrt((c1 - c0 + 1) * (r1 - r0 + 1) / SEEN_MAX_BLOCK)))
+            block = pixels[r0:r1 + 1:step, c0:c1 + 1:step].reshape(-1, 4)
+            parts.append(block)
+            counts.append(len(block))
+        counts = np.asarray(counts, dtype=int)
+        found = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint8)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int) if len(counts) else counts
+        return _seen_over(found.astype(float) / 255, np.ones(3)), starts, counts

@@ -1,27 +1,20 @@
-"""Reading the words of a picture: tick labels where their anchors are drawn, titles, free texts,
-and the colorbars with their labels."""
+"""Reading the words of a picture: tick labels where they are drawn, titles, free texts, and the
+colorbars with their labels (and the labels and colour scales made by hand: :mod:`handmade`)."""
 import numpy as np
 
-from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_colorbars, _picture_clip,
-                      _picture_locate, _picture_number, _picture_rendered, _picture_root, _picture_scale,
-                      _picture_suptitle_text, _picture_suptitle_texts, _picture_text_seen, _picture_text_visible,
-                      _picture_ticks, _picture_title_texts)
-
-
-def _picture_anchor(ax, text, coordinate):
-    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
-    data coordinates along ``coordinate``: an offset transform moves a label for real."""
-    position = text.get_position()
-    try:
-        display = text.get_transform().transform(np.array([position], dtype=float))
-        return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
-    except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
-        return _picture_number(position[coordinate])
+from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_colorbars,
+                      _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate, _picture_placed,
+                      _picture_rendered, _picture_root, _picture_scale, _picture_suptitle_text, _picture_suptitle_texts,
+                      _picture_text_seen, _picture_text_visible, _picture_ticks, _picture_title_texts)
+from .handmade import _picture_free_labels, _picture_hand_colorbars
+from .seen_cells import colorbar_shown
 
 
 def _picture_axis_labels(ax, axis, coordinate, sides, picture):
-    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
-    those seen and those that cannot be seen in the render."""
+    """The tick labels drawn along ``axis``: lists of (position, text, side, minor, padded) tuples
+    (padded: spaces or newlines around its words, which move them),
+    those seen and those that cannot be seen in the render. Along an axis without a tick
+    label that can be seen, the labels written by hand (:mod:`handmade`)."""
     limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
     low, high = min(limits), max(limits)
     slack = 1e-9 * max(1.0, high - low)
@@ -34,11 +27,15 @@ def _picture_axis_labels(ax, axis, coordinate, sides, picture):
         for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
             if not _picture_text_visible(label):
                 continue
-            position = _picture_anchor(ax, label, coordinate)
+            position = _picture_anchor(ax, label, coordinate, picture)
             if position is None or not low - slack <= position <= high + slack:
                 continue
-            found = (position, _picture_clip(label.get_text().strip()), side, minor)
+            content = label.get_text()
+            found = (position, _picture_clip(content.strip()), side, minor, content != content.strip())
             (seen if _picture_text_seen(picture, label) else unseen).append(found)
+    if not seen:  # no tick label can be read: labels may be written by hand
+        handmade, hidden = _picture_free_labels(ax, coordinate, sides, picture)
+        seen, unseen = handmade, unseen + hidden
     return seen, unseen
 
 
@@ -50,10 +47,10 @@ def _picture_tick_labels(ax, picture):
             ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
         seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
         merged = {}
-        for position, text, side, minor in seen:
+        for position, text, side, minor, padded in seen:
             key = (text, round(position, 9))
             label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
-                                            "minor": minor, "cell": None, "offset": None})
+                                            "minor": minor, "cell": None, "offset": None, "padded": padded})
             if side not in label["sides"]:
                 label["sides"].append(side)
             label["minor"] = label["minor"] and minor
@@ -68,7 +65,7 @@ def _picture_tick_labels(ax, picture):
                 if cell >= 0:
                     label["cell"], label["offset"] = int(cell), float(shift)
         picture[name] = labels
-        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
+        hidden = {(text, round(position, 9)): (position, text) for position, text, *_ in unseen
                   if (text, round(position, 9)) not in merged}
         ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
         if len(ordered) > PICTURE_MAX_LABELS:
@@ -80,33 +77,11 @@ def _picture_colorbar(artist, picture):
     colorbar = getattr(artist, "colorbar", None)
     if colorbar is None:
         return None
-    bar_ax = colorbar.ax
-    vertical = colorbar.orientation == "vertical"
-    long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
-    unseen = []
-
-    def read(text):
-        if not _picture_text_visible(text):
-            return ""
-        if _picture_text_seen(picture, text):
-            return _picture_clip(text.get_text())
-        unseen.append(_picture_clip(text.get_text().strip()))
-        return ""
-
-    # Axis.label is the documented Text of an axis label
-    long_label, other_label = read(long_axis.label), read(other_axis.label)
-    title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
-    label = next((text for text in (long_label, other_label, title) if text.strip()), "")
-    bar_figure = bar_ax.get_figure()
     render = _picture_rendered(picture)
-    from matplotlib.axes import Axes
-    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
-    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
-    return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and placed),
-            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
-            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
-            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+    return {"orientation": str(colorbar.orientation), "visible": _picture_placed(colorbar.ax),
+            "shown": bool(render is not None and colorbar_shown(render, colorbar)),
+            **_picture_bar_labels(colorbar.ax, colorbar.orientation == "vertical", picture),
+            "scale": _picture_scale(colorbar.mappable)}
 
 
 def _picture_titles(ax, picture):
@@ -156,9 +131,11 @@ def _picture_other_colorbars(ax, picture):
         try:
             bar = _picture_colorbar(child, picture)
         except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-            bar = {"label": "", "visible": False, "shown": False, "scale": None}
-        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
-                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
+            bar = {"label": "", "unseen_label": "", "visible": False, "shown": False, "scale": None}
+        found.append({"label": bar["label"], "unseen_label": bar["unseen_label"], "visible": bar["visible"],
+                      "shown": bar["shown"], "scale": bar["scale"], "mappable": type(child).__name__,
+                      "same_axes": other is ax})
+    found += _picture_hand_colorbars(ax, picture)
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found

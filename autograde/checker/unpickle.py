@@ -2,10 +2,11 @@
 
 :func:`read_evidence` turns what :func:`evidence.collect` sent back into what a
 person would see. It unpickles with :class:`FigureUnpickler`, which admits only
-matplotlib, NumPy and a few builtin types (exact names, and ``getattr`` only for
-the handful of method names matplotlib's pickles use), checks the object graph
-for forgery (methods shadowed on single objects), picks the Axes to judge and
-reads its picture with :func:`read_picture`. At grading this runs in a separate
+what matplotlib's figures are made of (:mod:`admitted`: exact names, and ``getattr``
+only for the method names matplotlib's pickles use), checks the object graph for
+forgery (methods shadowed on single objects), picks the Axes to judge and reads its
+picture with :func:`read_picture`. A refusal says whose fault it is: forgery only
+with proof that no matplotlib call made what was refused, else the grader's. At grading this runs in a separate
 sandboxed process that never ran student code (``autograde.grading.inspector``);
 in the self-check, in the student's kernel.
 
@@ -19,6 +20,7 @@ import io
 import pickle
 import types
 
+from .admitted import ForgedEvidence, NotAdmitted, admitted_global, qualified
 from .picture import read_picture
 
 #: Largest pickled drawing accepted for one call (bytes).
@@ -26,127 +28,13 @@ MAX_PICKLE_BYTES = 8_000_000
 #: Most objects inspected when checking an unpickled drawing for forgery.
 MAX_OBJECTS = 200_000
 
-# Modules whose classes (defined there, by exact name) a figure may contain.
-_CLASS_MODULES = frozenset({
-    "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
-    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
-    "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
-    "matplotlib.container", "matplotlib.contour", "matplotlib.figure", "matplotlib.font_manager",
-    "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset", "matplotlib.layout_engine", "matplotlib.legend",
-    "matplotlib.legend_handler", "matplotlib.lines", "matplotlib.markers", "matplotlib.offsetbox",
-    "matplotlib.patches", "matplotlib.path", "matplotlib.patheffects", "matplotlib.scale",
-    "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker",
-    "matplotlib.transforms", "matplotlib.tri._triangulation", "matplotlib.tri._tricontour",
-    "matplotlib.tri._trifinder", "matplotlib.quiver",
-    "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
-    "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
-    "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
-    "mpl_toolkits.axes_grid1.parasite_axes",
-})
-# Classes that are never admitted even though their module is: they talk to the
-# outside world (files, subprocesses, the pyplot state) when built or drawn.
-_REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
-                              ("matplotlib.cbook", "_lock_path")})
-# Functions and other non-class globals matplotlib and NumPy pickles refer to.
-_FUNCTIONS = frozenset({
-    ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
-    ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"),
-    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
-    ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
-    ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
-    ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.numeric", "_frombuffer"), ("numpy.dtypes", "Float64DType"),
-    ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
-    ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
-    ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
-    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
-})
-# The only (mixin, name format, attribute) combinations matplotlib builds classes from.
-_CLASS_FACTORIES = {
-    ("mpl_toolkits.axes_grid1.axes_grid.CbarAxesBase", "Cbar{}", None),
-    ("mpl_toolkits.axes_grid1.parasite_axes.HostAxesBase", "{}HostAxes", "_base_axes_class"),
-    ("mpl_toolkits.axes_grid1.parasite_axes.ParasiteAxesBase", "{}Parasite", None),
-}
-# getattr(obj, name) in a figure pickle: only these method names, on matplotlib
-# objects (or `remove` on a list), never a dunder.
-_GETATTR_NAMES = frozenset({
-    "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
-    "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
-    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
-    "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
-    "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
-})
-
-
-class ForgedEvidence(Exception):
-    """The evidence holds something no genuine matplotlib figure holds."""
-
-
-def _qualified(obj) -> str:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _is_matplotlib(obj) -> bool:
-    module = (type(obj).__module__ or "").split(".")[0]
-    return module in ("matplotlib", "mpl_toolkits")
-
-
-def _checked_getattr(obj, name, *default):
-    from matplotlib.markers import MarkerStyle
-    # A MarkerStyle keeps the bound `_set_<marker>` method that draws its shape.
-    marker_method = (isinstance(obj, MarkerStyle) and name.startswith("_set_")
-                     and callable(getattr(MarkerStyle, name, None)))
-    if default or not (name in _GETATTR_NAMES or marker_method):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    if not (_is_matplotlib(obj) or (isinstance(obj, type) and obj.__module__.startswith("matplotlib"))
-            or (type(obj) is list and name == "remove")):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    return getattr(obj, name)
-
-
-def _checked_class_constructor(mixin_class, fmt, attr_name, base_class):
-    from matplotlib.cbook import _picklable_class_constructor
-    if (_qualified(mixin_class), fmt, attr_name) not in _CLASS_FACTORIES or not (
-            isinstance(base_class, type) and _qualified(base_class).startswith(("matplotlib.", "mpl_toolkits."))):
-        raise ForgedEvidence(f"a class built from {_qualified(mixin_class)} and {fmt!r}")
-    return _picklable_class_constructor(mixin_class, fmt, attr_name, base_class)
-
-
-def _checked_empty_object(cls):
-    from matplotlib.colors import Normalize, _create_empty_object_of_class
-    if not (isinstance(cls, type) and issubclass(cls, Normalize)):
-        raise ForgedEvidence(f"an empty {_qualified(cls)}")
-    return _create_empty_object_of_class(cls)
-
-
-_GUARDED = {("builtins", "getattr"): _checked_getattr,
-            ("matplotlib.cbook", "_picklable_class_constructor"): _checked_class_constructor,
-            ("matplotlib.colors", "_create_empty_object_of_class"): _checked_empty_object}
-
-
 class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD step can be checked
     """An unpickler that admits only what matplotlib figure pickles are made of."""
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def find_class(self, module, name):
-        if (module, name) in _GUARDED:
-            return _GUARDED[(module, name)]
-        if (module, name) in _FUNCTIONS:
-            return super().find_class(module, name)
-        if module == "numpy" and "." not in name:
-            import numpy
-            value = getattr(numpy, name, None)
-            if isinstance(value, numpy.ufunc):  # log10, exp, ... in scale transforms
-                return value
-        if module in _CLASS_MODULES and (module, name) not in _REFUSED_CLASSES:
-            value = super().find_class(module, name)
-            if isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
-                return value
-        raise ForgedEvidence(f"{module}.{name}")
+        return admitted_global(module, name, super().find_class)
 
     def load_build(self):
         # BUILD sets attributes on the object below it: only ever on an instance (on a class it
@@ -155,7 +43,7 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
         state, target = self.stack[-1], self.stack[-2]
         if isinstance(target, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
                                types.MethodType)):
-            raise ForgedEvidence(f"attributes set on {_qualified(target)} itself while unpickling")
+            raise ForgedEvidence(f"attributes set on {qualified(target)} itself while unpickling")
         if isinstance(state, tuple) and len(state) == 2:
             for part in state:
                 if isinstance(part, dict) and any(not isinstance(k, str) or k.startswith("__") for k in part):
@@ -217,7 +105,7 @@ def check_genuine(root) -> None:
             continue
         seen.add(id(obj))
         if len(seen) > MAX_OBJECTS:
-            raise ForgedEvidence("far more objects than any figure holds")
+            raise NotAdmitted("far more objects than the grader reads")
         if isinstance(obj, dict):
             queue.extend(obj.keys())
             queue.extend(obj.values())
@@ -232,38 +120,63 @@ def check_genuine(root) -> None:
             queue.extend((obj.func, obj.args, obj.keywords))
             continue
         own = getattr(obj, "__dict__", None)
-        if own is None or _qualified(obj).startswith("numpy."):
+        if own is None or qualified(obj).startswith("numpy."):
             continue
         cls = type(obj)
         for key, value in own.items():
             if callable(value) and _is_method(cls, key) and not _allowed_shadow(obj, key, value):
-                raise ForgedEvidence(f"{_qualified(obj)}.{key} replaced on a single object")
+                raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
             queue.append(value)
 
 
+#: What the call says when the grader could not read a figure an ordinary matplotlib call may
+#: have made: the student is not to blame.
+GRADER_FAULT = ("the grader could not read this figure ({why}); this is not a mistake of yours: your "
+                "instructor will look at it")
+
+
+def _forged(why, problem=None):
+    problem = problem or (f"the figure holds something the grader cannot read ({why}): draw with matplotlib's "
+                          f"own artists, ticks and colorbar")
+    return None, problem, [f"evidence refused: it holds {why}, which no matplotlib call makes"], "forged"
+
+
+def _grader_fault(why):
+    return (None, GRADER_FAULT.format(why=why),
+            [f"grader fault: it could not read the evidence ({why}), which a plain matplotlib figure may hold: "
+             f"grade this call by hand"], "grader")
+
+
 def load_drawing(evidence: dict):
-    """``(drawing, problem, flags)``: the unpickled ``{"returned", "given", "current",
-    "figures"}`` of one call, or None with a plain-words problem; flags name forgery."""
+    """``(drawing, problem, flags, refused)``: the unpickled ``{"returned", "given", "current",
+    "figures"}`` of one call, or None with a plain-words problem, the flags for the
+    instructor, and why it was refused: "forged" (it holds something no matplotlib call
+    makes: see :mod:`admitted`) or "grader" (the grader could not read it, though an
+    ordinary matplotlib figure may hold it); refused is None when the drawing was read."""
     encoded = evidence.get("pickle")
     if not isinstance(encoded, str):
-        return None, "no drawing was recorded for this call", []
+        return None, "no drawing was recorded for this call", [], None
     if len(encoded) > MAX_PICKLE_BYTES * 4 // 3 + 4:
-        return None, "the drawing is far larger than a heatmap's", ["evidence larger than any heatmap"]
+        return _grader_fault(f"a drawing of more than {MAX_PICKLE_BYTES // 1_000_000} MB")
     try:
-        drawing = _load(base64.b64decode(encoded, validate=True))
+        data = base64.b64decode(encoded, validate=True)
+    except ValueError:  # evidence.collect always writes base64
+        return _forged("text that is not a recorded drawing", "the drawing could not be read")
+    try:
+        drawing = _load(data)
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
-                      f"matplotlib's own artists, ticks and colorbar"), [
-            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
+        return _forged(exc)
+    except NotAdmitted as exc:
+        return _grader_fault(f"it holds {exc}")
     except RecursionError:
-        return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
-    except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem
-        return None, f"the drawing could not be read ({type(exc).__name__})", [
-            f"unreadable evidence ({type(exc).__name__}: {str(exc)[:120]})"]
+        return _grader_fault("a drawing nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - a failure to read that proves nothing about the student
+        return _grader_fault(f"{type(exc).__name__}: {str(exc)[:120]}")
     if not isinstance(drawing, dict) or set(drawing) != {"returned", "given", "current", "figures"}:
-        return None, "the drawing is not in the expected form", ["evidence in an unexpected form"]
-    return drawing, None, []
+        return _forged("something other than a recorded drawing",
+                       "the drawing is not in the expected form")
+    return drawing, None, [], None
 
 
 def _genuine_axes(value):
@@ -281,17 +194,21 @@ def read_evidence(evidence: dict) -> dict:
     untrusted facts), ``returned_given`` (the returned Axes is the given one),
     ``returned_axes`` (a genuine Axes in its figure came back), ``read_from``
     ("returned", "given" or "current": the Axes whose picture was read),
-    ``picture`` (:func:`read_picture` of it), ``problem`` and ``flags``.
+    ``picture`` (:func:`read_picture` of it), ``problem``, ``flags``, and ``refused``: None,
+    or why nothing was read: "forged" (the evidence holds something no matplotlib call makes;
+    flagged as forged) or "grader" (the grader could not read a figure that an ordinary
+    matplotlib call may have made: the student is not to blame, and is to be listed as not
+    graded, by the grader's fault).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
-              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
+              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": [],
+              "refused": None}
     if result["status"] != "returned":
         return result
     import matplotlib.pyplot as plt
     opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
-    drawing, problem, flags = load_drawing(evidence)
-    result["problem"], result["flags"] = problem, flags
+    drawing, result["problem"], result["flags"], result["refused"] = load_drawing(evidence)
     if drawing is None:
         _close_figures_opened_since(opened_before)
         return result
@@ -316,8 +233,9 @@ def read_evidence(evidence: dict) -> dict:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
-    except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
-        result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+    except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
+        _, result["problem"], result["flags"], result["refused"] = _grader_fault(
+            f"{type(exc).__name__}: {str(exc)[:120]}")
     finally:
         _close_figures_opened_since(opened_before)
     return result

@@ -119,6 +119,12 @@ _CASES = (
     Case("pcolormesh_categorical", "valid"),
     Case("contour_overlay", "valid"),
     Case("colorbar_title_label", "valid"),
+    # every colormap, faded, smoothed, made by hand, among many artists: what a person reads counts
+    Case("colormap_rainbow", "valid"),
+    Case("faded_alpha", "valid"),
+    Case("smoothed_gaussian", "valid"),
+    Case("handmade_labels_and_scale", "valid"),
+    Case("catalogue_of_artists", "valid"),
     Case("tf_nmt_plot_attention", "defect", {"colorbar": BOTH}),
     Case("tf_transformer_head", "defect", {"y_ticks": BOTH}),
     Case("d2l_show_heatmaps", "defect", {"x_ticks": BOTH, "y_ticks": BOTH}),
@@ -143,6 +149,11 @@ _CASES = (
     # the right matrix on top but invisible, the transposed one seen; its colorbar (the hidden
     # one's) shows the very colours seen, so a reader can use it: it counts
     Case("control_hidden_right_on_top", "defect", {"matrix": BOTH}),
+    # unreadable pictures: only what a person can read counts
+    Case("labels_in_cmex10", "defect", {c: BOTH for c in ("x_ticks", "y_ticks", "colorbar", "title")}),
+    Case("thumbnail_6_dpi", "defect", {c: NO_AX for c in PICTURE_CRITERIA}),
+    Case("labels_padded_off_their_ticks", "defect", {"x_ticks": BOTH, "y_ticks": BOTH}),
+    Case("colormap_flat_grey", "defect", {"matrix": BOTH}),
     # crashes: 0 for what they break, and still a recorded grade
     Case("blank", "crash", EVERYTHING),
     Case("raises", "crash", EVERYTHING),
@@ -163,6 +174,7 @@ _CASES = (
     Case("showtraceback_silenced", "attack", {"title": BOTH}),
     Case("fake_checker_module", "attack", EVERYTHING, flagged=True),
     Case("input_transformer", "attack", {c: BOTH for c in ("x_ticks", "y_ticks", "colorbar", "title")}),
+    Case("transposed_under_pinholes", "attack", {"matrix": BOTH}),
     Case("edits_test_cell", "attack", {"title": BOTH}, flagged=True,
          edited_cells={"title": "# Graded (1 point): the title.\npass"}),
     Case("deletes_test_cells", "attack", {"colorbar": BOTH}, flagged=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 CHECKER_PACKAGE = Path(__file__).resolve().parents[1] / "checker"
 #: Module order: each one only uses names from the modules before it.
-MODULES = ("spec", "seen", "artists", "texts", "heatmaps", "picture", "judge_texts", "judge", "unpickle", "evidence",
-           "verdicts", "notebook")
+MODULES = ("spec", "colours", "seen", "seen_cells", "seen_texts", "artists", "handmade", "texts", "heatmap_cells",
+           "heatmaps", "picture", "judge_texts", "judge", "admitted", "unpickle", "evidence", "verdicts", "notebook")
 STUDENT_CHECKER = Path("solutions") / "challenge" / "heatmap_check.py"
 
 _INTERNAL_IMPORT = re.compile(r"^from \.\w+ import (?:\([^)]*\)|[^\n]+)\n", re.MULTILINE)

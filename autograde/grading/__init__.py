@@ -10,8 +10,10 @@ What runs where:
   :mod:`.nbgrader_adapter` (the only door to nbgrader's private API), :mod:`.exchange`
   (collect: only a student's own folders, regular files only), :mod:`.submission_guard`
   (before nbgrader reads a submission: nothing followed, nothing too big), :mod:`.refusals`
-  (what those two refused, for the flags) and :mod:`.canary` (the instructor's solution must
-  earn full marks before anyone is graded);
+  (what those two refused, for the flags), :mod:`.submission_file` (a submitted file that is
+  not a notebook: said with the fix, never a traceback, on both paths), :mod:`.late_penalty`
+  (nbgrader's late-penalty plugin, points per day late) and :mod:`.canary` (the instructor's
+  solution must earn full marks before anyone is graded);
 * in a sandbox of its own: :mod:`.inspector`'s ``main``, which unpickles and reads the
   pictures a submission sent back (the grader starts it and reads its reply);
 * everywhere in the kit: :mod:`.protocol`, the facts the grader shares (assignment, notebook,

@@ -95,8 +95,8 @@ def test_a_lambda_formatter_and_a_lambda_method_do_not_lose_the_figure():
 
     record = evidence.collect(lambdas, NO_AX)
     assert record["status"] == "returned", record["exception"]
-    drawing, problem, flags = unpickle.load_drawing(record)
-    assert problem is None and flags == []
+    drawing, problem, flags, refused = unpickle.load_drawing(record)
+    assert problem is None and flags == [] and refused is None
     ax = drawing["returned"]
     ax.figure.draw_without_rendering()
     assert [t.get_text() for t in ax.get_xticklabels()] == NO_AX["tokens"]
@@ -116,7 +116,7 @@ def test_an_artist_class_of_the_students_own_is_refused_with_a_message():
     record = evidence.collect(custom, NO_AX)
     assert record["status"] == "returned"
     reading = unpickle.read_evidence(record)
-    assert reading["picture"] is None
+    assert reading["picture"] is None and reading["refused"] == "forged"
     assert "StudentText" in reading["problem"] and "matplotlib's own" in reading["problem"]
 
 
@@ -148,20 +148,27 @@ def _forged(payload) -> dict:
             "pickle": base64.b64encode(pickle.dumps(payload)).decode()}
 
 
-@pytest.mark.parametrize("reduce, words", [
-    ((os.system, ("true",)), "posix.system"),
-    ((eval, ("1",)), "builtins.eval"),
-    ((getattr, (Figure(), "__class__")), "getattr(matplotlib.figure.Figure, '__class__')"),
-    ((getattr, (Figure(), "savefig")), "'savefig'"),
-    ((getattr, (Figure, "__init__")), "'__init__'"),
+@pytest.mark.parametrize("reduce, words, refused", [
+    ((os.system, ("true",)), "posix.system", "forged"),
+    ((eval, ("1",)), "builtins.eval", "forged"),
+    ((getattr, (Figure(), "__class__")), "getattr(matplotlib.figure.Figure, '__class__')", "forged"),
+    ((getattr, ([], "__class__")), "getattr(builtins.list, '__class__')", "forged"),
+    ((getattr, (np.zeros(1), "tofile")), "getattr(numpy.ndarray, 'tofile')", "forged"),
+    ((getattr, (Figure, "__init__")), "'__init__'", "forged"),
     ((matplotlib.cbook._picklable_class_constructor,
       (__import__("mpl_toolkits.axes_grid1.axes_grid").axes_grid1.axes_grid.CbarAxesBase, "Cbar{}", "get_array",
-       matplotlib.image.AxesImage)), "a class built from"),
+       matplotlib.image.AxesImage)), "a class built from", "forged"),
+    # names of matplotlib and NumPy the grader does not admit: refused, but no proof of forgery
+    ((getattr, (Figure(), "savefig")), "'savefig'", "grader"),
+    ((np.load, ("x.npy",)), "numpy.load", "grader"),
+    ((plt.savefig, ("x.png",)), "matplotlib.pyplot.savefig", "grader"),
 ])
-def test_forged_globals_and_gadgets_are_refused(reduce, words):
+def test_forged_globals_and_gadgets_are_refused(reduce, words, refused):
     reading = unpickle.read_evidence(_forged({"returned": _Smuggles(reduce)}))
-    assert reading["picture"] is None and "cannot read" in reading["problem"]
+    assert reading["picture"] is None and reading["refused"] == refused
+    assert ("cannot read" if refused == "forged" else "not a mistake of yours") in reading["problem"]
     assert len(reading["flags"]) == 1 and words in reading["flags"][0], reading["flags"]
+    assert reading["flags"][0].startswith("evidence refused" if refused == "forged" else "grader fault")
 
 
 def test_a_method_replaced_on_a_single_object_is_refused():
@@ -183,11 +190,13 @@ def test_special_attributes_set_while_unpickling_are_refused():
 
 
 def test_evidence_in_another_form_or_too_big_is_refused():
-    assert unpickle.read_evidence(_forged({"figure": 1}))["problem"] == "the drawing is not in the expected form"
-    huge = {"call": "x", "status": "returned", "pickle": "A" * (unpickle.MAX_PICKLE_BYTES * 2)}
-    assert "far larger" in unpickle.read_evidence(huge)["problem"]
-    garbage = {"call": "x", "status": "returned", "pickle": "not base64!"}
-    assert "could not be read" in unpickle.read_evidence(garbage)["problem"]
+    other_form = unpickle.read_evidence(_forged({"figure": 1}))
+    assert other_form["problem"] == "the drawing is not in the expected form" and other_form["refused"] == "forged"
+    garbage = unpickle.read_evidence({"call": "x", "status": "returned", "pickle": "not base64!"})
+    assert "could not be read" in garbage["problem"] and garbage["refused"] == "forged"
+    # a figure may be that big (a huge image behind the heatmap): the grader's limit, not forgery
+    huge = unpickle.read_evidence({"call": "x", "status": "returned", "pickle": "A" * (unpickle.MAX_PICKLE_BYTES * 2)})
+    assert "more than 8 MB" in huge["problem"] and huge["refused"] == "grader"
 
 
 def test_an_axes_that_is_not_in_its_figure_is_not_a_returned_axes():

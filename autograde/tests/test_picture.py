@@ -447,8 +447,8 @@ def test_a_colorbar_of_another_artist_is_listed_apart():
     picture = read(ax)
     assert picture["heatmaps"][0]["colorbar"] is None
     assert picture["other_colorbars"][0].pop("scale") == picture["heatmaps"][0]["scale"]
-    assert picture["other_colorbars"] == [{"label": "Attention Weight", "visible": True, "shown": True,
-                                           "mappable": "AxesImage", "same_axes": False}]
+    assert picture["other_colorbars"] == [{"label": "Attention Weight", "unseen_label": "", "visible": True,
+                                           "shown": True, "mappable": "AxesImage", "same_axes": False}]
 
 
 def test_make_axes_locatable_colorbar():

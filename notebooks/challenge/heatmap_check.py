@@ -102,16 +102,81 @@ def describe_sentence(call: dict) -> str:
     return f"the sentence {' '.join(call['tokens'])!r} ({len(call['tokens'])} tokens)"
 
 # ------------------------------------------------------------------------
+# autograde/checker/colours.py
+# ------------------------------------------------------------------------
+"""Colour differences as a person sees them: CIELAB and its ΔE.
+
+A per-channel threshold on RGB misjudges what the eye tells apart: a step of
+14/255 in green is a clear difference, the same step in blue next to nothing,
+and a colormap that spans 14/255 of one channel shows a flat grey square. The
+reader therefore compares colours in CIELAB (sRGB, D65 white), where the
+Euclidean distance ΔE (CIE 1976) follows perceived difference: about 2.3 is
+the smallest difference a person notices side by side, under 10 colours look
+alike at a glance, 100 is black against white.
+"""
+import numpy as np
+
+#: A pixel shows a colour when it is within this ΔE of it: rounding to 8 bits,
+#: compositing and image resampling stay well inside it; two neighbouring values
+#: of a heatmap are told apart beyond it.
+SEEN_MATCH_DELTA_E = 6.0
+#: A heatmap shows its values only when the colours of its cells span at least this ΔE
+#: (as drawn, over what is behind them): a narrower range reads as one flat colour.
+SEEN_MIN_SPREAD = 20.0
+#: A text is seen where hiding it changes pixels by at least this ΔE.
+SEEN_TEXT_DELTA_E = 10.0
+
+_SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
+                         [0.2126729, 0.7151522, 0.0721750],
+                         [0.0193339, 0.1191920, 0.9503041]])
+_WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
+
+
+_LEVELS = np.arange(256) / 255
+#: sRGB's 256 levels, linearised (colours are read and compared at the render's 8 bits).
+_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4)
+
+
+def lab(rgb):
+    """CIELAB of sRGB colours ``rgb`` (..., 3) in 0-1, taken at 8 bits a channel as rendered."""
+    levels = np.rint(np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0) * 255).astype(np.intp)
+    xyz = _LINEAR[levels] @ _SRGB_TO_XYZ.T / _WHITE
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def delta_e(first, second):
+    """ΔE (CIE 1976) between sRGB colours (broadcast over their leading axes)."""
+    return np.linalg.norm(lab(first) - lab(second), axis=-1)
+
+
+def lab_delta_e(first_lab, second_lab):
+    """ΔE between colours already in CIELAB."""
+    return np.linalg.norm(np.asarray(first_lab) - np.asarray(second_lab), axis=-1)
+
+
+def spread(rgb):
+    """The largest ΔE between any two of the colours ``rgb`` (N, 3): how far apart the
+    colours a picture uses are."""
+    points = lab(np.asarray(rgb, dtype=float).reshape(-1, 3))
+    if len(points) < 2:
+        return 0.0
+    points = np.unique(np.round(points, 1), axis=0)
+    if len(points) > 512:  # the extremes along each axis bound the spread closely enough
+        points = points[np.unique(np.concatenate([np.argmin(points, axis=0), np.argmax(points, axis=0)]))]
+    return float(np.max(lab_delta_e(points[:, None, :], points[None, :, :])))
+
+# ------------------------------------------------------------------------
 # autograde/checker/seen.py
 # ------------------------------------------------------------------------
-"""What a person sees: the figure rendered with Agg, and the reading held to its pixels.
+"""What a person sees: the figure rendered with Agg, the way Jupyter shows it.
 
 :mod:`picture` reads a heatmap through matplotlib's data (the artists' arrays,
 the tick label objects, the titles). That data can claim more than the picture
 shows: an artist covered by a patch or by another Axes, clipped to nothing or
 drawn transparent still holds its array; a text drawn white on white, covered,
-or moved by an offset transform still holds its words and its position. This
-module renders the figure and answers, from the pixels, what can be seen:
+or moved by an offset transform still holds its words and its position. The
+reading is therefore held to one render of the figure:
 
 * :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
   the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
@@ -122,22 +187,13 @@ module renders the figure and answers, from the pixels, what can be seen:
   (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
   artists of an Axes marked animated, which a canvas draw skips. The reading's
   coordinates (``transData``, window extents) come from the same drawing.
-* :meth:`SeenRender.cells_shown`: for cells of a heatmap artist, whether the
-  pixels in each cell's inner area (several points away from its edges, grid
-  lines and a centred annotation) show the colour the artist gives the cell's
-  value (``ScalarMappable.to_rgba``, with the artist's alpha, composited over the
-  Axes' background). A cell counts when at least :data:`SEEN_MIN_SHARE` of its
-  points show that colour; a cell drawn at less than :data:`SEEN_MIN_OPACITY`
-  shows nothing of its own.
-* :meth:`SeenRender.texts_shown`: renders once more with the given texts made
-  fully transparent and tells, for each, whether pixels inside its window extent
-  changed (a text white on white, covered or clipped changes nothing), and
-  whether it is big enough to read.
-* :meth:`SeenRender.colorbar_shown`: whether a colorbar's bar shows its colormap
-  (not covered or blank).
+* :mod:`seen_cells`: which cells of a heatmap, and which colorbars, show their
+  colours there (what covers most of a cell's area, in CIELAB ΔE: :mod:`colours`);
+* :mod:`seen_texts`: which texts can be read there (they change pixels, in glyphs
+  that spell them, big enough), and where their glyphs are.
 
 Only public matplotlib API is used; nothing here changes the figure for good
-(the canvas, the dpi and the texts' alpha are put back by :meth:`release`).
+(the canvas, the dpi and the texts' alpha are put back by :meth:`SeenRender.release`).
 """
 import io
 import math
@@ -146,23 +202,12 @@ import numpy as np
 
 #: Largest render, in pixels; a bigger figure is rendered at a lower dpi.
 SEEN_MAX_PIXELS = 4_000_000
-#: A pixel shows a colour when no channel differs by more than this (0-1 scale):
-#: rounding, resampling and antialiasing stay well inside it.
-SEEN_COLOUR_TOLERANCE = 12 / 255
-#: A cell drawn less opaque than this shows nothing of its own colour.
-SEEN_MIN_OPACITY = 0.25
-#: A cell is seen when at least this share of its sampled points shows its colour
-#: (the rest may be grid lines, an annotation or contour lines drawn over it).
-SEEN_MIN_SHARE = 0.3
-#: A text is seen when hiding it changes at least SEEN_TEXT_PIXELS pixels by this much.
-SEEN_TEXT_CONTRAST = 0.12
-SEEN_TEXT_PIXELS = 3
-#: Texts smaller than this (in points) cannot be read.
-SEEN_MIN_FONT_POINTS = 3.0
-#: Cells narrower or lower than this (in pixels) are sampled at their centre only.
-SEEN_SMALL_CELL = 6.0
-#: Where a cell is sampled, as fractions of its width and height.
-_SEEN_FRACTIONS = np.array([0.2, 0.35, 0.5, 0.65, 0.8])
+#: Nothing smaller than this many pixels can be read at the size Jupyter shows a figure:
+#: not a letter (a font this many pixels high has lowercase letters half as high), not a
+#: cell (a speck whose colour the eye does not hold against the colorbar's).
+SEEN_MIN_PIXELS = 6.0
+#: Most pixels read of one rectangle (a cell, a bar): a bigger one is read on an even grid.
+SEEN_MAX_BLOCK = 4096
 
 
 def _seen_over(rgba, below):
@@ -179,12 +224,24 @@ def _seen_scalar_alpha(alpha):
     return 1.0
 
 
+def _seen_cell_alpha(artist, shape, rows, columns):
+    """The artist's own alpha at cells (``rows``, ``columns``) of its array of ``shape``:
+    one number, or one per cell."""
+    alpha = artist.get_alpha()
+    if alpha is None or np.ndim(alpha) == 0:
+        return np.full(len(rows), _seen_scalar_alpha(alpha))
+    alpha = np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0.0, 1.0)
+    if alpha.size != shape[0] * shape[1]:
+        return np.ones(len(rows))
+    return alpha.reshape(shape)[rows, columns]
+
+
 class SeenRender:
     """One Agg render of a figure, with the checks made against its pixels.
 
     Use :meth:`render` once, then the checks, then :meth:`release` (always). The
-    pixels are taken when first needed: :meth:`texts_shown`, when it comes first,
-    measures the texts before any drawing that could move them.
+    pixels are taken when first needed: :func:`seen_texts.texts_shown`, when it comes
+    first, measures the texts before any drawing that could move them.
     """
 
     def __init__(self, figure):
@@ -239,6 +296,11 @@ class SeenRender:
         """[width, height] of the render in pixels."""
         box = self.area if self.area is not None else self.figure.bbox_inches
         return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
+
+    @property
+    def display_dpi(self):
+        """The figure's own dpi, at which Jupyter shows it (the render's may be lower)."""
+        return self._old_dpi if self._old_dpi is not None else self.figure.dpi
 
     def _limit_dpi(self, pixels):
         """Lower the figure's dpi so that a render of ``pixels`` pixels fits the limit."""
@@ -326,9 +388,6 @@ class SeenRender:
             colour = _seen_over(np.asarray(to_rgba(patch.get_facecolor()), dtype=float), colour)
         return colour
 
-    # ----------------------------------------------------------------------
-    # Heatmap cells
-    # ----------------------------------------------------------------------
     def heatmap_colours(self, ax, artist, data, rows, columns):
         """(RGB (N, 3), opacity (N,)) the cells (``rows``, ``columns``) of ``artist`` are drawn
         in, over the Axes' background. ``data`` is what its colours come from: its values
@@ -339,121 +398,331 @@ class SeenRender:
             rgba = np.asarray(artist.to_rgba(np.asarray(picked)[None]), dtype=float)[0]
         else:
             rgba = np.asarray(artist.to_rgba(picked), dtype=float)
+        return self._composited(ax, rgba, _seen_cell_alpha(artist, data.shape[:2], rows, columns))
+
+    def value_colours(self, ax, artist, values, rows, columns):
+        """(RGB (N, K, 3), opacity (N, K)): the colours ``artist`` draws values (N, K) in, the
+        K values of each row at the artist's cell (``rows``, ``columns``)."""
+        rgba = np.asarray(artist.to_rgba(np.asarray(values, dtype=float)), dtype=float)
+        shape = np.shape(artist.get_array())[:2]
+        alpha = _seen_cell_alpha(artist, shape, np.asarray(rows, dtype=int), np.asarray(columns, dtype=int))
+        count = rgba.shape[1]
+        colours, opacity = self._composited(ax, rgba.reshape(-1, rgba.shape[-1]), np.repeat(alpha, count))
+        return colours.reshape(-1, count, 3), opacity.reshape(-1, count)
+
+    def _composited(self, ax, rgba, alpha):
         if rgba.max(initial=0) > 1.0:  # colours given as bytes
             rgba = rgba / 255.0
         if rgba.shape[-1] == 3:
             rgba = np.concatenate([rgba, np.ones(rgba.shape[:-1] + (1,))], axis=-1)
-        alpha = artist.get_alpha()
-        if alpha is None or np.ndim(alpha) == 0:
-            per_cell = np.full(len(rows), _seen_scalar_alpha(alpha))
-        else:  # one alpha per cell
-            alpha = np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0.0, 1.0)
-            shape = data.shape[:2]
-            per_cell = (alpha.reshape(shape)[rows, columns] if alpha.size == shape[0] * shape[1]
-                        else np.ones(len(rows)))
-        opacity = np.clip(rgba[:, 3], 0.0, 1.0) * per_cell
+        opacity = np.clip(rgba[:, 3], 0.0, 1.0) * alpha
         drawn = np.concatenate([rgba[:, :3], opacity[:, None]], axis=1)
         return _seen_over(drawn, self.background(ax)), opacity
 
-    def cells_shown(self, ax, rectangles, expected, opaque, centre_only=False, tolerance=1.0):
-        """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how
-        far): shown is True where the pixels in the cell's inner area show the ``expected``
-        RGB (N, 3) colour; how far is the median colour difference of its points (0-1),
-        to tell which of two heatmaps of near colours is the one drawn.
-
-        ``opaque`` (N,) is False for cells drawn too transparent to show their colour;
-        ``centre_only`` samples each cell at its centre (smooth shading, where only the
-        centre has the value's own colour); ``tolerance`` scales the colour tolerance."""
-        x0, x1, y0, y1 = (np.asarray(r, dtype=float) for r in rectangles)
-        left, right = np.minimum(x0, x1), np.maximum(x0, x1)
-        bottom, top = np.minimum(y0, y1), np.maximum(y0, y1)
-        # artists are clipped to the Axes: only the part inside it can show
-        box = ax.bbox
-        left, right = np.maximum(left, box.x0), np.minimum(right, box.x1)
-        bottom, top = np.maximum(bottom, box.y0), np.minimum(top, box.y1)
-        present = (right > left) & (top > bottom)
-        count = len(left)
-        if count == 0:
-            return np.zeros(0, dtype=bool), np.zeros(0)
-        width, height = right - left, top - bottom
-        small = centre_only | (width < SEEN_SMALL_CELL) | (height < SEEN_SMALL_CELL)
-        fx, fy = np.meshgrid(_SEEN_FRACTIONS, _SEEN_FRACTIONS)
-        fx = np.where(small[:, None], 0.5, fx.ravel()[None, :])
-        fy = np.where(small[:, None], 0.5, fy.ravel()[None, :])
-        xs = left[:, None] + fx * width[:, None]
-        ys = bottom[:, None] + fy * height[:, None]
-        colours, inside = self.colours_at(xs, ys)
-        difference = np.max(np.abs(colours - np.asarray(expected, dtype=float)[:, None, :]), axis=-1)
-        matching = inside & (difference <= SEEN_COLOUR_TOLERANCE * tolerance)
-        share = matching.sum(axis=1) / matching.shape[1]
-        distance = np.median(np.where(inside, difference, 1.0), axis=1)
-        return present & np.asarray(opaque, dtype=bool) & (share >= SEEN_MIN_SHARE), distance
-
-    # ----------------------------------------------------------------------
-    # Texts and colorbars
-    # ----------------------------------------------------------------------
-    def texts_shown(self, texts):
-        """For each Text drawn in the render, True when a person can see it: big enough to
-        read, and rendering without it changes pixels inside its window extent."""
-        texts = list(texts)
-        if not texts:
-            return []
-        boxes = []
-        for text in texts:
-            try:
-                boxes.append(text.get_window_extent(self.renderer))
-            except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
-                boxes.append(None)
-        pixels = self.pixels  # (measured first: this drawing may move axis labels)
-        saved = [text.get_alpha() for text in texts]
-        try:
-            for text in texts:
-                text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-            without = self._draw_pixels()
-        finally:
-            for text, alpha in zip(texts, saved):
-                text.set_alpha(alpha)
+    def blocks(self, left, right, bottom, top):
+        """The pixels whose centres lie in display rectangles (arrays ``left``, ``right``,
+        ``bottom``, ``top``): ``(rgb (M, 3) over white, starts (N,), counts (N,))``, the
+        rectangles' pixels one after another. A rectangle narrower than a pixel gives the
+        pixel under its centre; one outside the render gives none. A rectangle of more than
+        :data:`SEEN_MAX_BLOCK` pixels is read on an even grid of that many."""
+        pixels = self.pixels
         height, width = pixels.shape[:2]
-        shown = []
-        for text, box in zip(texts, boxes):
-            if box is None or not (np.all(np.isfinite(box.extents)) and text.get_fontsize()
-                                   >= SEEN_MIN_FONT_POINTS):
-                shown.append(False)
+        x0, x1 = np.asarray(left, dtype=float) - self.offset[0], np.asarray(right, dtype=float) - self.offset[0]
+        y0, y1 = np.asarray(bottom, dtype=float) - self.offset[1], np.asarray(top, dtype=float) - self.offset[1]
+        parts, counts = [], []
+        for c0, c1, r0, r1, cx, cy in zip(np.ceil(x0 - 0.5), np.floor(x1 - 0.5), np.ceil(height - 0.5 - y1),
+                                          np.floor(height - 0.5 - y0), (x0 + x1) / 2, height - (y0 + y1) / 2):
+            if not np.all(np.isfinite((c0, c1, r0, r1))):
+                counts.append(0)
                 continue
-            x0, x1 = box.x0 - self.offset[0], box.x1 - self.offset[0]
-            y0, y1 = box.y0 - self.offset[1], box.y1 - self.offset[1]
-            left, right = max(int(math.floor(x0)), 0), min(int(math.ceil(x1)), width)
-            top, bottom = max(int(math.floor(height - y1)), 0), min(int(math.ceil(height - y0)), height)
-            if right <= left or bottom <= top:
-                shown.append(False)
+            if c1 < c0 or r1 < r0:  # smaller than a pixel: the pixel under its centre
+                c0 = c1 = math.floor(cx)
+                r0 = r1 = math.floor(cy)
+            c0, c1 = max(int(c0), 0), min(int(c1), width - 1)
+            r0, r1 = max(int(r0), 0), min(int(r1), height - 1)
+            if c1 < c0 or r1 < r0:
+                counts.append(0)
                 continue
-            before = _seen_over(pixels[top:bottom, left:right] / 255.0, np.ones(3))
-            after = _seen_over(without[top:bottom, left:right] / 255.0, np.ones(3))
-            changed = np.max(np.abs(before - after), axis=-1) >= SEEN_TEXT_CONTRAST
-            shown.append(int(changed.sum()) >= SEEN_TEXT_PIXELS)
-        return shown
+            step = max(1, math.ceil(math.sqrt((c1 - c0 + 1) * (r1 - r0 + 1) / SEEN_MAX_BLOCK)))
+            block = pixels[r0:r1 + 1:step, c0:c1 + 1:step].reshape(-1, 4)
+            parts.append(block)
+            counts.append(len(block))
+        counts = np.asarray(counts, dtype=int)
+        found = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint8)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int) if len(counts) else counts
+        return _seen_over(found.astype(float) / 255, np.ones(3)), starts, counts
 
-    def colorbar_shown(self, colorbar):
-        """True when the colorbar's bar shows its colormap: most points along its middle
-        show colormap colours, spanning at least half of the colormap. (A bar of one
-        colour, or made transparent with its heatmap, is only checked to show that.)"""
-        bar_ax = colorbar.ax
-        steps = 256
-        lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
-        lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
-        expected = _seen_over(lut, self.background(bar_ax))
-        one_colour = bool(np.max(np.ptp(expected, axis=0)) <= SEEN_COLOUR_TOLERANCE)
-        along = np.linspace(0.05, 0.95, 19)
-        middle = np.full_like(along, 0.5)
-        points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
-        display = bar_ax.transAxes.transform(points)
-        colours, inside = self.colours_at(display[:, 0], display[:, 1])
-        difference = np.max(np.abs(colours[:, None, :] - expected[None, :, :]), axis=-1)
-        nearest = np.argmin(difference, axis=1)
-        matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_COLOUR_TOLERANCE)
-        if matching.mean() < 0.7:
+# ------------------------------------------------------------------------
+# autograde/checker/seen_cells.py
+# ------------------------------------------------------------------------
+"""Which cells of a heatmap, and which colorbars, show their colours in the render.
+
+A cell counts by what covers most of its area, not by a few sample points: a
+picture painted over everything but pinholes at the points a reader samples shows
+what it is painted with. So a cell is *shown* when most pixels of its inner area
+(:data:`SEEN_INNER`: away from its edges and grid lines) are within
+:data:`colours.SEEN_MATCH_DELTA_E` of the colour the artist gives its value
+(``ScalarMappable.to_rgba``, with the artist's alpha, composited over the Axes'
+background: :meth:`SeenRender.heatmap_colours`). A cell drawn at less than
+:data:`SEEN_MIN_OPACITY` shows nothing of its own; nor does a cell drawn smaller than
+:data:`seen.SEEN_MIN_PIXELS` a side, at the size Jupyter shows the figure.
+
+A smoothed image (``interpolation="bilinear"``, ``"gaussian"``...) blends each value
+with its neighbours', so its cells are read like a person reads them: most of the
+middle of a cell shows colours of values between the smallest and the largest
+around it (:func:`smoothed_cells_shown`).
+
+Cost: the pixels of each cell's inner area (at most :data:`seen.SEEN_MAX_BLOCK`) are
+converted to CIELAB once; no drawing.
+"""
+import numpy as np
+
+
+#: A cell drawn less opaque than this shows nothing of its own colour: drawn at opacity
+#: a, a colour differs from what is behind it by at most a x 100 ΔE (black on white),
+#: under 10 below a tenth: colours alike at a glance.
+SEEN_MIN_OPACITY = 0.1
+#: A cell is shown when its colour covers more than this share of its inner area (the
+#: rest may be grid lines, an annotation or contour lines drawn over it).
+SEEN_MIN_SHARE = 0.5
+#: The inner area of a cell, as fractions of its width and height.
+SEEN_INNER = (0.2, 0.8)
+#: The middle of a smoothed cell, where its own value weighs most.
+SEEN_SMOOTHED_MIDDLE = (0.35, 0.65)
+#: Around a smoothed cell, the values this many cells away blend into it.
+SEEN_SMOOTHED_REACH = 2
+
+
+def _inner(render, rectangles, fractions, ax, minimum=SEEN_MIN_PIXELS):
+    """Display rectangles (left, right, bottom, top), clipped to the Axes (artists are
+    clipped to it: only that part can show), narrowed to ``fractions`` of each; and
+    whether enough of each is left to be seen (``minimum`` pixels a side as Jupyter shows
+    it: the render may be at a lower dpi)."""
+    x0, x1, y0, y1 = (np.asarray(r, dtype=float) for r in rectangles)
+    box = ax.bbox
+    left, right = np.maximum(np.minimum(x0, x1), box.x0), np.minimum(np.maximum(x0, x1), box.x1)
+    bottom, top = np.maximum(np.minimum(y0, y1), box.y0), np.minimum(np.maximum(y0, y1), box.y1)
+    smallest = minimum * render.figure.dpi / render.display_dpi
+    present = (right - left >= smallest) & (top - bottom >= smallest)
+    low, high = fractions
+    width, height = right - left, top - bottom
+    return (left + low * width, left + high * width, bottom + low * height, bottom + high * height), present
+
+
+def _by_cell(values, starts, counts, reduce):
+    """``reduce`` of each cell's run of ``values`` (NaN for a cell with none)."""
+    return np.array([reduce(values[start:start + count]) if count else np.nan
+                     for start, count in zip(starts, counts)])
+
+
+def _shown(present, opaque, starts, counts, difference, limit):
+    """(shown, how far) of cells from the ΔE of each of their pixels: shown where more than
+    SEEN_MIN_SHARE of them are within ``limit``; how far, their median ΔE."""
+    share = _by_cell(difference <= limit, starts, counts, np.mean)
+    distance = np.nan_to_num(_by_cell(difference, starts, counts, np.median), nan=np.inf)
+    return present & np.asarray(opaque, dtype=bool) & (counts > 0) & (np.nan_to_num(share) > SEEN_MIN_SHARE), distance
+
+
+def cells_shown(render, ax, rectangles, expected, opaque, fractions=SEEN_INNER, tolerance=1.0,
+                minimum=SEEN_MIN_PIXELS):
+    """For cells given as display rectangles ``(x0, x1, y0, y1)`` (arrays): (shown, how far):
+    shown is True where most of the cell's inner area shows the ``expected`` RGB (N, 3)
+    colour; how far is the median ΔE there (to tell which of two heatmaps of near colours
+    is the one drawn). ``opaque`` (N,) is False for cells drawn too transparent to show
+    their colour; ``tolerance`` scales the ΔE a pixel may differ by; a rectangle smaller than
+    ``minimum`` pixels a side shows nothing."""
+    inner, present = _inner(render, rectangles, fractions, ax, minimum)
+    rgb, starts, counts = render.blocks(*inner)
+    wanted = lab(np.asarray(expected, dtype=float).reshape(-1, 3))
+    difference = lab_delta_e(lab(rgb), np.repeat(wanted, counts, axis=0))
+    return _shown(present, opaque, starts, counts, difference, SEEN_MATCH_DELTA_E * tolerance)
+
+
+def smoothed_cells_shown(render, ax, rectangles, candidates, opaque):
+    """Like :func:`cells_shown` for a smoothed image: ``candidates`` (N, K, 3) are, for each
+    cell, the RGB colours of K values from the smallest to the largest within
+    :data:`SEEN_SMOOTHED_REACH` cells of it (what smoothing can blend there); a cell is shown
+    when most of its middle shows one of them."""
+    inner, present = _inner(render, rectangles, SEEN_SMOOTHED_MIDDLE, ax)
+    rgb, starts, counts = render.blocks(*inner)
+    pixels, choices = lab(rgb), lab(np.asarray(candidates, dtype=float))
+    difference = np.empty(len(pixels))
+    for cell, (start, number) in enumerate(zip(starts, counts)):  # each cell's pixels against its choices
+        if number:
+            mine = pixels[start:start + number]
+            squared = (mine * mine).sum(1)[:, None] - 2 * mine @ choices[cell].T + (choices[cell] ** 2).sum(1)
+            difference[start:start + number] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+    return _shown(present, opaque, starts, counts, difference, SEEN_MATCH_DELTA_E)
+
+
+def colorbar_shown(render, colorbar):
+    """True when the colorbar's bar shows its colormap: most points along its middle
+    show colormap colours, spanning at least half of the colormap. (A bar of colours too
+    alike to tell apart, or made transparent with its heatmap, is only checked to show
+    that.)"""
+    bar_ax = colorbar.ax
+    steps = 256
+    lut = np.asarray(colorbar.cmap(np.linspace(0, 1, steps)), dtype=float)
+    lut[:, 3] *= _seen_scalar_alpha(getattr(colorbar, "alpha", None))
+    expected = lab(_seen_over(lut, render.background(bar_ax)))
+    alike = float(np.max(lab_delta_e(expected[:, None, :], expected[None, ::16, :]))) < SEEN_MIN_SPREAD
+    along = np.linspace(0.05, 0.95, 19)
+    middle = np.full_like(along, 0.5)
+    points = np.stack([middle, along] if colorbar.orientation == "vertical" else [along, middle], axis=1)
+    display = bar_ax.transAxes.transform(points)
+    colours, inside = render.colours_at(display[:, 0], display[:, 1])
+    difference = lab_delta_e(lab(colours)[:, None, :], expected[None, :, :])
+    nearest = np.argmin(difference, axis=1)
+    matching = inside & (difference[np.arange(len(nearest)), nearest] <= SEEN_MATCH_DELTA_E)
+    if matching.mean() < 0.7:
+        return False
+    return alike or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+
+# ------------------------------------------------------------------------
+# autograde/checker/seen_texts.py
+# ------------------------------------------------------------------------
+"""Which texts a person can read in the render, and where their glyphs are.
+
+A text can be read when all of these hold:
+
+* hiding it changes pixels inside its window extent by at least
+  :data:`colours.SEEN_TEXT_DELTA_E` (a text white on white, covered, clipped or off the
+  render changes nothing): the render is drawn once more with the texts made fully
+  transparent (still laid out, so nothing moves);
+* its letters are drawn in glyphs that spell them: a font may map a letter's code to
+  another glyph (matplotlib's bundled ``cmex10`` draws "A" as a bracket piece, ``cmsy10``
+  "t" as a dagger), so the glyph a letter or digit is drawn with must bear that
+  letter's or digit's PostScript name (:func:`spelled`);
+* it is drawn at least :data:`seen.SEEN_MIN_PIXELS` pixels high (its font size at the
+  figure's dpi, as Jupyter shows it): smaller letters are a smear.
+
+:func:`glyph_shift` tells how far a text's glyphs are drawn from where the same glyphs
+would be without the spaces and newlines around them (which move them, e.g. onto the
+next column), from two layouts of the text (no drawing).
+"""
+import math
+import re
+
+import numpy as np
+
+
+#: A text is seen when hiding it changes at least this many pixels by SEEN_TEXT_DELTA_E.
+SEEN_TEXT_PIXELS = 3
+_DIGITS = dict(zip("0123456789", ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")))
+#: Glyph names that say nothing of the glyph (fonts without a names table).
+_ANONYMOUS = re.compile(r"(|\.notdef|(glyph|g|cid|index)\d+)")
+
+
+def spelled(text) -> bool:
+    """True when every ASCII letter and digit of ``text`` is drawn with a glyph named for it.
+
+    The glyph is the text's font's (``findfont``) when it has one for that character, else
+    matplotlib falls back to another font, which draws the character itself. Mathtext
+    (``$...$``) and TeX choose their own fonts and are not checked; nor are glyphs whose
+    font names none."""
+    from matplotlib import cbook
+    from matplotlib.font_manager import findfont, get_font
+    content = text.get_text()
+    if text.get_usetex() or (text.get_parse_math() and cbook.is_math_text(content)):
+        return True
+    try:
+        font = get_font(findfont(text.get_fontproperties()))
+    except Exception:  # noqa: BLE001 - a font that cannot be opened is not judged
+        return True
+    for character in {c for c in content if c.isascii() and c.isalnum()}:
+        index = font.get_char_index(ord(character))
+        if index == 0:
+            continue  # not in this font: drawn by matplotlib's fallback font
+        name = font.get_glyph_name(index)
+        standard = _DIGITS.get(character, character)
+        if not (_ANONYMOUS.fullmatch(name) or name.startswith(standard)
+                or name in (f"uni{ord(character):04X}", f"u{ord(character):04X}")):
             return False
-        return one_colour or int(nearest[matching].max() - nearest[matching].min()) >= steps // 2
+    return True
+
+
+def readable_size(render, text) -> bool:
+    """True when ``text`` is drawn big enough to read at the figure's dpi (as Jupyter shows it)."""
+    return text.get_fontsize() * render.display_dpi / 72 >= SEEN_MIN_PIXELS
+
+
+def texts_shown(render, texts):
+    """For each Text drawn in the render, True when a person can read it (see the module)."""
+    texts = list(texts)
+    if not texts:
+        return []
+    boxes = []
+    for text in texts:
+        try:
+            boxes.append(text.get_window_extent(render.renderer))
+        except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
+            boxes.append(None)
+    pixels = render.pixels  # (measured first: this drawing may move axis labels)
+    saved = [text.get_alpha() for text in texts]
+    try:
+        for text in texts:
+            text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
+        without = render._draw_pixels()
+    finally:
+        for text, alpha in zip(texts, saved):
+            text.set_alpha(alpha)
+    height, width = pixels.shape[:2]
+    shown = []
+    for text, box in zip(texts, boxes):
+        if box is None or not (np.all(np.isfinite(box.extents)) and readable_size(render, text) and spelled(text)):
+            shown.append(False)
+            continue
+        x0, x1 = box.x0 - render.offset[0], box.x1 - render.offset[0]
+        y0, y1 = box.y0 - render.offset[1], box.y1 - render.offset[1]
+        left, right = max(int(math.floor(x0)), 0), min(int(math.ceil(x1)), width)
+        top, bottom = max(int(math.floor(height - y1)), 0), min(int(math.ceil(height - y0)), height)
+        if right <= left or bottom <= top:
+            shown.append(False)
+            continue
+        before, after = pixels[top:bottom, left:right], without[top:bottom, left:right]
+        differ = np.any(before != after, axis=-1)  # only pixels that changed at all are measured
+        difference = delta_e(_seen_over(before[differ] / 255.0, np.ones(3)), _seen_over(after[differ] / 255.0, np.ones(3)))
+        shown.append(int(np.sum(difference >= SEEN_TEXT_DELTA_E)) >= SEEN_TEXT_PIXELS)
+    return shown
+
+
+def _layout_size(text, content, renderer):
+    text.set_text(content)
+    box = text.get_window_extent(renderer)
+    return box.width, box.height
+
+
+def glyph_shift(text, renderer):
+    """(dx, dy) in display pixels: where ``text``'s glyphs are drawn, less where they would
+    be drawn without the spaces and newlines around them; (0, 0) for a text without.
+
+    Surrounding whitespace takes room on its side of the (unrotated) text block: the
+    glyphs sit off the block's centre by half the difference, turned by the text's
+    rotation; the block's centre is its window extent's centre."""
+    content = text.get_text()
+    stripped = content.strip()
+    if content == stripped or not stripped:
+        return 0.0, 0.0
+    rotation = text.get_rotation()
+    try:
+        text.set_rotation(0)
+        leading, plain, trailing = (_layout_size(text, part, renderer)
+                                    for part in (content.rstrip(), stripped, content.lstrip()))
+        text.set_rotation(rotation)
+        text.set_text(content)
+        block = text.get_window_extent(renderer)
+        text.set_text(stripped)
+        bare = text.get_window_extent(renderer)
+    finally:
+        text.set_text(content)
+        text.set_rotation(rotation)
+    left, right = leading[0] - plain[0], trailing[0] - plain[0]  # leading / trailing spaces
+    top, bottom = leading[1] - plain[1], trailing[1] - plain[1]  # leading / trailing newlines
+    dx, dy = (left - right) / 2, (bottom - top) / 2
+    angle = math.radians(rotation)
+    turned = (dx * math.cos(angle) - dy * math.sin(angle), dx * math.sin(angle) + dy * math.cos(angle))
+    centre = ((block.x0 + block.x1) / 2 + turned[0], (block.y0 + block.y1) / 2 + turned[1])
+    return centre[0] - (bare.x0 + bare.x1) / 2, centre[1] - (bare.y0 + bare.y1) / 2
 
 # ------------------------------------------------------------------------
 # autograde/checker/artists.py
@@ -571,6 +840,36 @@ def _picture_all_colorbars(root):
     return found
 
 
+def _picture_free_texts(ax):
+    """The texts written on ``ax`` and on its figure (``ax.text``, ``fig.text``), the suptitle
+    apart: where a student may write labels by hand."""
+    figure = ax.get_figure()
+    suptitle = set(map(id, _picture_suptitle_texts(figure)))
+    return list(ax.texts) + [text for text in getattr(figure, "texts", []) if id(text) not in suptitle]
+
+
+def _picture_gradient_axes(ax):
+    """(Axes, artist, "vertical" | "horizontal") for every other Axes of the figure (not a
+    colorbar's) that holds one image or mesh of one column or one row of values: a colour
+    scale drawn by hand."""
+    from matplotlib.axes import Axes
+    from matplotlib.collections import QuadMesh
+    from matplotlib.image import AxesImage
+    root = _picture_root(ax)
+    bars = {id(colorbar.ax) for _, _, colorbar in _picture_all_colorbars(root)}
+    found = []
+    for other in root.findobj(Axes):
+        if other is ax or id(other) in bars:
+            continue
+        artists = [child for child in other.get_children() if isinstance(child, (AxesImage, QuadMesh))]
+        if len(artists) != 1 or artists[0].get_array() is None:
+            continue
+        shape = np.shape(artists[0].get_array())
+        if len(shape) == 2 and max(shape) >= 2 and min(shape) == 1:
+            found.append((other, artists[0], "vertical" if shape[1] == 1 else "horizontal"))
+    return found
+
+
 def _picture_ticks(axis):
     """Every major and minor tick of ``axis`` after a draw, as (minor, tick) pairs."""
     return ([(False, tick) for tick in axis.get_major_ticks(len(axis.get_majorticklocs()))]
@@ -619,130 +918,34 @@ def _picture_scale(artist):
             "colours": [[round(float(c), 3) for c in colour] for colour in colours.tolist()]}
 
 
-def _picture_draw(ax, picture):
-    # Rendered with Agg: tick labels (their texts and positions) are only final after a
-    # draw, and the pixels are what a person sees.
-    render = picture["_render"] = SeenRender(_picture_root(ax))
-    render.render()
-    picture["drawn"] = True
-    picture["render"] = {"size": render.size, "dpi": float(render.figure.dpi)}
-
-
-def _picture_shown_texts(ax, picture):
-    """Which of the texts that can count (this Axes' tick labels and titles, the suptitle,
-    every colorbar's labels and titles) can be seen: one more render without them."""
-    picture["_shown"] = {}
-    render = _picture_rendered(picture)
-    if render is None:
-        return
-    candidates = []
-    for axis in (ax.xaxis, ax.yaxis):
-        for _, tick in _picture_ticks(axis):
-            candidates += [tick.label1, tick.label2]
-    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure())
-    for _, _, colorbar in _picture_all_colorbars(render.figure):
-        bar_ax = colorbar.ax
-        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
-    unique = {id(text): text for text in candidates if _picture_text_visible(text)}
-    texts = list(unique.values())
-    picture["_shown"] = dict(zip(unique, render.texts_shown(texts)))
-
-
-def _picture_axes(ax, picture):
-    figure = ax.get_figure()
-    picture["axes"] = {
-        "visible": bool(ax.get_visible()),
-        "in_figure": bool(figure is not None and ax in figure.axes),
-        "axis_on": bool(ax.axison),
-        "xlim": [_picture_number(v) for v in ax.get_xlim()],
-        "ylim": [_picture_number(v) for v in ax.get_ylim()],
-        "x_inverted": bool(ax.xaxis_inverted()),
-        "y_inverted": bool(ax.yaxis_inverted()),
-    }
-
-# ------------------------------------------------------------------------
-# autograde/checker/texts.py
-# ------------------------------------------------------------------------
-"""Reading the words of a picture: tick labels where their anchors are drawn, titles, free texts,
-and the colorbars with their labels."""
-import numpy as np
-
-
-
-def _picture_anchor(ax, text, coordinate):
-    """Where ``text``'s anchor is drawn (its transform applied to its position), in ax's
-    data coordinates along ``coordinate``: an offset transform moves a label for real."""
+def _picture_anchor(ax, text, coordinate, picture):
+    """Where ``text`` is drawn, in ax's data coordinates along ``coordinate``: its anchor
+    (its transform applied to its position: an offset transform moves a label for real),
+    moved as far as the spaces and newlines around its words move its glyphs
+    (:func:`seen_texts.glyph_shift`)."""
     position = text.get_position()
     try:
         display = text.get_transform().transform(np.array([position], dtype=float))
+        render = _picture_rendered(picture)
+        if render is not None:
+            display = display + np.array([glyph_shift(text, render.renderer)])
         return _picture_number(ax.transData.inverted().transform(display)[0][coordinate])
     except Exception:  # noqa: BLE001 - an odd transform: the position as it claims
         return _picture_number(position[coordinate])
 
 
-def _picture_axis_labels(ax, axis, coordinate, sides, picture):
-    """The tick labels drawn along ``axis``: lists of (position, text, side, minor) tuples,
-    those seen and those that cannot be seen in the render."""
-    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
-    low, high = min(limits), max(limits)
-    slack = 1e-9 * max(1.0, high - low)
-    seen, unseen = [], []
-    if not (ax.axison and axis.get_visible()):
-        return seen, unseen
-    for minor, tick in _picture_ticks(axis):
-        if not tick.get_visible():
-            continue
-        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
-            if not _picture_text_visible(label):
-                continue
-            position = _picture_anchor(ax, label, coordinate)
-            if position is None or not low - slack <= position <= high + slack:
-                continue
-            found = (position, _picture_clip(label.get_text().strip()), side, minor)
-            (seen if _picture_text_seen(picture, label) else unseen).append(found)
-    return seen, unseen
+def _picture_placed(bar_ax):
+    """True when an Axes is visible and drawn in its figure (an inset Axes, ax.inset_axes, is a
+    child of its Axes, not in figure.axes)."""
+    from matplotlib.axes import Axes
+    return bool(bar_ax.get_visible() and bar_ax.get_figure() is not None
+                and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes)))
 
 
-def _picture_tick_labels(ax, picture):
-    main = picture["main"]
-    entry = picture["heatmaps"][main] if main is not None else None
-    for name, axis, coordinate, sides, inverted in (
-            ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
-            ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
-        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
-        merged = {}
-        for position, text, side, minor in seen:
-            key = (text, round(position, 9))
-            label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
-                                            "minor": minor, "cell": None, "offset": None})
-            if side not in label["sides"]:
-                label["sides"].append(side)
-            label["minor"] = label["minor"] and minor
-        # on-screen order: left to right, top to bottom
-        labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
-        if len(labels) > PICTURE_MAX_LABELS:
-            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
-        if entry is not None and entry["grid"] != "irregular":
-            edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
-            index, offset = _picture_locate(edges, [label["position"] for label in labels])
-            for label, cell, shift in zip(labels, index.tolist(), offset.tolist()):
-                if cell >= 0:
-                    label["cell"], label["offset"] = int(cell), float(shift)
-        picture[name] = labels
-        hidden = {(text, round(position, 9)): (position, text) for position, text, _, _ in unseen
-                  if (text, round(position, 9)) not in merged}
-        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
-        if len(ordered) > PICTURE_MAX_LABELS:
-            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
-        picture[f"{name}_unseen"] = [text for _, text in ordered]
-
-
-def _picture_colorbar(artist, picture):
-    colorbar = getattr(artist, "colorbar", None)
-    if colorbar is None:
-        return None
-    bar_ax = colorbar.ax
-    vertical = colorbar.orientation == "vertical"
+def _picture_bar_labels(bar_ax, vertical, picture):
+    """The labels of a colour scale's Axes as seen: ``long_label`` (its long axis' label),
+    ``other_label``, ``title``, ``label`` (the first of those that is set) and ``unseen_label``
+    (the first that is set but cannot be seen)."""
     long_axis, other_axis = (bar_ax.yaxis, bar_ax.xaxis) if vertical else (bar_ax.xaxis, bar_ax.yaxis)
     unseen = []
 
@@ -758,16 +961,276 @@ def _picture_colorbar(artist, picture):
     long_label, other_label = read(long_axis.label), read(other_axis.label)
     title = next((text for text in map(read, _picture_title_texts(bar_ax)) if text.strip()), "")
     label = next((text for text in (long_label, other_label, title) if text.strip()), "")
-    bar_figure = bar_ax.get_figure()
+    return {"long_label": long_label, "other_label": other_label, "title": title, "label": label,
+            "unseen_label": unseen[0] if unseen else ""}
+
+
+def _picture_draw(ax, picture):
+    # Rendered with Agg: tick labels (their texts and positions) are only final after a
+    # draw, and the pixels are what a person sees.
+    render = picture["_render"] = SeenRender(_picture_root(ax))
+    render.render()
+    picture["drawn"] = True
+    picture["render"] = {"size": render.size, "dpi": float(render.figure.dpi)}
+
+
+def _picture_shown_texts(ax, picture):
+    """Which of the texts that can count (this Axes' tick labels, titles and free texts, the
+    suptitle, every colorbar's labels and titles, the labels and numbers of colour scales
+    drawn by hand) can be seen: one more render without them."""
+    picture["_shown"] = {}
     render = _picture_rendered(picture)
-    from matplotlib.axes import Axes
-    # an inset Axes (ax.inset_axes) is a child of its Axes, not in figure.axes
-    placed = bar_figure is not None and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes))
-    return {"orientation": str(colorbar.orientation),
-            "visible": bool(bar_ax.get_visible() and placed),
-            "shown": bool(render is not None and render.colorbar_shown(colorbar)),
-            "long_label": long_label, "other_label": other_label, "title": title, "label": label,
-            "unseen_label": unseen[0] if unseen else "", "scale": _picture_scale(colorbar.mappable)}
+    if render is None:
+        return
+    candidates = []
+    for axis in (ax.xaxis, ax.yaxis):
+        for _, tick in _picture_ticks(axis):
+            candidates += [tick.label1, tick.label2]
+    candidates += _picture_title_texts(ax) + _picture_suptitle_texts(ax.get_figure()) + _picture_free_texts(ax)
+    for _, _, colorbar in _picture_all_colorbars(render.figure):
+        bar_ax = colorbar.ax
+        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+    for bar_ax, _, _ in _picture_gradient_axes(ax):  # colour scales drawn by hand: their numbers too
+        candidates += [bar_ax.xaxis.label, bar_ax.yaxis.label] + _picture_title_texts(bar_ax)
+        for axis in (bar_ax.xaxis, bar_ax.yaxis):
+            for _, tick in _picture_ticks(axis):
+                candidates += [tick.label1, tick.label2]
+    unique = {id(text): text for text in candidates if _picture_text_visible(text)}
+    texts = list(unique.values())
+    picture["_shown"] = dict(zip(unique, texts_shown(render, texts)))
+
+
+def _picture_axes(ax, picture):
+    figure = ax.get_figure()
+    picture["axes"] = {
+        "visible": bool(ax.get_visible()),
+        "in_figure": bool(figure is not None and ax in figure.axes),
+        "axis_on": bool(ax.axison),
+        "xlim": [_picture_number(v) for v in ax.get_xlim()],
+        "ylim": [_picture_number(v) for v in ax.get_ylim()],
+        "x_inverted": bool(ax.xaxis_inverted()),
+        "y_inverted": bool(ax.yaxis_inverted()),
+    }
+
+# ------------------------------------------------------------------------
+# autograde/checker/handmade.py
+# ------------------------------------------------------------------------
+"""Labels and colour scales made by hand: they count when they read the same as matplotlib's own.
+
+A student may write the tokens with ``ax.text`` under each column and beside each row
+instead of setting tick labels, and draw the colour scale by hand: a gradient image in an
+Axes of its own, with numbered ticks. A person reads those exactly as tick labels and a
+colorbar, and so does the reader:
+
+* **Labels written by hand** (:func:`_picture_free_labels`) count only along an axis that
+  shows no tick label: a text written on the Axes or its figure is a label of the x axis
+  when it is drawn below or above the Axes (of the y axis: left or right of it), at the
+  data position where its anchor is drawn (moved, like a tick label's, by the spaces and
+  newlines around it), and when it can be read (:mod:`seen_texts`).
+* **A colour scale drawn by hand** (:func:`_picture_hand_colorbars`): another Axes of the
+  figure, not a colorbar's, holding one image or mesh of a single column or row of values,
+  with at least two numbers for tick labels along it that can be read. It *reads as* the
+  shown heatmap when, at each numbered tick and halfway between neighbouring ones, the
+  render shows the colour the heatmap draws that number in (within
+  :data:`colours.SEEN_MATCH_DELTA_E`): the same colours at the same values, which is all
+  a colorbar tells a person.
+
+Cost: a few pixels looked up in the render already made; no drawing.
+"""
+import numpy as np
+
+
+#: A text counts as outside the Axes when it reaches at most this far (pixels) into it.
+_HANDMADE_SLACK = 2.0
+#: A scale's colours are read this many pixels inside its ends (where resampling blends
+#: its last colour with what is beyond it).
+_EDGE = 4.0
+
+
+def _picture_free_labels(ax, coordinate, sides, picture):
+    """Texts written by hand as labels along one axis (``coordinate`` 0: x, 1: y): lists of
+    (position, text, side, minor, padded) tuples (as for tick labels), those that can be read
+    and those that cannot."""
+    render = _picture_rendered(picture)
+    if render is None:
+        return [], []
+    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
+    low, high = min(limits), max(limits)
+    box = ax.bbox
+    seen, unseen = [], []
+    for text in _picture_free_texts(ax):
+        try:
+            extent = text.get_window_extent(render.renderer) if _picture_text_visible(text) else None
+        except Exception:  # noqa: BLE001 - a text that cannot be measured is not a label
+            extent = None
+        if extent is None:
+            continue
+        if coordinate == 0:
+            side = (sides[0] if extent.y1 <= box.y0 + _HANDMADE_SLACK
+                    else sides[1] if extent.y0 >= box.y1 - _HANDMADE_SLACK else None)
+        else:
+            side = (sides[0] if extent.x1 <= box.x0 + _HANDMADE_SLACK
+                    else sides[1] if extent.x0 >= box.x1 - _HANDMADE_SLACK else None)
+        position = _picture_anchor(ax, text, coordinate, picture)
+        if side is None or position is None or not low <= position <= high:
+            continue
+        content = text.get_text()
+        found = (position, _picture_clip(content.strip()), side, False, content != content.strip())
+        (seen if _picture_text_seen(picture, text) else unseen).append(found)
+    return seen, unseen
+
+
+def _picture_number_of(text):
+    """The number a tick label shows, or None."""
+    content = str(text).replace("\N{MINUS SIGN}", "-").replace("$", "").replace("\\mathdefault{", "")
+    try:
+        return float(content.replace("}", "").strip())
+    except ValueError:
+        return None
+
+
+def _picture_numbered_ticks(bar_ax, long_axis, coordinate, picture):
+    """(display position along the scale, number) of its long axis' tick labels that can be
+    read and show a number, in order along the scale."""
+    found = {}
+    for _, tick in _picture_ticks(long_axis):
+        for label in (tick.label1, tick.label2):
+            number = _picture_number_of(label.get_text())
+            if number is None or not _picture_text_seen(picture, label):
+                continue
+            display = label.get_transform().transform(np.array([label.get_position()], dtype=float))[0]
+            found[round(float(display[coordinate]), 3)] = number
+    return sorted(found.items())
+
+
+def _picture_reads_as(render, ax, reader, bar_ax, artist, vertical, picture):
+    """True when the scale shows, at its numbered ticks and halfway between them, the colours
+    the heatmap of ``reader`` draws those numbers in."""
+    coordinate = 1 if vertical else 0
+    ticks = _picture_numbered_ticks(bar_ax, bar_ax.yaxis if vertical else bar_ax.xaxis, coordinate, picture)
+    extent = artist.get_window_extent(render.renderer)
+    low, high = sorted((extent.y0, extent.y1) if vertical else (extent.x0, extent.x1))
+    ticks = [(position, number) for position, number in ticks if low - 0.5 <= position <= high + 0.5]
+    if len(ticks) < 2 or high - low < 4 * _EDGE:
+        return False
+    positions = np.array([position for position, _ in ticks])
+    numbers = np.array([number for _, number in ticks])
+    if (bar_ax.get_yscale() if vertical else bar_ax.get_xscale()) == "linear":
+        # a linear scale is read between its numbers too, and up to its ends
+        slope, offset = np.polyfit(positions, numbers, 1)
+        if np.max(np.abs(slope * positions + offset - numbers)) > 1e-3 * max(np.ptp(numbers), 1e-12):
+            return False  # numbers that do not lie on a linear scale
+        positions = np.clip(np.concatenate([positions, (positions[:-1] + positions[1:]) / 2]), low + _EDGE, high - _EDGE)
+        numbers = slope * positions + offset
+    else:
+        inside = (positions >= low + _EDGE) & (positions <= high - _EDGE)
+        positions, numbers = positions[inside], numbers[inside]
+    across = ((extent.x0 + extent.x1) if vertical else (extent.y0 + extent.y1)) / 2
+    xs, ys = (np.full_like(positions, across), positions) if vertical else (positions, np.full_like(positions, across))
+    seen, inside = render.colours_at(xs, ys)
+    expected, _ = render.value_colours(ax, reader.artist, numbers[None, :], [0], [0])
+    return bool(np.all(inside) and np.all(delta_e(seen, expected[0]) <= SEEN_MATCH_DELTA_E))
+
+
+def _picture_hand_colorbars(ax, picture):
+    """Colour scales drawn by hand, as entries of ``other_colorbars`` (see :mod:`picture`):
+    ``mappable`` is "hand-drawn" and ``reads_as`` the index of the heatmap whose colours it
+    shows at its numbers (the shown one), or None."""
+    render = _picture_rendered(picture)
+    main = picture.get("main")
+    readers = picture.get("_readers", [])
+    reader = readers[main] if render is not None and main is not None and main < len(readers) else None
+    found = []
+    for bar_ax, artist, orientation in _picture_gradient_axes(ax):
+        vertical = orientation == "vertical"
+        reads = reader is not None and reader.values is not None and _picture_reads_as(
+            render, ax, reader, bar_ax, artist, vertical, picture)
+        found.append({**_picture_bar_labels(bar_ax, vertical, picture), "orientation": orientation,
+                      "visible": _picture_placed(bar_ax), "shown": bool(reads), "scale": None,
+                      "mappable": "hand-drawn", "same_axes": False, "reads_as": main if reads else None})
+    return found
+
+# ------------------------------------------------------------------------
+# autograde/checker/texts.py
+# ------------------------------------------------------------------------
+"""Reading the words of a picture: tick labels where they are drawn, titles, free texts, and the
+colorbars with their labels (and the labels and colour scales made by hand: :mod:`handmade`)."""
+import numpy as np
+
+
+
+def _picture_axis_labels(ax, axis, coordinate, sides, picture):
+    """The tick labels drawn along ``axis``: lists of (position, text, side, minor, padded) tuples
+    (padded: spaces or newlines around its words, which move them),
+    those seen and those that cannot be seen in the render. Along an axis without a tick
+    label that can be seen, the labels written by hand (:mod:`handmade`)."""
+    limits = ax.get_xlim() if coordinate == 0 else ax.get_ylim()
+    low, high = min(limits), max(limits)
+    slack = 1e-9 * max(1.0, high - low)
+    seen, unseen = [], []
+    if not (ax.axison and axis.get_visible()):
+        return seen, unseen
+    for minor, tick in _picture_ticks(axis):
+        if not tick.get_visible():
+            continue
+        for label, side in ((tick.label1, sides[0]), (tick.label2, sides[1])):
+            if not _picture_text_visible(label):
+                continue
+            position = _picture_anchor(ax, label, coordinate, picture)
+            if position is None or not low - slack <= position <= high + slack:
+                continue
+            content = label.get_text()
+            found = (position, _picture_clip(content.strip()), side, minor, content != content.strip())
+            (seen if _picture_text_seen(picture, label) else unseen).append(found)
+    if not seen:  # no tick label can be read: labels may be written by hand
+        handmade, hidden = _picture_free_labels(ax, coordinate, sides, picture)
+        seen, unseen = handmade, unseen + hidden
+    return seen, unseen
+
+
+def _picture_tick_labels(ax, picture):
+    main = picture["main"]
+    entry = picture["heatmaps"][main] if main is not None else None
+    for name, axis, coordinate, sides, inverted in (
+            ("x_labels", ax.xaxis, 0, ("bottom", "top"), bool(ax.xaxis_inverted())),
+            ("y_labels", ax.yaxis, 1, ("left", "right"), not bool(ax.yaxis_inverted()))):
+        seen, unseen = _picture_axis_labels(ax, axis, coordinate, sides, picture)
+        merged = {}
+        for position, text, side, minor, padded in seen:
+            key = (text, round(position, 9))
+            label = merged.setdefault(key, {"text": text, "position": position, "sides": [],
+                                            "minor": minor, "cell": None, "offset": None, "padded": padded})
+            if side not in label["sides"]:
+                label["sides"].append(side)
+            label["minor"] = label["minor"] and minor
+        # on-screen order: left to right, top to bottom
+        labels = sorted(merged.values(), key=lambda item: item["position"], reverse=inverted)
+        if len(labels) > PICTURE_MAX_LABELS:
+            labels, picture["truncated"] = labels[:PICTURE_MAX_LABELS], True
+        if entry is not None and entry["grid"] != "irregular":
+            edges = entry["x_edges"] if coordinate == 0 else entry["y_edges"]
+            index, offset = _picture_locate(edges, [label["position"] for label in labels])
+            for label, cell, shift in zip(labels, index.tolist(), offset.tolist()):
+                if cell >= 0:
+                    label["cell"], label["offset"] = int(cell), float(shift)
+        picture[name] = labels
+        hidden = {(text, round(position, 9)): (position, text) for position, text, *_ in unseen
+                  if (text, round(position, 9)) not in merged}
+        ordered = sorted(hidden.values(), key=lambda item: item[0], reverse=inverted)
+        if len(ordered) > PICTURE_MAX_LABELS:
+            ordered, picture["truncated"] = ordered[:PICTURE_MAX_LABELS], True
+        picture[f"{name}_unseen"] = [text for _, text in ordered]
+
+
+def _picture_colorbar(artist, picture):
+    colorbar = getattr(artist, "colorbar", None)
+    if colorbar is None:
+        return None
+    render = _picture_rendered(picture)
+    return {"orientation": str(colorbar.orientation), "visible": _picture_placed(colorbar.ax),
+            "shown": bool(render is not None and colorbar_shown(render, colorbar)),
+            **_picture_bar_labels(colorbar.ax, colorbar.orientation == "vertical", picture),
+            "scale": _picture_scale(colorbar.mappable)}
 
 
 def _picture_titles(ax, picture):
@@ -817,12 +1280,166 @@ def _picture_other_colorbars(ax, picture):
         try:
             bar = _picture_colorbar(child, picture)
         except Exception:  # noqa: BLE001 - an odd colorbar: listed, with no label
-            bar = {"label": "", "visible": False, "shown": False, "scale": None}
-        found.append({"label": bar["label"], "visible": bar["visible"], "shown": bar["shown"],
-                      "scale": bar["scale"], "mappable": type(child).__name__, "same_axes": other is ax})
+            bar = {"label": "", "unseen_label": "", "visible": False, "shown": False, "scale": None}
+        found.append({"label": bar["label"], "unseen_label": bar["unseen_label"], "visible": bar["visible"],
+                      "shown": bar["shown"], "scale": bar["scale"], "mappable": type(child).__name__,
+                      "same_axes": other is ax})
+    found += _picture_hand_colorbars(ax, picture)
     if len(found) > PICTURE_MAX_HEATMAPS:
         found, picture["truncated"] = found[:PICTURE_MAX_HEATMAPS], True
     picture["other_colorbars"] = found
+
+# ------------------------------------------------------------------------
+# autograde/checker/heatmap_cells.py
+# ------------------------------------------------------------------------
+"""One heatmap artist's cells: where each lies on screen, and which the render shows.
+
+:class:`_PictureHeatmap` holds what the reading of :mod:`heatmaps` needs about one
+artist: its values, its layout (cell edges along each axis), and, checked once per
+cell against the render (:mod:`seen_cells`), which cells show their value's colour:
+
+* a cell of a plain grid (``imshow`` with ``nearest``, meshes) by what covers most of
+  its inner area;
+* a cell of a smoothed image (``interpolation="bilinear"``, ``"gaussian"``, ...) by what
+  covers most of its middle: colours of the values around it, which smoothing blends;
+* a value at a mesh vertex (``shading="gouraud"``) by the pixels around that vertex.
+"""
+import numpy as np
+
+
+#: Interpolations that draw each cell in its own colour (the others blend neighbours).
+_SHARP = ("nearest", "none", "auto", "antialiased")
+#: Colours read across a smoothed cell's neighbourhood, from its smallest value to its largest
+#: (close enough that a colour between two of them is within SEEN_MATCH_DELTA_E of one).
+_SMOOTHED_STEPS = 64
+
+
+class _PictureHeatmap:
+    """What the reading needs about one heatmap artist (kept out of the dict)."""
+
+    def __init__(self, ax, artist, entry, layout, values, see_through, data):
+        self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
+        self.values, self.see_through = values, see_through  # values: float array, NaN = no value
+        self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
+        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
+
+    def cells_shown(self, render, rows, columns):
+        """For cells (array row and column indices), (shown, how far): True where the render
+        shows each in its value's colour, and the colour difference (ΔE) seen there (checked
+        once per cell)."""
+        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
+        if self._shown is None:
+            self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
+            self._distance = np.full(self.data.shape[:2], np.inf)
+        unknown = self._shown[rows, columns] < 0
+        if np.any(unknown):
+            cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
+            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
+            self._shown[cells[:, 0], cells[:, 1]] = shown
+            self._distance[cells[:, 0], cells[:, 1]] = distance
+        return self._shown[rows, columns] > 0, self._distance[rows, columns]
+
+    def shown_grid(self, render):
+        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
+        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
+        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
+        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
+                                                             indexing="ij"))
+        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
+
+    def one_colour(self, render):
+        """True when its values differ but its cells' colours, as drawn, span less than
+        :data:`colours.SEEN_MIN_SPREAD` (a colormap of one colour or of colours too alike,
+        colour limits that clip every value to one end, colours faded into the background):
+        it shows no values."""
+        if self.values is None:
+            return False
+        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
+        row, column = np.nonzero(np.isfinite(shown))
+        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
+            return False
+        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
+        return spread(colours) < SEEN_MIN_SPREAD
+
+    def cell_pixels(self, render):
+        """The median width and height of its cells (or spacing of its vertices), the smaller
+        of the two, in pixels as Jupyter shows the figure."""
+        ax, layout = self.ax, self.layout
+        sizes = []
+        for edges, axis in ((layout["x_edges"], 0), (layout["y_edges"], 1)):
+            points = np.zeros((len(edges), 2))
+            points[:, axis] = edges
+            points[:, 1 - axis] = (ax.get_ylim() if axis == 0 else ax.get_xlim())[0]
+            display = ax.transData.transform(points)[:, axis]
+            sizes.append(float(np.median(np.abs(np.diff(display)))) if len(display) > 1 else 0.0)
+        return min(sizes) * render.display_dpi / render.figure.dpi
+
+    def _smoothed(self):
+        from matplotlib.image import AxesImage
+        return (isinstance(self.artist, AxesImage) and self.values is not None
+                and str(self.artist.get_interpolation()).lower() not in _SHARP)
+
+    def _neighbourhood(self, rows, columns):
+        """For cells, (N, _SMOOTHED_STEPS) values from the smallest to the largest within
+        SEEN_SMOOTHED_REACH cells of each (NaN where there is none)."""
+        reach = SEEN_SMOOTHED_REACH
+        padded = np.pad(self.values, reach, constant_values=np.nan)
+        windows = np.stack([padded[rows + dr, columns + dc] for dr in range(2 * reach + 1)
+                            for dc in range(2 * reach + 1)], axis=1)
+        with np.errstate(all="ignore"):
+            low, high = np.nanmin(windows, axis=1), np.nanmax(windows, axis=1)
+        return np.linspace(low, high, _SMOOTHED_STEPS, axis=1)
+
+    def _check(self, render, rows, columns):
+        ax, layout = self.ax, self.layout
+        x_index, y_index = (columns, rows) if layout["along_x"] == "columns" else (rows, columns)
+        x_edges, y_edges = layout["x_edges"], layout["y_edges"]
+        expected, opacity = render.heatmap_colours(ax, self.artist, self.data, rows, columns)
+        opaque = opacity >= SEEN_MIN_OPACITY
+        if self.entry["grid"] == "vertices":
+            # values at vertices, colours blended between them: only a vertex itself shows its
+            # value's colour; look at the pixel there (moved inside the mesh, off the Axes'
+            # spines, when the vertex is on its edge: a little of the blend shows, hence a
+            # wider tolerance)
+            centres = np.stack([(x_edges[x_index] + x_edges[x_index + 1]) / 2,
+                                (y_edges[y_index] + y_edges[y_index + 1]) / 2], axis=1)
+            spot = ax.transData.transform(centres)
+            hull = ax.transData.transform(np.array(
+                [[(x_edges[0] + x_edges[1]) / 2, (y_edges[0] + y_edges[1]) / 2],
+                 [(x_edges[-2] + x_edges[-1]) / 2, (y_edges[-2] + y_edges[-1]) / 2]]))
+            low, high = hull.min(axis=0), hull.max(axis=0)
+            middle = (np.clip(spot - 3.0, low, high) + np.clip(spot + 3.0, low, high)) / 2
+            first, second = middle - 0.5, middle + 0.5  # the pixel there
+            rectangles = (first[:, 0], second[:, 0], first[:, 1], second[:, 1])
+            opaque &= self.cell_pixels(render) >= SEEN_MIN_PIXELS  # vertices a readable distance apart
+            return cells_shown(render, ax, rectangles, expected, opaque, fractions=(0.0, 1.0), tolerance=2.0,
+                               minimum=0.0)
+        first = ax.transData.transform(np.stack([x_edges[x_index], y_edges[y_index]], axis=1))
+        second = ax.transData.transform(np.stack([x_edges[x_index + 1], y_edges[y_index + 1]], axis=1))
+        rectangles = (first[:, 0], second[:, 0], first[:, 1], second[:, 1])
+        if self._smoothed():
+            candidates, _ = render.value_colours(ax, self.artist, self._neighbourhood(rows, columns), rows, columns)
+            return smoothed_cells_shown(render, ax, rectangles, candidates, opaque)
+        return cells_shown(render, ax, rectangles, expected, opaque)
+
+    def lookup(self, xs, ys):
+        """(row, column, value, shows) for points; shows is False where nothing is drawn."""
+        layout = self.layout
+        x_index, _ = _picture_locate(layout["x_edges"], xs)
+        y_index, _ = _picture_locate(layout["y_edges"], ys)
+        inside = (x_index >= 0) & (y_index >= 0)
+        if layout["along_x"] == "columns":
+            rows, columns = y_index, x_index
+        else:
+            rows, columns = x_index, y_index
+        rows, columns = np.where(inside, rows, 0), np.where(inside, columns, 0)
+        if self.values is None:  # colours: no values, but it covers what is below
+            values = np.full(np.shape(xs), np.nan)
+            shows = inside
+        else:
+            values = self.values[rows, columns]
+            shows = inside & ~(np.isnan(values) & self.see_through)
+        return rows, columns, values, shows
 
 # ------------------------------------------------------------------------
 # autograde/checker/heatmaps.py
@@ -916,102 +1533,6 @@ def _picture_layout(corners, kind):
             return None
     return {"along_x": along_x, "x_edges": np.asarray(x_edges, dtype=float),
             "y_edges": np.asarray(y_edges, dtype=float)}
-
-
-class _PictureHeatmap:
-    """What the reading needs about one heatmap artist (kept out of the dict)."""
-
-    def __init__(self, ax, artist, entry, layout, values, see_through, data):
-        self.ax, self.artist, self.entry, self.layout = ax, artist, entry, layout
-        self.values, self.see_through = values, see_through  # values: float array, NaN = no value
-        self.data = data  # what the colours come from: masked values (R, C), or colours (R, C, 3|4)
-        self._shown = self._distance = None  # per cell: -1 not checked yet, 0 not seen, 1 seen
-
-    def cells_shown(self, render, rows, columns):
-        """For cells (array row and column indices), (shown, how far): True where the render
-        shows each in its value's colour, and the colour difference seen there (checked once
-        per cell)."""
-        rows, columns = np.asarray(rows, dtype=int), np.asarray(columns, dtype=int)
-        if self._shown is None:
-            self._shown = np.full(self.data.shape[:2], -1, dtype=np.int8)
-            self._distance = np.ones(self.data.shape[:2])
-        unknown = self._shown[rows, columns] < 0
-        if np.any(unknown):
-            cells = np.unique(np.stack([rows[unknown], columns[unknown]], axis=1), axis=0)
-            shown, distance = self._check(render, cells[:, 0], cells[:, 1])
-            self._shown[cells[:, 0], cells[:, 1]] = shown
-            self._distance[cells[:, 0], cells[:, 1]] = distance
-        return self._shown[rows, columns] > 0, self._distance[rows, columns]
-
-    def shown_grid(self, render):
-        """Which of its cells (the first PICTURE_MAX_CELLS of each axis) the render shows."""
-        rows = min(self.data.shape[0], PICTURE_MAX_CELLS)
-        columns = min(self.data.shape[1], PICTURE_MAX_CELLS)
-        row, column = (grid.ravel() for grid in np.meshgrid(np.arange(rows), np.arange(columns),
-                                                             indexing="ij"))
-        return self.cells_shown(render, row, column)[0].reshape(rows, columns)
-
-    def one_colour(self, render):
-        """True when its values differ but all its cells are drawn in one colour (a colormap
-        of one colour, colour limits that clip every value to one end): it shows no values."""
-        if self.values is None:
-            return False
-        shown = self.values[:PICTURE_MAX_CELLS, :PICTURE_MAX_CELLS]
-        row, column = np.nonzero(np.isfinite(shown))
-        if len(row) < 2 or float(np.ptp(shown[row, column])) == 0:
-            return False
-        colours, _ = render.heatmap_colours(self.ax, self.artist, self.data, row, column)
-        return bool(np.max(np.ptp(colours, axis=0)) <= SEEN_COLOUR_TOLERANCE)
-
-    def _check(self, render, rows, columns):
-        from matplotlib.image import AxesImage
-        ax, layout = self.ax, self.layout
-        x_index, y_index = (columns, rows) if layout["along_x"] == "columns" else (rows, columns)
-        x_edges, y_edges = layout["x_edges"], layout["y_edges"]
-        if self.entry["grid"] == "vertices":
-            # values at vertices, colours blended between them: only a vertex itself shows its
-            # value's colour; look there (a pixel inside the mesh, off the Axes' spines, when
-            # the vertex is on its edge: a little of the blend shows, hence a wider tolerance)
-            centres = np.stack([(x_edges[x_index] + x_edges[x_index + 1]) / 2,
-                                (y_edges[y_index] + y_edges[y_index + 1]) / 2], axis=1)
-            spot = ax.transData.transform(centres)
-            hull = ax.transData.transform(np.array(
-                [[(x_edges[0] + x_edges[1]) / 2, (y_edges[0] + y_edges[1]) / 2],
-                 [(x_edges[-2] + x_edges[-1]) / 2, (y_edges[-2] + y_edges[-1]) / 2]]))
-            low, high = hull.min(axis=0), hull.max(axis=0)
-            first = np.clip(spot - 3.0, low, high)
-            second = np.clip(spot + 3.0, low, high)
-            centre_only, tolerance = True, 2.0
-        else:
-            first = ax.transData.transform(np.stack([x_edges[x_index], y_edges[y_index]], axis=1))
-            second = ax.transData.transform(np.stack([x_edges[x_index + 1], y_edges[y_index + 1]], axis=1))
-            # a smoothly interpolated image shows a cell's own colour only at its centre
-            centre_only = isinstance(self.artist, AxesImage) and str(
-                self.artist.get_interpolation()).lower() not in ("nearest", "none", "auto", "antialiased")
-            tolerance = 1.0
-        expected, opacity = render.heatmap_colours(ax, self.artist, self.data, rows, columns)
-        return render.cells_shown(ax, (first[:, 0], second[:, 0], first[:, 1], second[:, 1]), expected,
-                                  opacity >= SEEN_MIN_OPACITY, centre_only=centre_only,
-                                  tolerance=tolerance)
-
-    def lookup(self, xs, ys):
-        """(row, column, value, shows) for points; shows is False where nothing is drawn."""
-        layout = self.layout
-        x_index, _ = _picture_locate(layout["x_edges"], xs)
-        y_index, _ = _picture_locate(layout["y_edges"], ys)
-        inside = (x_index >= 0) & (y_index >= 0)
-        if layout["along_x"] == "columns":
-            rows, columns = y_index, x_index
-        else:
-            rows, columns = x_index, y_index
-        rows, columns = np.where(inside, rows, 0), np.where(inside, columns, 0)
-        if self.values is None:  # colours: no values, but it covers what is below
-            values = np.full(np.shape(xs), np.nan)
-            shows = inside
-        else:
-            values = self.values[rows, columns]
-            shows = inside & ~(np.isnan(values) & self.see_through)
-        return rows, columns, values, shows
 
 
 def _picture_heatmaps(ax, picture):
@@ -1117,8 +1638,8 @@ def _picture_read_heatmap(ax, artist, entry, xlim, ylim):
     return _PictureHeatmap(ax, artist, entry, layout, values, see_through, colours_from)
 
 #: A heatmap lower down is the one seen at a cell whose colours match both only when its
-#: colour is closer than the one on top by more than this (0-1 scale): ties go to the top.
-_PICTURE_CLOSER = 3 / 255
+#: colour is closer than the one on top by more than this (ΔE): ties go to the top.
+_PICTURE_CLOSER = 2.0
 
 #: Why a heatmap is not drawn at all (nothing of it can show anywhere).
 _PICTURE_UNDRAWN = ("visible=False", "alpha=0", "all cells masked", "unreadable")
@@ -1196,6 +1717,7 @@ def _picture_find_covered(ax, picture):
     on_top = _picture_topmost(picture, view[:, 0], view[:, 1])[0]
     x_low, x_high = sorted(ax.get_xlim())
     y_low, y_high = sorted(ax.get_ylim())
+    render = _picture_rendered(picture)
     for index, reader in enumerate(readers):
         entry = picture["heatmaps"][index]
         if reader is None or entry["hidden"]:
@@ -1211,8 +1733,9 @@ def _picture_find_covered(ax, picture):
             top = top or bool(np.any((_picture_topmost(picture, px, py)[0] == index) & in_view))
         if not seen:
             # on top by geometry, yet not seen: something else covers it, or it is clipped
-            # away or transparent
-            entry["hidden"] = "not seen" if top else "covered by another heatmap"
+            # away, transparent or drawn too small to see
+            small = render is not None and reader.cell_pixels(render) < SEEN_MIN_PIXELS
+            entry["hidden"] = "too small" if small else "not seen" if top else "covered by another heatmap"
     counts = [(int(np.sum(owner == index)), index) for index in range(len(readers))
               if not picture["heatmaps"][index]["hidden"]]
     if counts:
@@ -1271,12 +1794,17 @@ Both must agree for anything to count:
   (``pcolormesh``, ``seaborn.heatmap``) and ``PolyQuadMesh`` (``pcolor``). One
   is not drawn when ``get_visible()`` is False, its alpha is 0, all its cells
   are masked, or it lies outside the view limits. (One marked animated is drawn:
-  Jupyter shows a figure as saved, and saving draws animated artists.) A cell of a drawn one is *seen* when the rendered pixels in the cell's
-  inner area show the colour the artist gives its value (:mod:`seen`); a cell
-  covered (by a patch, a text, another Axes, another heatmap), clipped away,
-  or drawn (nearly) transparent is not. A heatmap none of whose cells is seen
-  is hidden ("covered by another heatmap" when a heatmap is drawn over it, else
-  "not seen").
+  Jupyter shows a figure as saved, and saving draws animated artists.) A cell
+  of a drawn one is *seen* when most of the rendered pixels of the cell's inner
+  area show the colour the artist gives its value, in CIELAB ΔE
+  (:mod:`seen_cells`, :mod:`colours`); a cell covered (by a patch, a text,
+  another Axes, another heatmap, all but pinholes), clipped away, drawn (nearly)
+  transparent or smaller than :data:`seen.SEEN_MIN_PIXELS` is not. A smoothed
+  image's cell is seen when the middle of it shows colours of the values around
+  it. A heatmap none of whose cells is seen is hidden ("covered by another
+  heatmap" when a heatmap is drawn over it, "too small" when its cells are,
+  else "not seen"). A heatmap whose cells' colours span less than
+  :data:`colours.SEEN_MIN_SPREAD` shows no values (``one_colour``).
 * What is seen at a point is the value of the topmost heatmap whose cell there
   is seen (matplotlib draws an Axes' children sorted by zorder, stably, so the
   last one in that order is on top); a masked or NaN cell of a colormap whose
@@ -1285,13 +1813,19 @@ Both must agree for anything to count:
   label1 at the bottom/left and label2 at the top/right): visible tick, visible
   label, alpha not 0, non-blank text, and *shown*: rendering the figure without
   it changes pixels inside its window extent (a label white on white, covered,
-  clipped or off the figure changes nothing), at a readable size. A label is
-  placed where its anchor is drawn (its transform applied to its position), not
-  where its position alone claims, inside the view limits.
+  clipped or off the figure changes nothing), in glyphs that spell it (not a
+  font that draws letters as symbols), at a readable size in pixels
+  (:mod:`seen_texts`). A label is placed where it is drawn: its anchor (its
+  transform applied to its position, not where its position alone claims),
+  moved as far as the spaces and newlines around its words move them, inside
+  the view limits. Along an axis without a tick label that can be seen, texts
+  written by hand outside the Axes on that side are its labels (:mod:`handmade`).
 * The value "under" a pair of labels is what is seen at the point (x label
   position, y label position).
 * Titles and colorbar labels count only when shown, like tick labels; a
-  colorbar counts as shown when its bar shows its colormap.
+  colorbar counts as shown when its bar shows its colormap. A colour scale drawn
+  by hand (a gradient in an Axes of its own, with numbered ticks) reads as the
+  heatmap's colorbar when it shows the heatmap's colours at its numbers.
 
 The dict (schema 2)
 -------------------
@@ -1305,7 +1839,7 @@ The dict (schema 2)
     be seen, nor saved).
 ``render``
     ``{"size": [width, height] in pixels, "dpi"}`` of the Agg render the pixels
-    were read from, or None.
+    were read from (lower than the figure's own for a very big figure), or None.
 ``axes``
     ``{"visible", "in_figure", "axis_on"}`` (bools), ``"xlim"``, ``"ylim"``
     (``[first, second]`` as set, so inverted axes show), ``"x_inverted"``,
@@ -1321,7 +1855,8 @@ The dict (schema 2)
       ``"alpha=0"``, ``"all cells masked"``, ``"outside the
       view"``, ``"covered by another heatmap"``, ``"not seen"`` (drawn, but none
       of its cells shows its colour in the render: covered by something else,
-      clipped, or transparent), ``"unreadable"``;
+      clipped, or transparent), ``"too small"`` (its cells are smaller than
+      :data:`seen.SEEN_MIN_PIXELS` as Jupyter shows the figure), ``"unreadable"``;
     - ``"shape"``: the stored array's shape (list of int); ``"colours"``: True
       when it is an RGB(A) image (it holds colours, not values);
     - ``"array"``: the stored array as nested lists (masked / non-finite values
@@ -1332,8 +1867,8 @@ The dict (schema 2)
     - ``"shown"``: nested lists like ``"array"`` (same cap) of bools: True where
       the render shows that cell in its value's colour (False outside the view,
       covered, clipped, transparent); ``[]`` when not checked;
-    - ``"one_colour"``: True when its values differ but every cell is drawn in
-      the same colour (it shows no values);
+    - ``"one_colour"``: True when its values differ but its cells' colours, as
+      drawn, span less than :data:`colours.SEEN_MIN_SPREAD` ΔE (it shows no values);
     - ``"grid"``: ``"cells"`` (a rectilinear grid of cells), ``"vertices"``
       (values at mesh vertices, ``shading="gouraud"``) or ``"irregular"``
       (cells not laid out in rows and columns; nothing below is read);
@@ -1364,8 +1899,10 @@ The dict (schema 2)
     the label's anchor is drawn), "sides" (list of "bottom"/"top" or
     "left"/"right"), "minor" (bool), "cell" (index, along that axis, of the main
     heatmap's cell under the label, or None), "offset" (distance from that
-    cell's centre, in cell widths, signed)}``. Labels with the same text at the
-    same place (bottom and top) are one entry.
+    cell's centre, in cell widths, signed), "padded" (spaces or newlines around
+    its words, which move them)}``. Labels with the same text at the same place
+    (bottom and top) are one entry. Labels written by hand (``ax.text``) along
+    an axis without tick labels are listed the same way.
 ``x_labels_unseen``, ``y_labels_unseen``
     Texts of the tick labels that are drawn (visible, in the view) but cannot
     be seen in the render, in the same order; at most ``PICTURE_MAX_LABELS``.
@@ -1388,9 +1925,12 @@ The dict (schema 2)
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.
 ``other_colorbars``
     Colorbars in the figure that belong to no visible heatmap of this Axes:
-    ``[{"label", "visible", "shown", "scale", "mappable": class name,
-    "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
-    contour plot).
+    ``[{"label", "unseen_label", "visible", "shown", "scale", "mappable": class
+    name, "same_axes": bool}]`` (``same_axes``: the artist is on this Axes, e.g. a
+    contour plot); then the colour scales drawn by hand, each with the keys of a
+    heatmap's ``"colorbar"`` and ``"mappable": "hand-drawn"``, ``"scale": None``,
+    ``"reads_as"``: the index of the heatmap whose colours it shows at its
+    numbers (the shown one), or None.
 ``truncated``
     True when some list was cut to its cap.
 """
@@ -1401,7 +1941,8 @@ def read_picture(ax):
 
     Never raises for a genuine matplotlib object graph, however odd: problems
     are listed under ``"errors"``. The figure is rendered twice (once as it is,
-    once without the texts that count) and left as it was.
+    once without the texts that count) and left as it was; every check on top of
+    that reads those two renders and the artists' extents, without drawing again.
     """
     picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
                "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
@@ -1449,7 +1990,8 @@ import numpy as np
 #: A tick label is on a cell's centre when it is at most this far from it, in cell widths.
 CENTRE_TOLERANCE = 0.15
 #: Why a text that is drawn cannot be seen (named in messages).
-UNSEEN_WHY = "covered, clipped, outside the figure, too small, or in the colour of what is behind it"
+UNSEEN_WHY = ("covered, clipped, outside the figure, too small in pixels, in a font whose glyphs do not spell it, "
+              "or in the colour of what is behind it")
 
 
 def _judge_key(text):
@@ -1474,7 +2016,17 @@ def _judge_is_number(text):
 
 
 def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
-    """A message when the labels along ``axis`` are not the tokens, one per cell, centred."""
+    """A message when the labels along ``axis`` are not the tokens, one per cell, centred (and
+    why, when spaces or newlines around the labels move their words off their ticks)."""
+    verdict = _judge_tick_texts(axis, labels, shown, tokens, public_tokens, order)
+    if verdict and any(label.get("padded") for label in labels):
+        what = "column" if axis == "x" else "row"
+        return (f"{verdict} (the spaces or newlines around the labels move their words off their ticks: "
+                f"label each {what} with its token as it is)")
+    return verdict
+
+
+def _judge_tick_texts(axis, labels, shown, tokens, public_tokens, order):
     what = "column" if axis == "x" else "row"
     fix = f"ax.set_{axis}ticks(range(len(tokens)), labels=tokens)"
     n = len(tokens)
@@ -1496,10 +2048,10 @@ def _judge_ticks(axis, labels, shown, tokens, public_tokens, order):
         for label in labels:
             offset = label.get("offset")
             if label.get("cell") is None or offset is None or abs(offset) > CENTRE_TOLERANCE:
-                return (f'the {axis} tick label "{label.get("text")}" is at {axis}='
-                        f'{label.get("position"):g}, which is not the centre of a {what} ({what} '
-                        f"centres are at {', '.join(f'{c:g}' for c in centres)}): set the tick "
-                        f"positions as well as the labels, e.g. {fix}")
+                where = (f'the {axis} tick label "{label.get("text")}" is at {axis}={label.get("position"):g}, '
+                         f"which is not the centre of a {what} ({what} centres are at "
+                         f"{', '.join(f'{c:g}' for c in centres)})")
+                return f"{where}: set the tick positions as well as the labels, e.g. {fix}"
         by_cell = {}
         for label in labels:
             cell = label["cell"]
@@ -1595,9 +2147,13 @@ def _judge_colorbar(picture, shown):
         shown = {"colorbar": bars[-1]}
     colorbar = shown.get("colorbar") or _judge_same_colours_bar(picture, shown)
     if colorbar is None:
-        if picture.get("other_colorbars"):
+        others = picture.get("other_colorbars") or []
+        if any(bar.get("mappable") != "hand-drawn" for bar in others):
             return ("the colorbar belongs to another plot, not to the heatmap that is shown: make it "
                     f"from the heatmap itself, e.g. image = ax.imshow(...); {fix}")
+        if others:
+            return ("the colour scale drawn by hand does not show the heatmap's colours at the numbers it is "
+                    f"labelled with (or has no numbers that can be read): let matplotlib draw it, {fix}")
         return f"no colorbar for the heatmap: add one with {fix}"
     if not colorbar.get("visible"):
         return f"the colorbar is hidden: show it, e.g. {fix}"
@@ -1631,12 +2187,16 @@ def _judge_same_scale(first, second):
 
 def _judge_same_colours_bar(picture, shown):
     """A visible colorbar made for another artist of the figure (a hidden heatmap, another
-    Axes) that maps values to exactly the shown heatmap's colours: it reads the picture
-    as well as the heatmap's own would, so it counts as the heatmap's colorbar."""
+    Axes) that maps values to exactly the shown heatmap's colours, or a colour scale drawn
+    by hand that shows the shown heatmap's colours at its numbers: it reads the picture as
+    well as the heatmap's own would, so it counts as the heatmap's colorbar."""
     bars = [entry.get("colorbar") for entry in picture.get("heatmaps") or [] if entry is not shown]
     bars += list(picture.get("other_colorbars") or [])
+    main = picture.get("main")
     for bar in bars:
-        if bar and bar.get("visible") and _judge_same_scale(bar.get("scale"), shown.get("scale")):
+        reads_as = bar and (_judge_same_scale(bar.get("scale"), shown.get("scale"))
+                            or (bar.get("reads_as") is not None and bar.get("reads_as") == main))
+        if reads_as and bar.get("visible"):
             return bar
     return None
 
@@ -1720,6 +2280,8 @@ _JUDGE_HIDDEN_REASONS = {
     "covered by another heatmap": "another heatmap is drawn over it",
     "not seen": ("none of its cells shows its colour in the drawn figure (something is drawn over "
                  "it, it is clipped away, or it is transparent)"),
+    "too small": ("its cells are drawn smaller than 6 pixels a side, too small to tell apart (a figure of "
+                  "a tiny size or dpi): draw it at matplotlib's default size and dpi"),
     "unreadable": "it holds no matrix of numbers",
 }
 
@@ -1840,9 +2402,10 @@ def _judge_matrix(picture, shown, tokens, expected):
         return ("the heatmap is an image of colours (RGB), not of the attention values: pass the "
                 "matrix itself and let the colormap pick the colours"), "either"
     if shown.get("one_colour"):
-        return ("every cell of the heatmap is drawn in the same colour, so it shows none of the weights "
-                "(a colormap of one colour, or colour limits that put every weight at one end): use a "
-                "colormap such as viridis and the weights' own range"), "either"
+        return ("every cell of the heatmap is drawn in (nearly) the same colour, so it shows none of the "
+                "weights (a colormap of one colour or of colours too alike to tell apart, colour limits that "
+                "put every weight at one end, or colours faded into the background): use a colormap such as "
+                "viridis and the weights' own range"), "either"
     if shown.get("grid") == "irregular":
         return ("the heatmap's cells are not laid out in rows and columns: draw the matrix on a "
                 f"plain grid with {HEATMAP_WAYS}"), "either"
@@ -2079,16 +2642,236 @@ def _judge_shifted(seen, expected, tokens, by_labels):
     return None
 
 # ------------------------------------------------------------------------
+# autograde/checker/admitted.py
+# ------------------------------------------------------------------------
+"""What a figure's pickle may be made of, and what a refusal proves.
+
+matplotlib pickles a figure as its objects' classes (named by module and exact name),
+NumPy arrays, a few functions (the colormaps' segment functions, NumPy ufuncs in scale
+transforms) and ``getattr(obj, name)`` for the bound methods its objects keep as
+callbacks. :func:`admitted_global` and the guards below admit exactly that: everything
+matplotlib's public API (and seaborn's heatmap) can put into a figure, by exact name,
+and nothing that can run code of the sender's choosing: no builtin but plain data types,
+no module's functions but the listed ones, ``getattr`` only for the method names
+matplotlib's own pickles use, on matplotlib's own objects, and classes built at
+unpickling only by matplotlib's own factories from matplotlib's own classes.
+``autograde/tests/test_admitted.py`` pickles every registered colormap (with its
+``_r``, ``with_extremes`` and ``resampled`` variants), every norm and a catalogue of
+plot types, and reads each back.
+
+A refusal is one of two kinds, because an honest student must never be accused:
+
+* :class:`ForgedEvidence`: something no matplotlib call makes: a name from outside the
+  libraries whose objects a figure holds (``os.system``, ``eval``, a class of the
+  student's own), a ``getattr`` that reaches a special attribute or leaves matplotlib,
+  a class changed while unpickling, a method replaced on a single object;
+* :class:`NotAdmitted`: a name of those libraries (matplotlib, mpl_toolkits, seaborn,
+  NumPy and the few they store) that the grader does not admit: an ordinary figure may
+  hold it, so the grader, not the student, could not read it.
+"""
+import types
+
+# Modules whose classes (defined there, by exact name) a figure may contain.
+_CLASS_MODULES = frozenset({
+    "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
+    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
+    "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
+    "matplotlib.container", "matplotlib.contour", "matplotlib.dates", "matplotlib.figure",
+    "matplotlib.font_manager", "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset",
+    "matplotlib.layout_engine", "matplotlib.legend", "matplotlib.legend_handler", "matplotlib.lines",
+    "matplotlib.markers", "matplotlib.offsetbox", "matplotlib.patches", "matplotlib.path",
+    "matplotlib.patheffects", "matplotlib.projections.polar", "matplotlib.quiver", "matplotlib.scale",
+    "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker", "matplotlib.transforms",
+    "matplotlib.tri._triangulation", "matplotlib.tri._tricontour", "matplotlib.tri._trifinder",
+    "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
+    "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
+    "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
+    "mpl_toolkits.axes_grid1.parasite_axes", "mpl_toolkits.mplot3d.art3d", "mpl_toolkits.mplot3d.axes3d",
+    "mpl_toolkits.mplot3d.axis3d",
+})
+# Classes that are never admitted even though their module is: they talk to the
+# outside world (files, subprocesses, the pyplot state) when built or drawn, and no
+# figure holds them.
+_REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
+                              ("matplotlib.cbook", "_lock_path")})
+# Classes of other modules that matplotlib and seaborn store in a figure: a norm's
+# signature (norm="symlog", "logit", "asinh"...), a date axis' values, a seaborn palette
+# given as the colormap.
+_OTHER_CLASSES = frozenset({
+    ("inspect", "Signature"), ("inspect", "Parameter"), ("inspect", "_ParameterKind"), ("inspect", "_empty"),
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timedelta"), ("datetime", "timezone"),
+    ("seaborn.palettes", "_ColorPalette"),
+})
+# Functions and other non-class globals matplotlib and NumPy pickles refer to.
+_FUNCTIONS = frozenset({
+    ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
+    ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"), ("builtins", "range"),
+    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
+    ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
+    ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
+    ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.numeric", "_frombuffer"), ("numpy.dtypes", "Float64DType"),
+    # how a 3-D collection sorts its faces (Poly3DCollection.set_zsort)
+    ("numpy", "average"), ("numpy", "min"), ("numpy", "max"),
+    ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
+    ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
+    ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
+    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
+    # a reversed colormap of segment functions (rainbow_r, gnuplot_r...): x -> f(1 - x)
+    ("matplotlib.colors", "LinearSegmentedColormap._reverser"),
+})
+# Modules whose functions (defined there, by exact name) are admitted: matplotlib._cm holds the
+# segment functions of the colormaps defined by formulas (rainbow, gnuplot, cubehelix, ocean, ...),
+# plain arithmetic on the values they are given.
+_FUNCTION_MODULES = frozenset({"matplotlib._cm"})
+# The only (mixin, name format, attribute) combinations matplotlib builds classes from.
+_CLASS_FACTORIES = {
+    ("mpl_toolkits.axes_grid1.axes_grid.CbarAxesBase", "Cbar{}", None),
+    ("mpl_toolkits.axes_grid1.parasite_axes.HostAxesBase", "{}HostAxes", "_base_axes_class"),
+    ("mpl_toolkits.axes_grid1.parasite_axes.ParasiteAxesBase", "{}Parasite", None),
+}
+# getattr(obj, name) in a figure pickle: only these method names, on matplotlib
+# objects (or `remove` on a list), never a dunder.
+_GETATTR_NAMES = frozenset({
+    "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
+    "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
+    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
+    "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
+    "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
+    # inset_locator's insets, host_subplot's twins, an AnnotationBbox's image, a 3-D Axes' mouse
+    "_unstale_viewLim", "_remove_any_twin", "_sync_lims", "get_window_extent",
+    "_button_press", "_button_release", "_on_move",
+})
+# Top-level packages whose objects matplotlib's calls store in a figure: a name of theirs
+# that is not admitted is the grader's limit, not proof of forgery.
+_FIGURE_PACKAGES = frozenset({"matplotlib", "mpl_toolkits", "numpy", "seaborn", "inspect", "datetime",
+                              "dateutil", "collections", "functools", "itertools"})
+
+
+class ForgedEvidence(Exception):
+    """The evidence holds something no matplotlib call makes."""
+
+
+class NotAdmitted(Exception):
+    """The evidence holds a name of matplotlib (or of a library whose objects figures hold)
+    that the grader does not admit: an ordinary figure may hold it."""
+
+
+def qualified(obj) -> str:
+    """``module.QualifiedName`` of a class, or of an object's class."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_matplotlib(obj) -> bool:
+    module = (type(obj).__module__ or "").split(".")[0]
+    return module in ("matplotlib", "mpl_toolkits")
+
+
+def _refused(module, name):
+    """The refusal of a global: forged unless it comes from a package whose objects figures hold."""
+    family = module.split(".")[0] in _FIGURE_PACKAGES and (module, name) not in _REFUSED_CLASSES
+    return (NotAdmitted if family else ForgedEvidence)(f"{module}.{name}")
+
+
+def _checked_getattr(obj, name, *default):
+    from matplotlib.markers import MarkerStyle
+    what = f"getattr({qualified(obj)}, {name!r})"
+    # pickle writes a bound method as getattr(its object, its name): never with a default,
+    # never a special name, and a figure's bound methods are matplotlib's (or a list's remove)
+    if default or name.startswith("__"):
+        raise ForgedEvidence(what)
+    matplotlib_object = _is_matplotlib(obj) or (isinstance(obj, type) and obj.__module__.startswith("matplotlib"))
+    if not (matplotlib_object or (type(obj) is list and name == "remove")):
+        raise ForgedEvidence(what)
+    # A MarkerStyle keeps the bound `_set_<marker>` method that draws its shape.
+    marker_method = (isinstance(obj, MarkerStyle) and name.startswith("_set_")
+                     and callable(getattr(MarkerStyle, name, None)))
+    if not (name in _GETATTR_NAMES or marker_method):
+        raise NotAdmitted(what)
+    return getattr(obj, name)
+
+
+def _checked_class_constructor(mixin_class, fmt, attr_name, base_class):
+    from matplotlib.cbook import _picklable_class_constructor
+    if (qualified(mixin_class), fmt, attr_name) not in _CLASS_FACTORIES or not (
+            isinstance(base_class, type) and qualified(base_class).startswith(("matplotlib.", "mpl_toolkits."))):
+        raise ForgedEvidence(f"a class built from {qualified(mixin_class)} and {fmt!r}")
+    return _picklable_class_constructor(mixin_class, fmt, attr_name, base_class)
+
+
+def _is_norm_class(cls) -> bool:
+    from matplotlib.colors import Normalize
+    return isinstance(cls, type) and issubclass(cls, Normalize)
+
+
+def _checked_empty_object(cls):
+    from matplotlib.colors import _create_empty_object_of_class
+    if not _is_norm_class(cls):
+        raise ForgedEvidence(f"an empty {qualified(cls)}")
+    return _create_empty_object_of_class(cls)
+
+
+def _checked_norm_constructor(scale_class, scale_args, scale_keywords, base_norm_class, signature):
+    """A norm class made from a scale (``norm="symlog"``, ``make_norm_from_scale``): matplotlib's
+    own factory, given a scale class, a norm class, a signature and plain arguments (used only
+    as the factory's cache key: the norm's state comes from the pickle, its ``__init__`` is not run)."""
+    import inspect
+
+    from matplotlib.colors import _picklable_norm_constructor
+    from matplotlib.scale import ScaleBase
+    plain = (isinstance(scale_args, tuple) and isinstance(scale_keywords, tuple)
+             and all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                     for item in scale_keywords))
+    if not (isinstance(scale_class, type) and issubclass(scale_class, ScaleBase) and _is_norm_class(base_norm_class)
+            and type(signature) is inspect.Signature and plain):
+        raise ForgedEvidence(f"a norm built from {qualified(scale_class)} and {qualified(base_norm_class)}")
+    return _picklable_norm_constructor(scale_class, scale_args, scale_keywords, base_norm_class, signature)
+
+
+_GUARDED = {("builtins", "getattr"): _checked_getattr,
+            ("matplotlib.cbook", "_picklable_class_constructor"): _checked_class_constructor,
+            ("matplotlib.colors", "_create_empty_object_of_class"): _checked_empty_object,
+            ("matplotlib.colors", "_picklable_norm_constructor"): _checked_norm_constructor}
+
+
+def admitted_global(module, name, find):
+    """What ``module.name`` in a figure's pickle stands for, found with ``find`` (the
+    unpickler's own lookup) only once admitted; raises :class:`ForgedEvidence` or
+    :class:`NotAdmitted` otherwise."""
+    if (module, name) in _GUARDED:
+        return _GUARDED[(module, name)]
+    if (module, name) in _FUNCTIONS or (module, name) in _OTHER_CLASSES:
+        return find(module, name)
+    if module == "numpy" and "." not in name:
+        import numpy
+        value = getattr(numpy, name, None)
+        if isinstance(value, numpy.ufunc):  # log10, exp, ... in scale transforms
+            return value
+    if module in _FUNCTION_MODULES and "." not in name:
+        value = find(module, name)
+        if isinstance(value, types.FunctionType) and value.__module__ == module and value.__qualname__ == name:
+            return value
+    if module in _CLASS_MODULES and (module, name) not in _REFUSED_CLASSES:
+        value = find(module, name)
+        if isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
+            return value
+    raise _refused(module, name)
+
+# ------------------------------------------------------------------------
 # autograde/checker/unpickle.py
 # ------------------------------------------------------------------------
 """Reading evidence: unpickle only genuine figures, then read what they show.
 
 :func:`read_evidence` turns what :func:`evidence.collect` sent back into what a
 person would see. It unpickles with :class:`FigureUnpickler`, which admits only
-matplotlib, NumPy and a few builtin types (exact names, and ``getattr`` only for
-the handful of method names matplotlib's pickles use), checks the object graph
-for forgery (methods shadowed on single objects), picks the Axes to judge and
-reads its picture with :func:`read_picture`. At grading this runs in a separate
+what matplotlib's figures are made of (:mod:`admitted`: exact names, and ``getattr``
+only for the method names matplotlib's pickles use), checks the object graph for
+forgery (methods shadowed on single objects), picks the Axes to judge and reads its
+picture with :func:`read_picture`. A refusal says whose fault it is: forgery only
+with proof that no matplotlib call made what was refused, else the grader's. At grading this runs in a separate
 sandboxed process that never ran student code (``autograde.grading.inspector``);
 in the self-check, in the student's kernel.
 
@@ -2108,127 +2891,13 @@ MAX_PICKLE_BYTES = 8_000_000
 #: Most objects inspected when checking an unpickled drawing for forgery.
 MAX_OBJECTS = 200_000
 
-# Modules whose classes (defined there, by exact name) a figure may contain.
-_CLASS_MODULES = frozenset({
-    "matplotlib._enums", "matplotlib.artist", "matplotlib.axes._axes", "matplotlib.axes._base",
-    "matplotlib.axes._secondary_axes", "matplotlib.axis", "matplotlib.category", "matplotlib.cbook",
-    "matplotlib.collections", "matplotlib.colorbar", "matplotlib.colorizer", "matplotlib.colors",
-    "matplotlib.container", "matplotlib.contour", "matplotlib.figure", "matplotlib.font_manager",
-    "matplotlib.gridspec", "matplotlib.image", "matplotlib.inset", "matplotlib.layout_engine", "matplotlib.legend",
-    "matplotlib.legend_handler", "matplotlib.lines", "matplotlib.markers", "matplotlib.offsetbox",
-    "matplotlib.patches", "matplotlib.path", "matplotlib.patheffects", "matplotlib.scale",
-    "matplotlib.spines", "matplotlib.table", "matplotlib.text", "matplotlib.ticker",
-    "matplotlib.transforms", "matplotlib.tri._triangulation", "matplotlib.tri._tricontour",
-    "matplotlib.tri._trifinder", "matplotlib.quiver",
-    "mpl_toolkits.axes_grid1.anchored_artists", "mpl_toolkits.axes_grid1.axes_divider",
-    "mpl_toolkits.axes_grid1.axes_grid", "mpl_toolkits.axes_grid1.axes_size",
-    "mpl_toolkits.axes_grid1.inset_locator", "mpl_toolkits.axes_grid1.mpl_axes",
-    "mpl_toolkits.axes_grid1.parasite_axes",
-})
-# Classes that are never admitted even though their module is: they talk to the
-# outside world (files, subprocesses, the pyplot state) when built or drawn.
-_REFUSED_CLASSES = frozenset({("matplotlib.font_manager", "FontManager"),
-                              ("matplotlib.cbook", "_lock_path")})
-# Functions and other non-class globals matplotlib and NumPy pickles refer to.
-_FUNCTIONS = frozenset({
-    ("builtins", "getattr"), ("builtins", "object"), ("builtins", "slice"), ("builtins", "complex"),
-    ("builtins", "frozenset"), ("builtins", "set"), ("builtins", "bytearray"),
-    ("collections", "OrderedDict"), ("functools", "partial"), ("itertools", "count"),
-    ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.ma", "MaskedArray"),
-    ("numpy.ma.core", "MaskedArray"), ("numpy.ma.core", "_mareconstruct"),
-    ("numpy.ma.core", "MaskedConstant"), ("numpy.ma.core", "mvoid"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.numeric", "_frombuffer"), ("numpy.dtypes", "Float64DType"),
-    ("matplotlib.axis", "Axis._format_with_dict"), ("matplotlib.backend_bases", "_key_handler"),
-    ("matplotlib.backend_bases", "_mouse_handler"), ("matplotlib.cbook", "_exception_printer"),
-    ("matplotlib.colorbar", "_remove_cbar_axes"), ("matplotlib.colors", "_create_empty_object_of_class"),
-    ("matplotlib.cbook", "_picklable_class_constructor"), ("matplotlib.artist", "_stale_axes_callback"),
-})
-# The only (mixin, name format, attribute) combinations matplotlib builds classes from.
-_CLASS_FACTORIES = {
-    ("mpl_toolkits.axes_grid1.axes_grid.CbarAxesBase", "Cbar{}", None),
-    ("mpl_toolkits.axes_grid1.parasite_axes.HostAxesBase", "{}HostAxes", "_base_axes_class"),
-    ("mpl_toolkits.axes_grid1.parasite_axes.ParasiteAxesBase", "{}Parasite", None),
-}
-# getattr(obj, name) in a figure pickle: only these method names, on matplotlib
-# objects (or `remove` on a list), never a dunder.
-_GETATTR_NAMES = frozenset({
-    "remove", "_remove_legend", "_unit_change_handler", "_cbar_cla", "_forward_boundaries",
-    "_inverse_boundaries", "_get_view", "_set_view", "_set_view_from_bbox", "drag_pan", "inverse",
-    "_remove_suplabel", "_remove_axes", "delaxes", "pick", "_findoffset", "_locate", "get_subplotspec",
-    "get_affine", "get_matrix", "inverted", "transform", "transform_affine",
-    "transform_non_affine", "transform_path", "transform_path_affine", "transform_path_non_affine",
-})
-
-
-class ForgedEvidence(Exception):
-    """The evidence holds something no genuine matplotlib figure holds."""
-
-
-def _qualified(obj) -> str:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _is_matplotlib(obj) -> bool:
-    module = (type(obj).__module__ or "").split(".")[0]
-    return module in ("matplotlib", "mpl_toolkits")
-
-
-def _checked_getattr(obj, name, *default):
-    from matplotlib.markers import MarkerStyle
-    # A MarkerStyle keeps the bound `_set_<marker>` method that draws its shape.
-    marker_method = (isinstance(obj, MarkerStyle) and name.startswith("_set_")
-                     and callable(getattr(MarkerStyle, name, None)))
-    if default or not (name in _GETATTR_NAMES or marker_method):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    if not (_is_matplotlib(obj) or (isinstance(obj, type) and obj.__module__.startswith("matplotlib"))
-            or (type(obj) is list and name == "remove")):
-        raise ForgedEvidence(f"getattr({_qualified(obj)}, {name!r})")
-    return getattr(obj, name)
-
-
-def _checked_class_constructor(mixin_class, fmt, attr_name, base_class):
-    from matplotlib.cbook import _picklable_class_constructor
-    if (_qualified(mixin_class), fmt, attr_name) not in _CLASS_FACTORIES or not (
-            isinstance(base_class, type) and _qualified(base_class).startswith(("matplotlib.", "mpl_toolkits."))):
-        raise ForgedEvidence(f"a class built from {_qualified(mixin_class)} and {fmt!r}")
-    return _picklable_class_constructor(mixin_class, fmt, attr_name, base_class)
-
-
-def _checked_empty_object(cls):
-    from matplotlib.colors import Normalize, _create_empty_object_of_class
-    if not (isinstance(cls, type) and issubclass(cls, Normalize)):
-        raise ForgedEvidence(f"an empty {_qualified(cls)}")
-    return _create_empty_object_of_class(cls)
-
-
-_GUARDED = {("builtins", "getattr"): _checked_getattr,
-            ("matplotlib.cbook", "_picklable_class_constructor"): _checked_class_constructor,
-            ("matplotlib.colors", "_create_empty_object_of_class"): _checked_empty_object}
-
-
 class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD step can be checked
     """An unpickler that admits only what matplotlib figure pickles are made of."""
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def find_class(self, module, name):
-        if (module, name) in _GUARDED:
-            return _GUARDED[(module, name)]
-        if (module, name) in _FUNCTIONS:
-            return super().find_class(module, name)
-        if module == "numpy" and "." not in name:
-            import numpy
-            value = getattr(numpy, name, None)
-            if isinstance(value, numpy.ufunc):  # log10, exp, ... in scale transforms
-                return value
-        if module in _CLASS_MODULES and (module, name) not in _REFUSED_CLASSES:
-            value = super().find_class(module, name)
-            if isinstance(value, type) and value.__module__ == module and value.__qualname__ == name:
-                return value
-        raise ForgedEvidence(f"{module}.{name}")
+        return admitted_global(module, name, super().find_class)
 
     def load_build(self):
         # BUILD sets attributes on the object below it: only ever on an instance (on a class it
@@ -2237,7 +2906,7 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
         state, target = self.stack[-1], self.stack[-2]
         if isinstance(target, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
                                types.MethodType)):
-            raise ForgedEvidence(f"attributes set on {_qualified(target)} itself while unpickling")
+            raise ForgedEvidence(f"attributes set on {qualified(target)} itself while unpickling")
         if isinstance(state, tuple) and len(state) == 2:
             for part in state:
                 if isinstance(part, dict) and any(not isinstance(k, str) or k.startswith("__") for k in part):
@@ -2299,7 +2968,7 @@ def check_genuine(root) -> None:
             continue
         seen.add(id(obj))
         if len(seen) > MAX_OBJECTS:
-            raise ForgedEvidence("far more objects than any figure holds")
+            raise NotAdmitted("far more objects than the grader reads")
         if isinstance(obj, dict):
             queue.extend(obj.keys())
             queue.extend(obj.values())
@@ -2314,38 +2983,63 @@ def check_genuine(root) -> None:
             queue.extend((obj.func, obj.args, obj.keywords))
             continue
         own = getattr(obj, "__dict__", None)
-        if own is None or _qualified(obj).startswith("numpy."):
+        if own is None or qualified(obj).startswith("numpy."):
             continue
         cls = type(obj)
         for key, value in own.items():
             if callable(value) and _is_method(cls, key) and not _allowed_shadow(obj, key, value):
-                raise ForgedEvidence(f"{_qualified(obj)}.{key} replaced on a single object")
+                raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
             queue.append(value)
 
 
+#: What the call says when the grader could not read a figure an ordinary matplotlib call may
+#: have made: the student is not to blame.
+GRADER_FAULT = ("the grader could not read this figure ({why}); this is not a mistake of yours: your "
+                "instructor will look at it")
+
+
+def _forged(why, problem=None):
+    problem = problem or (f"the figure holds something the grader cannot read ({why}): draw with matplotlib's "
+                          f"own artists, ticks and colorbar")
+    return None, problem, [f"evidence refused: it holds {why}, which no matplotlib call makes"], "forged"
+
+
+def _grader_fault(why):
+    return (None, GRADER_FAULT.format(why=why),
+            [f"grader fault: it could not read the evidence ({why}), which a plain matplotlib figure may hold: "
+             f"grade this call by hand"], "grader")
+
+
 def load_drawing(evidence: dict):
-    """``(drawing, problem, flags)``: the unpickled ``{"returned", "given", "current",
-    "figures"}`` of one call, or None with a plain-words problem; flags name forgery."""
+    """``(drawing, problem, flags, refused)``: the unpickled ``{"returned", "given", "current",
+    "figures"}`` of one call, or None with a plain-words problem, the flags for the
+    instructor, and why it was refused: "forged" (it holds something no matplotlib call
+    makes: see :mod:`admitted`) or "grader" (the grader could not read it, though an
+    ordinary matplotlib figure may hold it); refused is None when the drawing was read."""
     encoded = evidence.get("pickle")
     if not isinstance(encoded, str):
-        return None, "no drawing was recorded for this call", []
+        return None, "no drawing was recorded for this call", [], None
     if len(encoded) > MAX_PICKLE_BYTES * 4 // 3 + 4:
-        return None, "the drawing is far larger than a heatmap's", ["evidence larger than any heatmap"]
+        return _grader_fault(f"a drawing of more than {MAX_PICKLE_BYTES // 1_000_000} MB")
     try:
-        drawing = _load(base64.b64decode(encoded, validate=True))
+        data = base64.b64decode(encoded, validate=True)
+    except ValueError:  # evidence.collect always writes base64
+        return _forged("text that is not a recorded drawing", "the drawing could not be read")
+    try:
+        drawing = _load(data)
         check_genuine(drawing)
     except ForgedEvidence as exc:
-        return None, (f"the figure holds something the grader cannot read ({exc}): draw with "
-                      f"matplotlib's own artists, ticks and colorbar"), [
-            f"evidence refused: it holds {exc}, which no plain matplotlib figure does"]
+        return _forged(exc)
+    except NotAdmitted as exc:
+        return _grader_fault(f"it holds {exc}")
     except RecursionError:
-        return None, "the drawing could not be read (nested too deeply)", ["evidence nested too deeply"]
-    except Exception as exc:  # noqa: BLE001 - any other failure to read is the call's problem
-        return None, f"the drawing could not be read ({type(exc).__name__})", [
-            f"unreadable evidence ({type(exc).__name__}: {str(exc)[:120]})"]
+        return _grader_fault("a drawing nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - a failure to read that proves nothing about the student
+        return _grader_fault(f"{type(exc).__name__}: {str(exc)[:120]}")
     if not isinstance(drawing, dict) or set(drawing) != {"returned", "given", "current", "figures"}:
-        return None, "the drawing is not in the expected form", ["evidence in an unexpected form"]
-    return drawing, None, []
+        return _forged("something other than a recorded drawing",
+                       "the drawing is not in the expected form")
+    return drawing, None, [], None
 
 
 def _genuine_axes(value):
@@ -2363,17 +3057,21 @@ def read_evidence(evidence: dict) -> dict:
     untrusted facts), ``returned_given`` (the returned Axes is the given one),
     ``returned_axes`` (a genuine Axes in its figure came back), ``read_from``
     ("returned", "given" or "current": the Axes whose picture was read),
-    ``picture`` (:func:`read_picture` of it), ``problem`` and ``flags``.
+    ``picture`` (:func:`read_picture` of it), ``problem``, ``flags``, and ``refused``: None,
+    or why nothing was read: "forged" (the evidence holds something no matplotlib call makes;
+    flagged as forged) or "grader" (the grader could not read a figure that an ordinary
+    matplotlib call may have made: the student is not to blame, and is to be listed as not
+    graded, by the grader's fault).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
-              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
+              "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": [],
+              "refused": None}
     if result["status"] != "returned":
         return result
     import matplotlib.pyplot as plt
     opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
-    drawing, problem, flags = load_drawing(evidence)
-    result["problem"], result["flags"] = problem, flags
+    drawing, result["problem"], result["flags"], result["refused"] = load_drawing(evidence)
     if drawing is None:
         _close_figures_opened_since(opened_before)
         return result
@@ -2398,8 +3096,9 @@ def read_evidence(evidence: dict) -> dict:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
-    except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
-        result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+    except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
+        _, result["problem"], result["flags"], result["refused"] = _grader_fault(
+            f"{type(exc).__name__}: {str(exc)[:120]}")
     finally:
         _close_figures_opened_since(opened_before)
     return result
