@@ -38,6 +38,7 @@ import nbformat
 import psutil
 import pytest
 
+from autograde.cli import EXIT_ATTENTION
 from autograde.corpus import attack_cases, cases, instructor_side_cases, notebook_points, plant_files, write_submission
 from autograde.corpus.course import autograde, scores_of, submitted_path
 from autograde.corpus.course_copy import REPO, copy_course, nbgrader
@@ -210,8 +211,9 @@ def test_the_grader_machine_received_no_connection(attacked):
 # --- the instructor's side: files, sizes and the inspector's budget, through both grading paths -------
 
 INSTRUCTOR_SIDE = instructor_side_cases()
-#: Exit status of each path when some students are not graded (refused): nbgrader fails them.
-EXIT_STATUS = {"grade": 0, "nbgrader autograde": 1}
+#: Exit status of each path when students are not graded (refused) or flagged: ``grade``'s
+#: EXIT_ATTENTION; nbgrader's 1 for the students it fails.
+EXIT_STATUS = {"grade": EXIT_ATTENTION, "nbgrader autograde": 1}
 
 
 def _measured(argv, cwd) -> dict:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from autograde.cli import EXIT_ATTENTION
 from autograde.corpus import cases, instructor_side_cases, notebook_points, write_submission
 from autograde.corpus.course import scores_of
 from autograde.corpus.course_copy import copy_course, nbgrader
@@ -207,10 +208,14 @@ def graded(hub):
     return {path: _graded(hub["course"], path) for path in ("grade", "nbgrader autograde")}
 
 
+#: Exit status of each path here: everyone graded, mallory flagged (``grade``'s EXIT_ATTENTION).
+EXIT_STATUS = {"grade": EXIT_ATTENTION, "nbgrader autograde": 0}
+
+
 @pytest.mark.parametrize("path", ["grade", "nbgrader autograde"])
 def test_alice_keeps_her_marks_unflagged_and_mallory_earns_nothing_flagged(graded, path):
     result = graded[path]
-    assert result["status"] == 0 and "Traceback" not in result["output"], result["output"][-3000:]
+    assert result["status"] == EXIT_STATUS[path] and "Traceback" not in result["output"], result["output"][-3000:]
     assert result["totals"] == {ALICE: sum(notebook_points().values()), MALLORY: 0}, (path, result["totals"])
     assert ALICE not in result["flags"], result["flags"]
     reasons = " | ".join(result["flags"].get(MALLORY, []))
@@ -245,6 +250,6 @@ def test_a_resubmission_is_collected_with_update_and_regraded(hub, graded):
     assert hub["secret"]["alice"] not in submitted.read_text(), "collect --update kept the first submission"
     run = subprocess.run([sys.executable, "-m", "autograde", "grade", "--no-progress"], cwd=course,
                          capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == EXIT_ATTENTION and f"exit status {EXIT_ATTENTION}: 0 not graded, 1 flagged" in run.stderr, run.stderr
     expected = title_lowercase.expected(notebook_points())
     assert scores_of(course)[ALICE] == expected and sum(expected.values()) < sum(notebook_points().values())
