@@ -17,8 +17,15 @@ c.CourseDirectory.feedback_directory = "grading/feedback"
 c.CourseDirectory.source_with_tests_directory = "grading/source_with_tests"
 c.CourseDirectory.solution_directory = "grading/solution"
 c.CourseDirectory.db_url = "sqlite:///grading/gradebook.db"
-c.Exchange.root = "grading/exchange"
+c.Exchange.root = "grading/exchange"  # one machine; on a JupyterHub: an absolute path (README)
 c.ExportPlugin.to = "grading/grades.csv"
+
+# What a student hands in is untrusted on the instructor's side too (README, the trust model):
+# collect takes only folders owned by the student they name and copies regular files only;
+# before nbgrader reads a submission, nothing in it is followed and nothing is too big, and the
+# instructor's solution must first earn full marks through the real grading path.
+c.ExchangeFactory.collect = "autograde.grading.exchange.SafeExchangeCollect"
+c.Autograde.pre_convert_hook = "autograde.grading.submission_guard.pre_convert_hook"
 
 # Grading the challenge (README, "How grading works"): the notebook runs in a
 # sandbox, the grader calls the student's function itself and judges what it
@@ -30,8 +37,8 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.exporter_class = "autograde.grading.submission_file.SubmissionExporter"
 c.Autograde.sanitize_preprocessors = [
     "autograde.grading.preprocessors.BackupGradebook", "autograde.grading.preprocessors.ClearGradingRecord",
-    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "autograde.grading.preprocessors.RestoreTestCells",
+    "autograde.grading.preprocessors.FlagRefusedFiles", "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds", "nbgrader.preprocessors.OverwriteKernelspec", "autograde.grading.preprocessors.RestoreTestCells",
     "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "autograde.grading.preprocessors.CollectEvidence", "autograde.grading.preprocessors.SandboxedExecute",
@@ -62,5 +69,10 @@ c.GenerateFeedback.preprocessors = [
 # The grading sandbox's limits (every setting, with help: autograde/sandbox/settings.py), e.g.
 # c.Sandbox.memory_mb = 2048
 # c.Sandbox.cpu_seconds = 120
+# Limits on the instructor's side (autograde/grading/submission_guard.py, inspector.py, exchange.py):
+# c.SubmissionLimits.max_notebook_mb = 50
+# c.SubmissionLimits.max_cells = 2000
+# c.Inspector.cpu_seconds = 20
+# c.SafeExchangeCollect.require_owner = "auto"
 # Fixed hidden inputs instead of fresh ones for each run (autograde/grading/hidden_inputs.py):
 # c.HiddenInputs.seed = 1234

@@ -18,6 +18,8 @@ review (and only then).
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,11 +52,20 @@ class Case:
     deleted_cells: tuple = ()
     #: read-only cells whose grade_id the submission changes (old -> new).
     renamed_cells: dict = field(default_factory=dict)
+    #: entries planted next to the notebook in the submitted folder (:func:`plant_files`):
+    #: name -> "link:<target>", "hardlink:<target>" or "fifo"; the notebook's own name replaces it.
+    files: dict = field(default_factory=dict)
+    #: markdown cells added at the end of the notebook.
+    extra_cells: int = 0
+    #: words of the reason the grader gives for not grading it at all (None: it is graded).
+    refused: str | None = None
+    #: the answer file of another case this one hands in (its attack is in its files or size).
+    answer: str | None = None
 
     @property
     def answer_source(self) -> str:
         """The source of the answer cell as the student left it."""
-        path = ANSWERS / f"{self.name}.py"
+        path = ANSWERS / f"{self.answer or self.name}.py"
         if path.exists():
             return path.read_text()
         return find_cell(_student_notebook(), ANSWER_CELL).source  # the blank answer
@@ -228,6 +239,30 @@ _ATTACKS = (
 )
 
 
+#: The instructor's side: what a submission's files and size do to the grader's own processes
+#: (nbgrader's set-up, the inspector), graded with honest classmates through both grading paths
+#: by ``test_attacks.py``. The targets of links are the course's gradebook, an honest classmate's
+#: notebook, the instructor's solution and the submitted folder of the whole class.
+_INSTRUCTOR_SIDE = (
+    # links that nbgrader's set-up would follow, as the instructor, into the kernel's folder
+    Case("attack_links_gradebook", "attack", EVERYTHING, flagged=True,
+         files={"gradebook.txt": "link:gradebook", "classmate.txt": "link:classmate",
+                "solution.txt": "link:solution", "class": "link:submitted"}),
+    Case("attack_hardlinks_gradebook", "attack", EVERYTHING, flagged=True, files={"grades.db": "hardlink:gradebook"}),
+    # data.csv is a FIFO: opening it to copy it, nbgrader's set-up would wait for a writer for good,
+    # and the whole run with it. The answer is right, and keeps its points.
+    Case("attack_fifo_stalls_setup", "attack", flagged=True, files={"data.csv": "fifo"}, answer="solution"),
+    # the notebook itself is a classmate's: never read, the student not graded
+    Case("attack_notebook_is_a_link", "attack", EVERYTHING, files={"04_challenge.ipynb": "link:classmate"},
+         refused="symbolic link"),
+    # a right answer and 100,000 markdown cells (7 MB): nbgrader took 216 s and 1.4 GB to read such a
+    # notebook, and graded it 10/10; now it is refused before anything parses it
+    Case("attack_huge_notebook", "attack", extra_cells=100_000, refused="JSON values", answer="solution"),
+    # allowed names only, minutes of the inspector's CPU: stopped at its budget, flagged
+    Case("attack_costly_drawing", "attack", EVERYTHING, flagged=True),
+)
+
+
 def cases() -> list:
     """All sample submissions but the attack section, valid ones first."""
     return list(_CASES)
@@ -236,6 +271,11 @@ def cases() -> list:
 def attack_cases() -> list:
     """The attack section (graded with honest classmates by ``test_attacks.py``)."""
     return list(_ATTACKS)
+
+
+def instructor_side_cases() -> list:
+    """The attacks on the instructor's side (files, sizes, the inspector's budget)."""
+    return list(_INSTRUCTOR_SIDE)
 
 
 class _Shell:
@@ -283,5 +323,25 @@ def write_submission(case: Case, path, template=None) -> Path:
                       if c.metadata.get("nbgrader", {}).get("grade_id") not in case.deleted_cells]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
+    if case.extra_cells:  # written as JSON: validating 100,000 cells would take nbformat minutes
+        notebook.cells += [{"cell_type": "markdown", "id": f"note-{i}", "metadata": {}, "source": f"Note {i}."}
+                           for i in range(case.extra_cells)]
+        path.write_text(json.dumps(notebook), encoding="utf-8")
+    else:
+        nbformat.write(notebook, path)
     return path
+
+
+def plant_files(case: Case, notebook_path, targets: dict) -> None:
+    """Plant ``case.files`` next to the submitted notebook at ``notebook_path``: links and hard
+    links to ``targets[<target>]`` (paths), and FIFOs."""
+    folder = Path(notebook_path).parent
+    for name, what in case.files.items():
+        kind, _, target = what.partition(":")
+        (folder / name).unlink(missing_ok=True)
+        if kind == "link":
+            os.symlink(targets[target], folder / name)
+        elif kind == "hardlink":
+            os.link(targets[target], folder / name)
+        else:
+            os.mkfifo(folder / name)

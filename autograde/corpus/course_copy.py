@@ -25,12 +25,16 @@ LESSON_MODULES = REPO / "solutions" / "lessons-after-challenge"
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 
 
-def nbgrader(course, *args, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in ``course``; RuntimeError with its output when it fails."""
+def nbgrader(course, *args, check: bool = True, env: dict | None = None, **run) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``course``; RuntimeError with its output when it fails.
+
+    ``env`` (default: this process's) and ``run`` (e.g. ``user=``) go to :func:`subprocess.run`.
+    """
+    env = dict(os.environ if env is None else env)
     # nbgrader runs `alembic` by name: this interpreter's scripts come first on PATH.
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     process = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
-                             cwd=course, capture_output=True, text=True, env=env)
+                             cwd=course, capture_output=True, text=True, env=env, **run)
     if check and process.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{process.stdout}\n{process.stderr}")
     return process

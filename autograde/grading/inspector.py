@@ -16,65 +16,168 @@ unpickler would not reach the gradebook, the course or another student.
 from __future__ import annotations
 
 import json
+import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-#: Seconds the inspector may take for one submission (four calls).
-INSPECTOR_TIMEOUT = 180.0  # wall clock; its CPU time is limited by the sandbox (cpu_seconds)
-#: Largest reply accepted from the inspector (bytes).
+from traitlets import Float
+from traitlets.config import Configurable
+
+from autograde.grading.protocol import GraderFault
+
+#: Seconds one inspector process may take in all (wall clock): the backstop behind the CPU
+#: budget per call (c.Inspector.cpu_seconds) and the sandbox's own limits.
+INSPECTOR_TIMEOUT = 180.0
+#: Largest reply accepted from the inspector for one call (bytes).
 MAX_REPLY = 2_000_000
+#: The inspector's first line: it started and imported what it reads with. Without it, the
+#: grader's own machinery failed (e.g. the kit cannot be imported), never the student's drawing.
+READY = {"ready": True}
+#: CPU seconds past the budget before the hard stop (SIGXCPU) when the budget's own timer
+#: could not interrupt (a long step inside C code).
+HARD_STOP_SLACK = 5
+
+
+class Inspector(Configurable):
+    """Settings of the inspector (``c.Inspector.<name>`` in ``nbgrader_config.py``)."""
+
+    cpu_seconds = Float(20.0, help=(
+        "CPU seconds the inspector may spend reading the drawing one call sent back "
+        "(unpickling, checking, rendering it). An honest heatmap takes well under a second; "
+        "past the budget the call fails with 'the drawing sent back was too costly to read' "
+        "and the submission is flagged.")).tag(config=True)
+
+
+class DrawingTooCostly(BaseException):
+    """The drawing's CPU budget is spent (a BaseException: no reader's ``except Exception``
+    may take it for a mere unreadable figure)."""
+
+
+def _spend_at_most(seconds: float):
+    """Arm the budget for one call: a CPU timer that raises :class:`DrawingTooCostly`, and a
+    soft RLIMIT_CPU a little later that stops the process (SIGXCPU) should the timer's
+    exception not get through (Python runs signal handlers between bytecodes only)."""
+    def spent(signum, frame):
+        raise DrawingTooCostly()
+
+    signal.signal(signal.SIGPROF, spent)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    stop = int(used.ru_utime + used.ru_stime + seconds + HARD_STOP_SLACK) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (stop if hard == resource.RLIM_INFINITY else min(stop, hard), hard))
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    return soft, hard
+
+
+def _disarm(limits) -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    resource.setrlimit(resource.RLIMIT_CPU, limits)
+
+
+def _say(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()  # the grader knows how far it got even if a later call stops the process
 
 
 def main() -> int:
-    """Process entry: evidence list on stdin, one reading per call on stdout (JSON)."""
+    """Process entry: ``{"evidence": [...], "cpu_seconds": budget}`` on stdin; on stdout
+    :data:`READY`, then one line per call: ``{"reading": ...}`` or ``{"too_costly": true}``."""
     import matplotlib
     matplotlib.use("agg")
     from autograde.checker.unpickle import read_evidence
 
+    _say(READY)
     request = json.loads(sys.stdin.buffer.read())
-    readings = [read_evidence(evidence) for evidence in request["evidence"]]
-    sys.stdout.write(json.dumps({"readings": readings}))
+    for evidence in request["evidence"]:
+        limits = _spend_at_most(float(request["cpu_seconds"]))
+        try:
+            reading = {"reading": read_evidence(evidence)}
+        except DrawingTooCostly:
+            reading = {"too_costly": True}
+        finally:
+            _disarm(limits)
+        _say(reading)
     return 0
 
 
-def _failed_readings(count: int, why: str) -> list[dict]:
-    return [{"status": "missing", "problem": f"the grader could not read this call's drawing ({why})",
-             "flags": []} for _ in range(count)]
+def _failed_reading(problem: str, flag: str | None = None) -> dict:
+    return {"status": "returned", "problem": problem, "flags": [flag] if flag else []}
 
 
-def inspect_evidence(evidence: list[dict], sandbox=None) -> list[dict]:
-    """Readings (one per evidence record, same order) made by a fresh inspector process.
+def _too_costly(settings: Inspector, why: str) -> dict:
+    return _failed_reading(
+        f"the drawing sent back was too costly to read ({why}): draw one heatmap, with "
+        f"matplotlib's own artists",
+        f"the drawing sent back for a call was too costly to read ({why}; c.Inspector.cpu_seconds)")
 
-    ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with
-    None or ``enabled=False`` the inspector runs as a plain child process.
-    """
-    if not evidence:
-        return []
-    request = json.dumps({"evidence": evidence}).encode()
+
+def _run(evidence: list[dict], sandbox, settings: Inspector):
+    """One inspector process on ``evidence``: ``(lines, returncode, last stderr line, limit)``."""
+    request = json.dumps({"evidence": evidence, "cpu_seconds": settings.cpu_seconds}).encode()
     argv = [sys.executable, "-I", "-m", "autograde.grading.inspector"]
     package = str(Path(__file__).resolve().parents[1])  # autograde/: the checker too
-    try:
-        if sandbox is not None and sandbox.enabled:
-            from autograde.sandbox import run_in_sandbox
-            returncode, stdout, stderr, limit = run_in_sandbox(
-                argv, input=request, timeout=INSPECTOR_TIMEOUT, readable=[package], settings=sandbox)
-        else:
+    if sandbox is not None and sandbox.enabled:
+        from autograde.sandbox import run_in_sandbox
+        returncode, stdout, stderr, limit = run_in_sandbox(
+            argv, input=request, timeout=INSPECTOR_TIMEOUT, readable=[package], settings=sandbox)
+    else:
+        try:
             process = subprocess.run(argv, input=request, capture_output=True, timeout=INSPECTOR_TIMEOUT)
             returncode, stdout, stderr, limit = process.returncode, process.stdout, process.stderr, None
-    except subprocess.TimeoutExpired:
-        return _failed_readings(len(evidence), f"the inspector took more than {INSPECTOR_TIMEOUT:g} s")
-    if returncode != 0 or len(stdout) > MAX_REPLY:
-        last = (stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or [""]
-        why = f"inspector exit status {returncode}" + (f", {limit}" if limit else "") + (f": {last[0][:200]}" if last[0] else "")
-        return _failed_readings(len(evidence), why)
-    try:
-        readings = json.loads(stdout)["readings"]
-    except (ValueError, KeyError, TypeError):
-        return _failed_readings(len(evidence), "its reply was not readable")
-    if not isinstance(readings, list) or len(readings) != len(evidence) or not all(isinstance(r, dict) for r in readings):
-        return _failed_readings(len(evidence), "its reply did not match the calls")
-    return readings
+        except subprocess.TimeoutExpired as expired:
+            from autograde.sandbox import TIMEOUT
+            returncode, stdout, stderr, limit = -9, expired.stdout or b"", expired.stderr or b"", TIMEOUT
+    lines = []
+    for line in stdout.splitlines():
+        try:
+            lines.append(json.loads(line) if len(line) <= MAX_REPLY else None)
+        except ValueError:
+            lines.append(None)
+    last = (stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or [""]
+    return lines, returncode, last[0][:200], limit
+
+
+def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | None = None) -> list[dict]:
+    """Readings (one per evidence record, same order) made by fresh inspector processes.
+
+    ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with None or
+    ``enabled=False`` the inspector runs as a plain child process. A call whose drawing
+    stops the inspector (its CPU budget, the sandbox's memory or time) fails, flagged, and
+    the calls after it are read by a fresh inspector.
+
+    Raises :class:`GraderFault` when the inspector cannot start: that is the grader's own
+    machinery failing, and no student may be graded by it.
+    """
+    from autograde.sandbox import CPU, MEMORY, TIMEOUT
+
+    settings = settings or Inspector()
+    readings: list[dict] = []
+    while len(readings) < len(evidence):
+        lines, returncode, last, limit = _run(evidence[len(readings):], sandbox, settings)
+        if not lines or lines[0] != READY:
+            raise GraderFault(f"the inspector, which reads the drawings, could not start (exit status "
+                              f"{returncode}{', ' + limit if limit else ''}{': ' + last if last else ''})")
+        for line in lines[1:]:
+            if isinstance(line, dict) and line.get("too_costly"):
+                readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
+            elif isinstance(line, dict) and isinstance(line.get("reading"), dict):
+                readings.append(line["reading"])
+            else:
+                readings.append(_failed_reading("the grader could not read this call's drawing (its reading "
+                                                "was not in the expected form)", "an unreadable reading"))
+        if len(readings) < len(evidence):  # the process stopped while reading the next call
+            if limit in (CPU, TIMEOUT):
+                readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
+            elif limit == MEMORY:
+                readings.append(_too_costly(settings, f"more than the sandbox's {sandbox.memory_mb} MB"
+                                            if sandbox is not None else "more memory than allowed"))
+            else:
+                readings.append(_failed_reading(
+                    f"the drawing sent back stopped the program that reads it (exit status {returncode})",
+                    f"evidence stopped the inspector (exit status {returncode}{': ' + last if last else ''})"))
+    return readings[:len(evidence)]
 
 
 if __name__ == "__main__":

@@ -80,6 +80,10 @@ def _partial_autograde_class(part: str):
     from nbgrader.converters import Autograde
 
     class PartialAutograde(Autograde):
+        #: prepare() guards each submission, and the run grades the canary on a worker: the
+        #: course's pre_convert_hook (autograde.grading.submission_guard) leaves both to them.
+        checks_submissions_itself = True
+
         def _init_preprocessors(self):  # as nbgrader's own, with a slice of the list
             self.exporter._preprocessors = []
             if self._sanitizing:
@@ -148,9 +152,22 @@ class AutogradeSteps:
     def prepare(self, student: str, notebooks: list[str]) -> list[str]:
         """Register the submission in the gradebook and restore the instructor's files into
         the student's autograded folder (nbgrader's ``init_assignment``); returns the
-        notebooks to grade (those the gradebook knows)."""
+        notebooks to grade (those the gradebook knows).
+
+        First the submitted folder is made safe to read (links and the like removed) and the
+        notebooks checked against the limits
+        (:func:`autograde.grading.submission_guard.guard_submission`): a refused submission
+        raises :class:`~autograde.grading.submission_guard.SubmissionRefused` before nbgrader
+        reads anything of it.
+        """
         from nbgrader.utils import rmtree
 
+        from autograde.grading.submission_guard import SubmissionLimits, SubmissionRefused, guard_submission
+
+        refused = guard_submission(self.submitted_folder(student), notebooks, SubmissionLimits(parent=self.app),
+                                   self.app.log)
+        if refused:
+            raise SubmissionRefused(refused)
         dest = self.autograded_folder(student)
         if os.path.exists(dest):
             rmtree(dest)
@@ -198,24 +215,33 @@ class AutogradeSteps:
                                  "modified_date": time.strftime("%B %d, %Y")}
         return resources
 
-    def sanitize_and_execute(self, submitted_path: str, autograded_path: str) -> str:
+    def sanitize_and_execute(self, submitted_path: str, autograded_path: str, resources: dict | None = None) -> str:
         """Sanitize a submitted notebook, then run the autograde preprocessors before
-        ``SaveAutoGrades`` on it; returns the notebook as text (nothing is written)."""
+        ``SaveAutoGrades`` on it; returns the notebook as text (nothing is written).
+
+        ``resources`` (nbgrader's, for a notebook outside the course's folders: the canary)
+        replace those made from the paths; the notebook's own folder is then its working folder.
+        """
+        import copy
+
         import nbformat
         from nbgrader import utils
 
         try:
             self.converter._sanitizing = True
             self.converter._init_preprocessors()
-            resources = self.converter.init_single_notebook_resources(submitted_path)
-            sanitized, _ = self.converter.exporter.from_filename(submitted_path, resources=resources)
+            first = copy.deepcopy(resources) if resources else \
+                self.converter.init_single_notebook_resources(submitted_path)
+            sanitized, first = self.converter.exporter.from_filename(submitted_path, resources=first)
             # Executed as if read back from the autograded folder (nbgrader writes it
             # there and reads it again): the kernel's folder holds the instructor's files.
-            resources = self._resources(autograded_path)
+            second = dict(copy.deepcopy(resources), metadata=first["metadata"]) if resources else \
+                self._resources(autograded_path)
+            self.converter._sanitizing = False
             self.converter._init_preprocessors()
             with utils.setenv(NBGRADER_EXECUTION="autograde"):
                 executed, _ = self.converter.exporter.from_notebook_node(
-                    nbformat.reads(sanitized, as_version=4), resources=resources)
+                    nbformat.reads(sanitized, as_version=4), resources=second)
             return executed
         finally:
             self.converter._sanitizing = True

@@ -16,7 +16,8 @@ from autograde.checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-ex
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENTS", "METADATA_KEY",
            "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
-           "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of"]
+           "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of",
+           "GraderFault"]
 
 #: The graded assignment and its notebook (nbgrader ids).
 ASSIGNMENT = "challenge"
@@ -47,6 +48,15 @@ KERNEL_FAULTS = {
     "TimeoutError": "a cell ran past the time limit",
     "UnresponsiveKernelError": "the kernel stopped responding",
 }
+
+
+class GraderFault(Exception):
+    """The grader's own machinery failed (the inspector or the sandbox could not start, or
+    the instructor's solution does not grade full marks): whoever it was grading is not
+    graded, with this reason, and never given 0."""
+
+    def __str__(self) -> str:
+        return f"not graded (grader fault): {super().__str__()}"
 
 
 def plural(count: float, noun: str) -> str:

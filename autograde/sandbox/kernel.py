@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import threading
@@ -16,6 +14,7 @@ from pathlib import Path
 from .bwrap import (Mounts, SandboxInit, UidSlot, bwrap_command, font_cache_files, kill_group,
                     running_as_root, sandbox_env, seccomp_pipe)
 from .disk import digest, disk_usage, held_files_bytes, regular_files
+from .files import copy_file_into, copy_regular_files
 from .settings import CPU, DISK, MB, MEMORY, NOTEBOOK_TIME, Sandbox
 
 
@@ -23,7 +22,7 @@ class KernelSandbox:
     """One grading kernel's sandbox: scratch folders, uid, bwrap command, disk watchdog.
 
     Use as a context manager; ``work`` is a copy of ``folder`` (regular files and folders
-    only: a symlink could point at what the sandbox must not see) and becomes the kernel's
+    only, never through a link: :func:`copy_regular_files`) and becomes the kernel's
     working directory. :meth:`copy_back` brings new and changed files back.
 
     The watchdog (a thread of the grader, from :meth:`watch`) stops the kernel when the
@@ -64,12 +63,9 @@ class KernelSandbox:
             raise
 
     def _prepare(self) -> None:
-        self.work.mkdir()
-        for relative, _ in regular_files(self.folder):
-            target = self.work / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.folder / relative, target, follow_symlinks=False)
-            self._before[str(relative)] = digest(target)
+        copy_regular_files(self.folder, self.work)  # what it refuses is not the kernel's to see
+        for relative, _ in regular_files(self.work):
+            self._before[str(relative)] = digest(self.work / relative)
         config = self.home / ".config" / "matplotlib"
         config.mkdir(parents=True)
         (self.home / "tmp").mkdir()
@@ -234,7 +230,7 @@ class KernelSandbox:
                 skipped.append(f"{name}: over the sandbox's disk limit")
                 continue
             try:
-                _copy_without_links(self.work / relative, destination, relative.parts)
+                copy_file_into(self.work / relative, destination, relative.parts)
             except OSError as error:
                 skipped.append(f"{name}: {error.strerror or error}")
                 continue
@@ -256,33 +252,6 @@ class KernelSandbox:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _copy_without_links(source: Path, destination: Path, parts: tuple[str, ...]) -> None:
-    """Copy ``source`` to ``destination/parts...`` creating folders; never through a symlink."""
-    folder = os.open(destination, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for part in parts[:-1]:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o755, dir_fd=folder)
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
-            os.close(folder)
-            folder = inner
-        reader = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
-        try:
-            if not stat.S_ISREG(os.fstat(reader).st_mode):
-                raise OSError(errno.EINVAL, "not a regular file")
-            writer = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
-                             0o644, dir_fd=folder)
-            try:
-                while block := os.read(reader, MB):
-                    os.write(writer, block)
-            finally:
-                os.close(writer)
-        finally:
-            os.close(reader)
-    finally:
-        os.close(folder)
 
 
 #: Largest single message the grader accepts from a sandboxed kernel: a larger one is dropped

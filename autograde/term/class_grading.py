@@ -49,7 +49,7 @@ from pathlib import Path
 
 from autograde.grading import nbgrader_adapter
 from autograde.grading.preprocessors.backup_gradebook import backup_gradebook
-from autograde.grading.protocol import ASSIGNMENT
+from autograde.grading.protocol import ASSIGNMENT, GraderFault
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
 from autograde.term.gradebook import points_problem, snapshot_gradebook
@@ -328,7 +328,7 @@ class ClassGrader:
         self.journal.start(todo, carried={s: why for s, why in ungraded.items() if s not in todo})
 
         handlers = self._install_signal_handlers()
-        hard_stop = False
+        hard_stop, fault = False, None
         try:
             if todo:
                 self.summary.backup = backup_gradebook(self.coursedir.db_url)
@@ -341,6 +341,8 @@ class ClassGrader:
                 except Exception as exc:  # nbgrader logged the details; its failure handling
                     self._fail(student, worker.describe_failure(exc), traceback.format_exc())
             self._run_workers(tasks)
+        except GraderFault as exc:  # the canary failed: nobody of this run is graded
+            fault = str(exc)
         except KeyboardInterrupt:
             hard_stop = True
         finally:
@@ -348,7 +350,7 @@ class ClassGrader:
                 signal.signal(signum, handler)
             if hard_stop or self._stopping:
                 self.summary.interrupted = STOPPED if hard_stop else INTERRUPTED
-            left = self.journal.finish(interrupted=self.summary.interrupted)
+            left = self.journal.finish(interrupted=self.summary.interrupted or fault)
             for student, reason in left.items():
                 self.summary.failed.setdefault(student, reason)
                 self.steps.discard(student)  # a half-prepared folder must not count as graded
@@ -356,6 +358,8 @@ class ClassGrader:
                               journal_path=self.journal_path, import_record_path=self.import_record_path,
                               lms_column=self.lms_column, roster=self.roster, absent_zero=self.absent_zero)
             self.summary.seconds = time.monotonic() - started
+        if fault:
+            raise GradingError(fault)
         return self.summary
 
     def _run_workers(self, tasks: list[worker.GradeTask]) -> None:
@@ -374,19 +378,23 @@ class ClassGrader:
                 self._grade(pool, tasks)
                 if self.give_feedback and not self._stopping:
                     self._feedback(pool)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, GraderFault):  # stop at once: nothing more of this run is saved
                 pool.terminate()
                 raise
             finally:
                 pool.close()
 
     def _grade(self, pool, tasks: list[worker.GradeTask]) -> None:
+        if not tasks:
+            return
         remaining = {}
         for task in tasks:
             remaining.setdefault(task.student_id, []).append(task)
+        reference = worker.ReferenceTask(self.assignment_id)  # the canary: no grade is saved unless it passes
         with self._bar(len(tasks), f"grading {self.assignment_id}") as bar:
-            for (task,), result in pool.run(worker.grade_notebook, [(task,) for task in tasks],
-                                            stop=lambda: self._stopping):
+            results = pool.run(worker.grade_notebook, [(reference,)] + [(task,) for task in tasks],
+                               stop=lambda: self._stopping)
+            for (task,), result in worker.reference_first(results, reference):
                 bar.update()
                 student = task.student_id
                 if student in self.summary.failed:

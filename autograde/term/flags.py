@@ -10,7 +10,10 @@ really drew. Flags mean one of:
   holds, or methods replaced on single objects (that call scored nothing);
 * no evidence came back for some calls although the notebook ran to the end
   (the code that records it was changed or stopped);
-* the kernel sent evidence twice for one call.
+* the kernel sent evidence twice for one call;
+* the grader refused what the student sent: a link, a hard link or a FIFO in the submission, a
+  folder planted in the exchange under a classmate's name (:mod:`autograde.grading.refusals`),
+  or a drawing too costly to read (the inspector's CPU budget).
 
 ``python -m autograde flags`` lists them
 after grading; open ``grading/autograded/<student>/challenge/04_challenge.ipynb``

@@ -95,6 +95,11 @@ def init_worker(root: str, assignment_id: str, snapshot_db_url: str, config: dic
 
 def describe_failure(exc: BaseException) -> str:
     """A one-line, instructor-facing reason for a submission that could not be graded."""
+    from autograde.grading.protocol import GraderFault
+    from autograde.grading.submission_guard import SubmissionRefused
+
+    if isinstance(exc, (GraderFault, SubmissionRefused)):  # they say it in words, with the fix
+        return str(exc)
     name = type(exc).__name__
     if name in KERNEL_FAULTS:
         return KERNEL_FAULTS[name]
@@ -106,20 +111,59 @@ def describe_failure(exc: BaseException) -> str:
     return f"{name}: {text[0][:200]}" if text else name
 
 
-def grade_notebook(task: GradeTask) -> GradeResult:
-    """Sanitize and execute one submitted notebook; never raises."""
+@dataclass
+class ReferenceTask:
+    """The canary: grade the instructor's solution (:mod:`autograde.grading.canary`)."""
+
+    assignment_id: str
+    student_id: str = "(the instructor's solution)"
+
+
+def grade_notebook(task: GradeTask | ReferenceTask) -> GradeResult:
+    """Sanitize and execute one submitted notebook (or check the instructor's solution:
+    ``error`` says why it failed); never raises."""
+    from autograde.grading.canary import check_reference
+    from autograde.grading.protocol import GraderFault
+
     handler = _STATE["handler"]
     handler.lines = []
     result = GradeResult(task)
     start = time.monotonic()
     try:
-        result.notebook_text = _STATE["steps"].sanitize_and_execute(task.submitted_path, task.autograded_path)
+        if isinstance(task, ReferenceTask):
+            try:
+                check_reference(_STATE["steps"], task.assignment_id)
+            except GraderFault as fault:
+                result.error = fault.args[0]
+        else:
+            result.notebook_text = _STATE["steps"].sanitize_and_execute(task.submitted_path, task.autograded_path)
     except Exception as exc:  # any failure is reported per submission, like nbgrader does
         result.error = describe_failure(exc)
         result.details = traceback.format_exc()
     result.log_lines = handler.lines
     result.seconds = time.monotonic() - start
     return result
+
+
+def reference_first(results, reference: ReferenceTask):
+    """The results of a pool run that began with ``reference`` (the canary), students' only:
+    those that come back before the canary's are held, and yielded once it passed. Raises
+    :class:`GraderFault` when it failed: no grade of this run may be saved."""
+    from autograde.grading.protocol import GraderFault
+
+    held, passed = [], False
+    for arguments, result in results:
+        if arguments[0] is reference:
+            if result is None or result.error:
+                raise GraderFault(result.error if result else "the grading worker died while it graded the "
+                                  "instructor's solution")
+            passed = True
+            yield from held
+            held = []
+        elif passed:
+            yield arguments, result
+        else:
+            held.append((arguments, result))
 
 
 def render_feedback(student_id: str, assignment_id: str) -> tuple[str, str | None]:

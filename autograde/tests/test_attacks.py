@@ -15,11 +15,20 @@ inspector), together with three honest students. Then, from outside:
   file, the gradebook) appears in any attacker's autograded notebook or feedback;
 * nothing an attacker started is still running or listening, and the server the
   test runs on 127.0.0.1 received no connection.
+
+The instructor's side (:func:`autograde.corpus.instructor_side_cases`: links, a hard link and a
+FIFO planted in the submitted folder, a notebook that is a link to a classmate's, a notebook of
+100,000 cells, a drawing too costly to read) is graded with the same honest classmates through
+both grading paths, ``python -m autograde grade`` and ``nbgrader autograde``: each attacker
+scores what it drew, or is not graded with the reason and the fix; nothing planted is read; the
+run ends in bounded time and memory, with the documented exit status.
 """
 import hashlib
+import os
 import secrets
 import socket
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -29,7 +38,8 @@ import nbformat
 import psutil
 import pytest
 
-from autograde.corpus import attack_cases, cases, notebook_points, write_submission
+from autograde.cli import EXIT_ATTENTION
+from autograde.corpus import attack_cases, cases, instructor_side_cases, notebook_points, plant_files, write_submission
 from autograde.corpus.course import autograde, scores_of, submitted_path
 from autograde.corpus.course_copy import REPO, copy_course, nbgrader
 from autograde.grading.protocol import ANSWER_CELL, find_cell
@@ -196,3 +206,94 @@ def test_nothing_an_attacker_started_lingers_or_listens(attacked):
 
 def test_the_grader_machine_received_no_connection(attacked):
     assert attacked["connections"] == []
+
+
+# --- the instructor's side: files, sizes and the inspector's budget, through both grading paths -------
+
+INSTRUCTOR_SIDE = instructor_side_cases()
+#: Exit status of each path when students are not graded (refused) or flagged: ``grade``'s
+#: EXIT_ATTENTION; nbgrader's 1 for the students it fails.
+EXIT_STATUS = {"grade": EXIT_ATTENTION, "nbgrader autograde": 1}
+
+
+def _measured(argv, cwd) -> dict:
+    """Run ``argv``; its exit status, output, wall time and the largest memory (RSS) of it or of
+    any process it waited for (its workers, nbgrader's, the sandboxes' and their kernels)."""
+    with open(cwd / "run-output.txt", "w+") as output:
+        env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
+        started = time.monotonic()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return {"status": process.returncode, "output": output.read(), "seconds": time.monotonic() - started,
+                "max_rss_mb": usage.ru_maxrss / 1024}
+
+
+@pytest.fixture(scope="module", params=["grade", "nbgrader autograde"])
+def instructor_side(request, tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("instructor-side") / "course", assignments=["challenge"])
+    with open(course / "nbgrader_config.py", "a") as config:  # attack_costly_drawing meets it sooner
+        config.write("\nc.Inspector.cpu_seconds = 3\n")
+    canaries = {"classmate": secrets.token_hex(8), "gradebook": secrets.token_hex(8), "solution": "### BEGIN SOLUTION"}
+    nbgrader(course, "db", "student", "add", canaries["gradebook"])
+    for student, case in HONEST.items():
+        write_submission(case, submitted_path(course, student))
+    classmate = submitted_path(course, "honest_solution")
+    classmate.write_text(classmate.read_text().replace("The reference solution", canaries["classmate"]))
+    grading = course / "grading"
+    targets = {"gradebook": grading / "gradebook.db", "classmate": classmate, "submitted": grading / "submitted",
+               "solution": course / "solutions" / "challenge" / "04_challenge.ipynb"}
+    for case in INSTRUCTOR_SIDE:
+        plant_files(case, write_submission(case, submitted_path(course, case.name)), targets)
+    if request.param == "grade":
+        run = _measured([sys.executable, "-m", "autograde", "grade", "--no-progress"], course)
+    else:
+        run = _measured([sys.executable, "-m", "nbgrader", "autograde", "challenge"], course)
+        nbgrader(course, "generate_feedback", "challenge")
+    return {"path": request.param, "course": course, "run": run, "scores": scores_of(course),
+            "flags": find_flags(grading / "autograded"), "canaries": canaries}
+
+
+@pytest.mark.parametrize("case", INSTRUCTOR_SIDE, ids=lambda case: case.name)
+def test_each_instructor_side_attack_scores_what_it_drew_or_is_refused_with_the_fix(instructor_side, case):
+    graded = (instructor_side["course"] / "grading" / "autograded" / case.name / "challenge").exists()
+    output = instructor_side["run"]["output"]
+    if case.refused:
+        assert not graded, f"{case.name} was graded: {instructor_side['scores'].get(case.name)}"
+        reason = next((line for line in output.splitlines() if case.name in line and "hand in" in line), "")
+        assert case.refused in reason and "ask the student to hand in their notebook again" in reason, output[-3000:]
+        assert not any(instructor_side["scores"].get(case.name, {}).values()), "a refused submission has points"
+    else:
+        assert instructor_side["scores"].get(case.name) == case.expected(notebook_points()), (
+            f"{case.name}: {instructor_side['scores'].get(case.name)}; "
+            f"flags: {[r for s, r in instructor_side['flags'] if s == case.name]}")
+
+
+def test_instructor_side_classmates_keep_full_marks_and_the_flags_are_the_expected_ones(instructor_side):
+    for student in HONEST:
+        assert instructor_side["scores"][student] == notebook_points(), student
+    flagged = {student for student, _ in instructor_side["flags"]}
+    assert flagged == {case.name for case in INSTRUCTOR_SIDE if case.flagged}, instructor_side["flags"]
+
+
+def test_nothing_planted_is_read(instructor_side):
+    grading = instructor_side["course"] / "grading"
+    for case in INSTRUCTOR_SIDE:
+        for folder in (grading / "autograded" / case.name, grading / "feedback" / case.name):
+            for path in folder.rglob("*"):
+                assert path.name not in case.files or path.name.endswith(".ipynb"), f"{path} was copied"
+                if path.is_file():
+                    text = path.read_text(errors="replace")
+                    for name, canary in instructor_side["canaries"].items():
+                        assert canary not in text, f"{instructor_side['path']}: {case.name} read the {name}: {path}"
+
+
+def test_the_run_ends_in_bounded_time_and_memory_with_the_documented_status(instructor_side):
+    run = instructor_side["run"]
+    assert run["status"] == EXIT_STATUS[instructor_side["path"]], run["output"][-3000:]
+    if instructor_side["path"] == "grade":  # (nbgrader prints its own traceback for each student it fails)
+        assert "Traceback" not in run["output"], run["output"][-3000:]
+    # before: the FIFO hung the set-up for good, the 100,000 cells took 216 s and 1.4 GB, the
+    # costly drawing 4 x several minutes of the inspector
+    assert run["seconds"] < 300 and run["max_rss_mb"] < 700, run

@@ -53,7 +53,7 @@ def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(challenge_co
         assert "SandboxedExecute" in names[execute] and "GradeFromEvidence" in names[execute]
         save.converter._sanitizing = True
         save.converter._init_preprocessors()
-        assert [type(p).__name__ for p in save.converter.exporter._preprocessors][:3] == [
-            "BackupGradebook", "ClearGradingRecord", "ClearOutput"]
+        assert [type(p).__name__ for p in save.converter.exporter._preprocessors][:4] == [
+            "BackupGradebook", "ClearGradingRecord", "FlagRefusedFiles", "ClearOutput"]
     finally:
         os.chdir(cwd)

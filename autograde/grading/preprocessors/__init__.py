@@ -4,6 +4,7 @@ Sanitize step (before the notebook runs):
 
 * :class:`BackupGradebook`: one backup of the gradebook per grading process;
 * :class:`ClearGradingRecord`: no grading record of the submission's own;
+* :class:`FlagRefusedFiles`: what collect or the check before grading refused, flagged;
 * :class:`RestoreTestCells`: deleted read-only cells put back, edits flagged.
 
 Autograde step:
@@ -19,11 +20,13 @@ Autograde step:
 from .backup_gradebook import BackupGradebook
 from .clear_grading_record import ClearGradingRecord
 from .collect_evidence import CollectEvidence
+from .flag_refused_files import FlagRefusedFiles
 from .grade_from_evidence import GradeFromEvidence
 from .record_grading_run import RecordGradingRun
 from .restore_test_cells import RestoreTestCells
 from .strip_active_content import StripActiveContent
 from .sandboxed_execute import SandboxedExecute
 
-__all__ = ["BackupGradebook", "ClearGradingRecord", "CollectEvidence", "GradeFromEvidence", "RecordGradingRun", "RestoreTestCells",
+__all__ = ["BackupGradebook", "ClearGradingRecord", "CollectEvidence", "FlagRefusedFiles", "GradeFromEvidence",
+           "RecordGradingRun", "RestoreTestCells",
            "SandboxedExecute", "StripActiveContent"]

@@ -19,7 +19,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from autograde.checker.evidence import not_a_function
 from autograde.checker.spec import CRITERION_NAMES
 from autograde.checker.verdicts import judge_call, split_points
-from autograde.grading.inspector import inspect_evidence
+from autograde.grading.inspector import Inspector, inspect_evidence
 from autograde.grading.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, KERNEL_FAULTS, add_flag,
                                 criterion_points, grade_id, graded_cells, grading_record, points_text)
 from autograde.sandbox import Sandbox
@@ -130,7 +130,8 @@ class GradeFromEvidence(NbGraderPreprocessor):
         nb.cells.remove(cell)
         present = [call for call in calls if call["name"] in found]
         readings = dict(zip([call["name"] for call in present],
-                            inspect_evidence([found[call["name"]] for call in present], Sandbox(parent=self))))
+                            inspect_evidence([found[call["name"]] for call in present], Sandbox(parent=self),
+                                             Inspector(parent=self))))
         if len(present) < len(calls) and missing_flag:
             flags.append(missing_flag)
         answer_error = answer_cell_error(nb)
