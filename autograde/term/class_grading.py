@@ -53,7 +53,7 @@ from autograde.grading.protocol import ASSIGNMENT
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
 from autograde.term.gradebook import index_gradebook, points_problem, snapshot_gradebook
-from autograde.term.graded_notebooks import cache_path, notebooks_in, read_facts
+from autograde.term.graded_notebooks import cache_path, files_in, read_facts
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 remember, save_import_record)
 from autograde.term.roster import RosterError, roster_for_run, student_ids
@@ -210,7 +210,7 @@ class ClassGrader:
 
     def _has_grade_file(self, student: str) -> bool:
         """Whether the student has an autograded notebook (written only once the grades are saved)."""
-        return bool(notebooks_in(self.steps.autograded_folder(student)))
+        return bool(files_in(self.steps.autograded_folder(student)))
 
     def _stale(self, notebooks: dict[str, list[Path]], points: dict) -> dict[str, list[str]]:
         """Why each graded student's grade is out of date (points or grading code changed), if it is:
@@ -257,7 +257,7 @@ class ClassGrader:
                 todo[student] = notebooks
             elif self.students is None and self._needs_grading(student, notebooks):
                 todo[student] = notebooks
-        graded = {student: notebooks_in(self.steps.autograded_folder(student)) for student in found
+        graded = {student: files_in(self.steps.autograded_folder(student)) for student in found
                   if student not in todo and student not in excluded}
         for student, reasons in self._stale(graded, self.gradebook_points()).items():
             if reasons and self.students is None:
@@ -422,7 +422,7 @@ class ClassGrader:
         for student in self.summary.skipped:
             feedback = self.coursedir.format_path(self.coursedir.feedback_directory, student,
                                                   self.assignment_id)
-            if not any(Path(feedback).glob("*.html")):
+            if not files_in(feedback, ".html"):
                 wanted.add(student)
         with self._bar(len(wanted), "feedback") as bar:
             for (student, _), result in pool.run(worker.render_feedback,

@@ -20,6 +20,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from autograde.term.graded_notebooks import files_in
+
 # APPNOTE's records: a local file header, a central directory header, the end of central directory.
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -43,7 +45,7 @@ def write_feedback_zip(path: Path, feedback_root: Path, assignment_id: str, grad
     entries, missing = [], []
     for student in sorted(graded):
         user_id, attachment_id = record["lms_user_ids"].get(student), record["attachment_ids"].get(student)
-        pages = sorted((feedback_root / student / assignment_id).glob("*.html"))
+        pages = files_in(feedback_root / student / assignment_id, ".html")
         if not (user_id and attachment_id and pages):
             missing.append(student)
             continue

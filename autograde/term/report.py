@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.term.graded_notebooks import cache_path, notebooks_in, read_facts
+from autograde.term.graded_notebooks import cache_path, files_in, read_facts
 
 
 FIX_NOT_GRADED = ("run `python -m autograde grade` again (it grades whoever has no grade); "
@@ -152,7 +152,7 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
         states.setdefault(student, StudentState(student))
     for student in expected:
         states.setdefault(student, StudentState(student, handed_in=False))
-    notebooks = {student: notebooks_in(coursedir.format_path(coursedir.autograded_directory, student, assignment_id))
+    notebooks = {student: files_in(coursedir.format_path(coursedir.autograded_directory, student, assignment_id))
                  for student, state in states.items() if state.handed_in}
     facts = read_facts([path for paths in notebooks.values() for path in paths],
                        cache_path(coursedir, assignment_id))
