@@ -44,14 +44,18 @@ def stale_reasons(notebook, gradebook_points: dict) -> list[str]:
 
     ``gradebook_points`` is ``{criterion: points}`` as the gradebook has them now.
     """
+    return stale_reasons_of(criterion_points(notebook), recorded(notebook).get(FINGERPRINT_KEY), gradebook_points)
+
+
+def stale_reasons_of(graded_with: dict, fingerprint: str | None, gradebook_points: dict) -> list[str]:
+    """:func:`stale_reasons` from what a notebook recorded: the points it was graded with
+    (``{criterion: points}``) and the grader's fingerprint (None when it recorded none)."""
     reasons = []
-    graded_with = criterion_points(notebook)
     changes = [f"{criterion} {graded_with[criterion]:g} -> {points:g}"
                for criterion, points in gradebook_points.items()
                if criterion in graded_with and graded_with[criterion] != points]
     if changes:
         reasons.append("graded with other points (" + ", ".join(changes) + ")")
-    fingerprint = recorded(notebook).get(FINGERPRINT_KEY)
     if fingerprint is None:
         reasons.append("graded by a grader that recorded no fingerprint (an older grading kit)")
     elif fingerprint != grader_fingerprint():

@@ -52,7 +52,8 @@ from autograde.grading.preprocessors.backup_gradebook import backup_gradebook
 from autograde.grading.protocol import ASSIGNMENT, GraderFault
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
-from autograde.term.gradebook import points_problem, snapshot_gradebook
+from autograde.term.gradebook import index_gradebook, points_problem, snapshot_gradebook
+from autograde.term.graded_notebooks import cache_path, files_in, read_facts
 from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
                                 remember, save_import_record)
 from autograde.term.roster import RosterError, roster_for_run, student_ids
@@ -155,6 +156,9 @@ class ClassGrader:
         self.summary.seed = HiddenInputs(parent=self.app).run_seed()
         self.worker_config["HiddenInputs"] = {"seed": self.summary.seed}
         self.log.info("hidden inputs drawn from seed %d", self.summary.seed)
+        problem = index_gradebook(self.coursedir.db_url)  # nbgrader's foreign keys have none
+        if problem:
+            self.log.warning("could not index the gradebook (a large class is graded more slowly): %s", problem)
         self.steps = nbgrader_adapter.AutogradeSteps(self.app, assignment_id, part="save", force=force)
         self.notebook_ids = self._assignment_notebooks()
         self.journal = run_journal.RunJournal(self.journal_path, self.summary.seed)
@@ -206,20 +210,19 @@ class ClassGrader:
 
     def _has_grade_file(self, student: str) -> bool:
         """Whether the student has an autograded notebook (written only once the grades are saved)."""
-        return any(Path(self.steps.autograded_folder(student)).glob("*.ipynb"))
+        return bool(files_in(self.steps.autograded_folder(student)))
 
-    def _stale(self, student: str, points: dict) -> list[str]:
-        """Why a graded student's grade is out of date (points or grading code changed), if it is."""
-        import nbformat
-
-        from autograde.grading.fingerprint import stale_reasons
-
-        reasons = []
-        for path in sorted(Path(self.steps.autograded_folder(student)).glob("*.ipynb")):
-            try:
-                reasons += stale_reasons(nbformat.read(path, as_version=4), points)
-            except Exception as exc:  # unreadable: regrading is the way out
-                reasons.append(f"its autograded notebook cannot be read ({type(exc).__name__})")
+    def _stale(self, notebooks: dict[str, list[Path]], points: dict) -> dict[str, list[str]]:
+        """Why each graded student's grade is out of date (points or grading code changed), if it is:
+        from the facts kept of their autograded notebooks (only those that changed are read)."""
+        facts = read_facts([path for paths in notebooks.values() for path in paths],
+                           cache_path(self.coursedir, self.assignment_id))
+        reasons = {}
+        for student, paths in notebooks.items():
+            reasons[student] = []
+            for path in paths:  # unreadable: regrading is the way out
+                reasons[student] += ([f"its autograded notebook cannot be read ({facts[path].error_name})"]
+                                     if facts[path].error_name else facts[path].stale(points))
         return reasons
 
     def _needs_grading(self, student: str, notebooks: list[str]) -> bool:
@@ -246,28 +249,27 @@ class ClassGrader:
                                                    self.assignment_id)
                 raise GradingError(f"no submission for {', '.join(hints)} in {where}; "
                                    f"{len(found)} students have one")
-        points = self.gradebook_points()
         todo = {}
         for student, notebooks in found.items():
             if student in excluded:
                 continue
             if self.students is not None and student in self.students:
                 todo[student] = notebooks
-                continue
-            if self.students is None and self._needs_grading(student, notebooks):
+            elif self.students is None and self._needs_grading(student, notebooks):
                 todo[student] = notebooks
-                continue
-            reasons = self._stale(student, points)
+        graded = {student: files_in(self.steps.autograded_folder(student)) for student in found
+                  if student not in todo and student not in excluded}
+        for student, reasons in self._stale(graded, self.gradebook_points()).items():
             if reasons and self.students is None:
-                todo[student] = notebooks
+                todo[student] = found[student]
                 self.summary.regraded[student] = reasons
                 self.log.warning("%s: regrading: %s", student, "; ".join(reasons))
             elif reasons:
                 self.summary.stale_left[student] = reasons
-            elif self.students is None or self._has_grade_file(student):
+            elif self.students is None or graded[student]:
                 self.summary.skipped.append(student)
         self.summary.skipped.sort()
-        return todo
+        return {student: notebooks for student, notebooks in found.items() if student in todo}
 
     def _prepare(self, student: str, notebooks: list[str]) -> list[worker.GradeTask]:
         dest = self.steps.autograded_folder(student)
@@ -428,7 +430,7 @@ class ClassGrader:
         for student in self.summary.skipped:
             feedback = self.coursedir.format_path(self.coursedir.feedback_directory, student,
                                                   self.assignment_id)
-            if not any(Path(feedback).glob("*.html")):
+            if not files_in(feedback, ".html"):
                 wanted.add(student)
         with self._bar(len(wanted), "feedback") as bar:
             for (student, _), result in pool.run(worker.render_feedback,

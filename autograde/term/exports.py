@@ -1,7 +1,9 @@
 """What a grading run writes for everyone at its end: nbgrader's CSV, the Canvas file, the feedback
 zip for Canvas, the report.
 
-All of them come from one decision of who is graded (:func:`autograde.term.report.class_states`),
+All of them come from one read of the gradebook (:func:`autograde.term.gradebook.read_class`: a
+few queries, whatever the size of the class) and one decision of who is graded
+(:func:`autograde.term.report.class_states`),
 so a student has one verdict in every file: a student who is not graded is blank in both grade
 files (nbgrader's own export would say 0) with the reason in the report; a roster student who did
 not hand in is 0 or blank in both, as the instructor chose. The grade files are written first; a
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from autograde.term import report, run_journal
 from autograde.term.feedback_zip import write_feedback_zip
+from autograde.term.gradebook import export_csv, read_class
 from autograde.term.lms import load_import_record, write_canvas_csv
 from autograde.term.report_page import status_counts, write_class_report
 from autograde.term.roster import RosterEntry, absent_id, match
@@ -26,7 +29,9 @@ def _score(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _nbgrader_export(app, state_dir: Path, assignment_id: str) -> Path:
+def _read_and_export(app, state_dir: Path, assignment_id: str):
+    """Read the assignment from the gradebook in one pass, and write nbgrader's CSV export of it
+    (this assignment only: no practice rows) from that read; returns the read and the CSV's path."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
 
@@ -34,11 +39,15 @@ def _nbgrader_export(app, state_dir: Path, assignment_id: str) -> Path:
     plugin = CsvExportPlugin(parent=app)
     if not plugin.to:
         plugin.to = str(state_dir / "grades.csv")
-    plugin.assignment = [assignment_id]  # the graded assignment only (no practice rows)
     os.chdir(coursedir.root)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        plugin.export(gradebook)
-    return (Path(coursedir.root) / plugin.to).resolve()
+        read = read_class(gradebook, assignment_id)
+        if read is not None:
+            export_csv(plugin, gradebook, read)
+        else:  # no such assignment: nbgrader's export of nothing (its header)
+            plugin.assignment = [assignment_id]
+            plugin.export(gradebook)
+    return read, (Path(coursedir.root) / plugin.to).resolve()
 
 
 def _one_verdict(path: Path, assignment_id: str, verdicts: dict[str, str], absent: list[str], absent_score: str,
@@ -79,7 +88,8 @@ def export_and_report(app, summary, *, state_dir: Path, reports_dir: Path, journ
     record = load_import_record(import_record_path)
     not_graded = dict(run_journal.not_graded(journal_path))
     not_graded.update(summary.failed)
-    results, states = report.class_states(coursedir, assignment_id, not_graded)
+    read, summary.csv_path = _read_and_export(app, state_dir, assignment_id)
+    results, states = report.class_states(coursedir, assignment_id, read, not_graded)
     for student, late in record["late"].items():
         if student in states:
             states[student].marked_late = late
@@ -89,7 +99,6 @@ def export_and_report(app, summary, *, state_dir: Path, reports_dir: Path, journ
     absent_score = "0" if absent_zero else ""
     absent_rows = {absent_id(entry): entry for entry in absent}
 
-    summary.csv_path = _nbgrader_export(app, state_dir, assignment_id)
     verdicts = {student: ("graded" if state.total is not None else absent_score if not state.handed_in else "")
                 for student, state in states.items()}
     _one_verdict(summary.csv_path, assignment_id, verdicts, list(absent_rows), absent_score, results.max_score)

@@ -1,14 +1,20 @@
 """Reading grades back from nbgrader's gradebook: the one reader the kit uses.
 
-The class report, the corpus tests, the benchmarks and the LMS export all
-read scores through :func:`submissions` (or :func:`scores`), so they agree on
-what "a grade" is: a criterion's score is nbgrader's, the instructor's score
-where one was set by hand (formgrader, nbgrader's API), else the automatic
-one. nbgrader marks a cell ``needs_manual_grade`` whenever it holds a hand
-score, so that flag never means "no grade": a score is ``None`` only when the
-cell has neither. One pass over the assignment's submissions reads
-everything the report needs: scores, hand overrides, the submission time,
-lateness and nbgrader's late penalty.
+The class report, the grade files, the corpus tests, the benchmarks and the LMS export all
+read scores through :func:`read_class` (or :func:`submissions`, :func:`scores`), so they agree on
+what "a grade" is: a criterion's score is nbgrader's, the instructor's score where one was set
+by hand (formgrader, nbgrader's API), else the automatic one. nbgrader marks a cell
+``needs_manual_grade`` whenever it holds a hand score, so that flag never means "no grade": a
+score is ``None`` only when the cell has neither. A student's total is nbgrader's score with its
+late penalty deducted, the score of nbgrader's CSV export.
+
+The whole class is read in a few queries (its submissions with nbgrader's own score and late
+penalty, then every grade), never one ORM walk per student, and nbgrader's CSV export is fed
+from the same read (:func:`export_csv`). Those queries, and nbgrader's own per-student ones, need
+indexes on the gradebook's foreign keys, which nbgrader does not create: without them each
+student's score scans the whole grade table, and a class of 10,000 took minutes.
+:func:`index_gradebook` adds them (``CREATE INDEX IF NOT EXISTS``: nbgrader neither needs nor
+minds them).
 """
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ import datetime
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: Prefix of the indexes the kit adds to nbgrader's gradebook.
+INDEX_PREFIX = "ix_autograde_"
 
 
 @dataclass
@@ -28,6 +37,16 @@ class SubmissionGrades:
     seconds_late: float = 0.0
     penalty: float = 0.0                          # nbgrader's late penalty, in points
     total: float = 0.0                            # the score with the penalty deducted (nbgrader's export)
+
+
+@dataclass
+class ClassGrades:
+    """One assignment of the gradebook, read in one pass (:func:`read_class`)."""
+
+    assignment: object                     # nbgrader's Assignment
+    criteria: dict[str, float] = field(default_factory=dict)   # grade_id -> max points
+    submitted: dict = field(default_factory=dict)  # student -> nbgrader's SubmittedAssignment, score loaded
+    grades: dict[str, SubmissionGrades] = field(default_factory=dict)
 
 
 def gradebook_file(course_root) -> Path | None:
@@ -47,31 +66,109 @@ def db_url_of(course_root) -> str:
     return f"sqlite:///{path}" if path is not None else course_directory(course_root).db_url
 
 
-def submissions(db_url: str, assignment_id: str) -> dict[str, SubmissionGrades]:
-    """``{student: SubmissionGrades}`` for every submission of an assignment, in one pass."""
-    from nbgrader.api import Gradebook, MissingEntry
+def unindexed_foreign_keys() -> list[tuple[str, str]]:
+    """``(table, column)`` of every foreign key of nbgrader's schema that no index of nbgrader's
+    serves (an index is there only for a primary key or a unique constraint that starts with it)."""
+    from nbgrader.api import Base
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 
-    result = {}
-    with Gradebook(db_url) as gradebook:
+    found = []
+    for table in Base.metadata.sorted_tables:
+        leading = {constraint.columns.values()[0].name for constraint in table.constraints
+                   if isinstance(constraint, (PrimaryKeyConstraint, UniqueConstraint))}
+        found += [(table.name, key.parent.name) for key in table.foreign_keys if key.parent.name not in leading]
+    return sorted(found)
+
+
+def index_gradebook(db_url: str) -> str | None:
+    """Add an index on each foreign key nbgrader leaves without one; returns why it could not, or None.
+
+    Idempotent and cheap once done. A gradebook whose database refuses (a read-only file, a server
+    without ``IF NOT EXISTS``) is graded all the same, only slower for a large class.
+    """
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            for table, column in unindexed_foreign_keys():
+                connection.execute(text(f"CREATE INDEX IF NOT EXISTS {INDEX_PREFIX}{table}_{column} "
+                                        f"ON {table} ({column})"))
+    except Exception as exc:  # an optimisation: never a reason to stop grading
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def read_class(gradebook, assignment_id: str) -> ClassGrades | None:
+    """Every submission of an assignment, from an open nbgrader ``Gradebook``, in two queries;
+    None when the gradebook has no such assignment."""
+    from nbgrader.api import BaseCell, Grade, MissingEntry, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy.orm import undefer
+
+    try:
+        assignment = gradebook.find_assignment(assignment_id)
+    except MissingEntry:
+        return None
+    read = ClassGrades(assignment, _criteria(assignment))
+    query = (gradebook.db.query(SubmittedAssignment)
+             .options(undefer(SubmittedAssignment.score), undefer(SubmittedAssignment.late_submission_penalty))
+             .filter(SubmittedAssignment.assignment_id == assignment.id))
+    for submission in query:
+        penalty = float(submission.late_submission_penalty or 0.0)
+        read.submitted[submission.student_id] = submission
+        read.grades[submission.student_id] = SubmissionGrades(
+            timestamp=submission.timestamp, seconds_late=float(submission.total_seconds_late or 0.0),
+            penalty=penalty, total=max(0.0, submission.score - penalty))
+    cells = (gradebook.db.query(SubmittedAssignment.student_id, BaseCell.name, Grade.auto_score, Grade.manual_score)
+             .select_from(Grade)
+             .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+             .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+             .join(BaseCell, Grade.cell_id == BaseCell.id)
+             .filter(SubmittedAssignment.assignment_id == assignment.id))
+    for student, name, auto, manual in cells:
+        grades = read.grades[student]
+        score = manual if manual is not None else auto
+        grades.scores[name] = None if score is None else float(score)
+        if manual is not None:
+            grades.overrides[name] = (None if auto is None else float(auto), float(manual))
+    return read
+
+
+class _ReadGradebook:
+    """nbgrader's ``Gradebook`` as its CSV export plugin reads it (``assignments``, ``students``,
+    ``find_submission``), for one assignment whose submissions were read in one query: the plugin's
+    own ``find_submission`` and ``score`` cost three queries per student."""
+
+    def __init__(self, gradebook, read: ClassGrades):
+        self.assignments = [read.assignment]
+        self.students = gradebook.students
+        self._submitted = read.submitted
+
+    def find_submission(self, assignment: str, student: str):
+        from nbgrader.api import MissingEntry
+
         try:
-            assignment = gradebook.find_assignment(assignment_id)
-        except MissingEntry:
-            return {}
-        for submission in assignment.submissions:
-            grades = SubmissionGrades(timestamp=submission.timestamp,
-                                      seconds_late=float(submission.total_seconds_late or 0.0),
-                                      penalty=float(submission.late_submission_penalty or 0.0))
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    score = grade.manual_score if grade.manual_score is not None else grade.auto_score
-                    grades.scores[grade.name] = None if score is None else float(score)
-                    if grade.manual_score is not None:
-                        auto = None if grade.auto_score is None else float(grade.auto_score)
-                        grades.overrides[grade.name] = (auto, float(grade.manual_score))
-            raw = sum(score or 0.0 for score in grades.scores.values())
-            grades.total = max(0.0, raw - grades.penalty)
-            result[submission.student_id] = grades
-    return result
+            return self._submitted[student]
+        except KeyError:
+            raise MissingEntry() from None
+
+
+def export_csv(plugin, gradebook, read: ClassGrades) -> None:
+    """Run nbgrader's export ``plugin`` (its ``CsvExportPlugin``) on the assignment ``read`` holds:
+    nbgrader's own code writes the file, from the submissions read in one pass."""
+    plugin.assignment = [read.assignment.name]
+    plugin.export(_ReadGradebook(gradebook, read))
+
+
+def submissions(db_url: str, assignment_id: str) -> dict[str, SubmissionGrades]:
+    """``{student: SubmissionGrades}`` for every submission of an assignment (:func:`read_class`)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gradebook:
+        read = read_class(gradebook, assignment_id)
+    return read.grades if read else {}
 
 
 def scores(db_url: str, assignment_id: str) -> dict[str, dict[str, float | None]]:
@@ -79,14 +176,16 @@ def scores(db_url: str, assignment_id: str) -> dict[str, dict[str, float | None]
     return {student: grades.scores for student, grades in submissions(db_url, assignment_id).items()}
 
 
+def _criteria(assignment) -> dict[str, float]:
+    return {cell.name: float(cell.max_score) for notebook in assignment.notebooks for cell in notebook.grade_cells}
+
+
 def max_points(db_url: str, assignment_id: str) -> dict[str, float]:
     """``{grade_id: max points}`` of an assignment's graded cells, as the gradebook has them."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gradebook:
-        assignment = gradebook.find_assignment(assignment_id)
-        return {cell.name: float(cell.max_score) for notebook in assignment.notebooks
-                for cell in notebook.grade_cells}
+        return _criteria(gradebook.find_assignment(assignment_id))
 
 
 def snapshot_gradebook(db_url: str, into: Path) -> str:

@@ -34,6 +34,7 @@ import datetime
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,10 +169,10 @@ def _canvas_student_ids(names: dict[str, str], known: dict[str, str], taken: set
     result = {uid: known[uid] for uid in names if uid in known}
     taken = taken | set(known.values())
     new = [uid for uid in names if uid not in known]
+    namesakes = Counter(names[uid] for uid in new)  # counted once: an export of 10,000 is not 10,000² comparisons
     for uid in sorted(new):
         name = names[uid]
-        shared = name in taken or sum(names[other] == name for other in new) > 1
-        result[uid] = f"{name}-{uid}" if shared else name
+        result[uid] = f"{name}-{uid}" if name in taken or namesakes[name] > 1 else name
     return result
 
 

@@ -10,8 +10,9 @@ that were not used. For teaching, per criterion: how many students lost
 points and the most common message, that is what the class misunderstood.
 
 Everything is read back from nbgrader's gradebook (one pass,
-:func:`autograde.term.gradebook.submissions`), the autograded notebooks (the
-grader's record in their metadata), the run journal
+:func:`autograde.term.gradebook.read_class`), the autograded notebooks (the
+grader's record in their metadata, :mod:`.graded_notebooks`: only those that changed
+since the last report are read again), the run journal
 (:mod:`autograde.term.run_journal`) and the LMS import record
 (:mod:`autograde.term.lms`), so the report also covers students graded in
 earlier runs. The page is written by :mod:`.report_page`, the picture by
@@ -25,17 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.grading.protocol import KERNEL_FAULTS, flags_of, plural, recorded
+from autograde.term.graded_notebooks import cache_path, files_in, read_facts
 
-#: Error names that mean the notebook did not run to the end normally, and what they mean.
-FAULT_NAMES = {**KERNEL_FAULTS, "SandboxLimit": "a limit of the grading sandbox"}
-#: What the verdicts say when one call of the student's function hit a limit (autograde.checker.verdicts).
-CALL_FAULTS = {
-    "did not finish within the time limit": "a call of plot_attention_heatmap ran past its time limit",
-    "crashed Python (the process was killed by a signal)":
-        "a call of plot_attention_heatmap was killed by a signal (a crash, or a memory or CPU limit)",
-}
-SANDBOX_PHRASE = "the grading sandbox's limit"
 
 FIX_NOT_GRADED = ("run `python -m autograde grade` again (it grades whoever has no grade); "
                   "if it fails again, read the grading log")
@@ -123,13 +115,12 @@ def _release_order(coursedir, assignment_id: str) -> list[str]:
     return [grade_id for grade_id in order if grade_id]
 
 
-def class_results(coursedir, assignment_id: str) -> ClassResults:
-    """Read the per-criterion scores of an assignment from nbgrader's gradebook."""
-    from autograde.term.gradebook import max_points, submissions
-
+def class_results(coursedir, assignment_id: str, read) -> ClassResults:
+    """The per-criterion scores of an assignment, from the gradebook's one-pass read
+    (:func:`autograde.term.gradebook.read_class`; None: the gradebook has no such assignment)."""
     results = ClassResults(assignment_id)
-    criteria = max_points(coursedir.db_url, assignment_id)
-    results.submissions = submissions(coursedir.db_url, assignment_id)
+    criteria = read.criteria if read else {}
+    results.submissions = read.grades if read else {}
     results.scores = {student: {name: value for name, value in grades.scores.items() if name in criteria}
                       for student, grades in results.submissions.items()}
     results.totals = {student: grades.total for student, grades in results.submissions.items()}
@@ -141,39 +132,6 @@ def class_results(coursedir, assignment_id: str) -> ClassResults:
     return results
 
 
-def limit_hits(notebook) -> list[str]:
-    """Why an autograded notebook did not run normally (a time or sandbox limit, a dead kernel), if so.
-
-    One entry per kind of fault, naming the first cell it hit (from the cells'
-    error outputs, the sandbox's report and the verdicts of the calls).
-    """
-    hits: dict[str, str] = {}
-    record = recorded(notebook)
-    sandbox = record.get("sandbox") or {}
-    if sandbox.get("limit"):
-        hits[sandbox.get("limit_message") or f"the grading sandbox's {sandbox['limit']} limit"] = ""
-    for cell in notebook.cells:
-        where = cell.metadata.get("nbgrader", {}).get("grade_id") or "an ungraded cell"
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            name, value = output.get("ename", ""), str(output.get("evalue", ""))
-            reason = FAULT_NAMES.get(name)
-            if name == "SandboxLimit" or SANDBOX_PHRASE in value:
-                reason = value.split("\n")[0] or reason
-            if reason and not any(reason in known or known in reason for known in hits):
-                hits[reason] = where
-    for verdicts in record.get("verdicts", {}).values():
-        for message in (verdicts or {}).values():
-            for phrase, reason in CALL_FAULTS.items():
-                if message and phrase in message:
-                    hits.setdefault(reason, "")
-            for name, reason in FAULT_NAMES.items():
-                if message and f"{name}:" in message and not any(reason in known for known in hits):
-                    hits[reason] = ""
-    return [reason + (f" (in {where})" if where else "") for reason, where in hits.items()]
-
-
 def normalise_message(message: str) -> str:
     """A failure message without what is particular to one student (their line, quoted texts),
     so that the same mistake is counted once across the class."""
@@ -181,24 +139,10 @@ def normalise_message(message: str) -> str:
     return re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "…", message).strip()
 
 
-def _failure_messages(record: dict) -> dict[str, list[str]]:
-    """``{criterion: [distinct failure messages]}`` from the grader's record of one notebook."""
-    found: dict[str, list[str]] = {}
-    for verdicts in record.get("verdicts", {}).values():
-        for criterion, message in (verdicts or {}).items():
-            if message and message not in found.setdefault(criterion, []):
-                found[criterion].append(message)
-    return found
-
-
 def student_states(coursedir, assignment_id: str, results: ClassResults, not_graded: dict[str, str],
                    gradebook_points: dict, expected=()) -> dict[str, StudentState]:
     """Every student with a submission or a gradebook entry, and those ``expected`` (the roster's),
     with what the report says of them."""
-    import nbformat
-
-    from autograde.grading.fingerprint import stale_reasons
-
     states: dict[str, StudentState] = {}
     submitted_root = Path(coursedir.root, coursedir.submitted_directory)
     for folder in sorted(submitted_root.glob("*")):
@@ -208,6 +152,10 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
         states.setdefault(student, StudentState(student))
     for student in expected:
         states.setdefault(student, StudentState(student, handed_in=False))
+    notebooks = {student: files_in(coursedir.format_path(coursedir.autograded_directory, student, assignment_id))
+                 for student, state in states.items() if state.handed_in}
+    facts = read_facts([path for paths in notebooks.values() for path in paths],
+                       cache_path(coursedir, assignment_id))
     graded = set(results.graded_students())
     for student, state in states.items():
         if not state.handed_in:
@@ -218,29 +166,25 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
             state.overrides = {name: pair for name, pair in grades.overrides.items() if name in gradebook_points}
             state.submitted_at, state.seconds_late, state.penalty = (grades.timestamp, grades.seconds_late,
                                                                      grades.penalty)
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment_id))
-        notebooks = sorted(autograded.glob("*.ipynb"))
         # the last run's failures are not graded, whatever older grade the gradebook keeps (the
         # LMS file leaves them empty too)
-        if student in graded and notebooks and student not in not_graded:
+        if student in graded and notebooks[student] and student not in not_graded:
             state.total = results.totals.get(student, 0.0)
         else:
             state.not_graded = (not_graded.get(student)
                                 or ("no autograded notebook: it was never graded, or its grading did not "
-                                    "finish" if not notebooks else "no grade in the gradebook"))
-        for path in notebooks:
-            try:
-                notebook = nbformat.read(path, as_version=4)
-            except Exception as exc:  # a damaged file must not lose the rest of the report
-                state.not_graded = state.not_graded or f"the autograded notebook cannot be read ({exc})"
+                                    "finish" if not notebooks[student] else "no grade in the gradebook"))
+        for path in notebooks[student]:
+            fact = facts[path]
+            if fact.error_name:  # a damaged file must not lose the rest of the report
+                state.not_graded = state.not_graded or f"the autograded notebook cannot be read ({fact.error})"
                 state.total = None
                 continue
-            record = recorded(notebook)
-            state.limits += limit_hits(notebook)
-            state.flags += [flag for flag in flags_of(notebook) if flag not in state.flags]
-            state.messages = _failure_messages(record)
+            state.limits += fact.limits
+            state.flags += [flag for flag in fact.flags if flag not in state.flags]
+            state.messages = fact.messages
             if state.total is not None:
-                state.stale += stale_reasons(notebook, gradebook_points)
+                state.stale += fact.stale(gradebook_points)
     return states
 
 
@@ -270,12 +214,13 @@ def criterion_table(results: ClassResults, states: dict[str, StudentState]) -> l
     return rows
 
 
-def class_states(coursedir, assignment_id: str, not_graded: dict[str, str], expected=()
+def class_states(coursedir, assignment_id: str, read, not_graded: dict[str, str], expected=()
                  ) -> tuple[ClassResults, dict[str, StudentState]]:
     """The gradebook's scores and what the report says of every student (``state.total`` is
-    None for a student who is not graded): the report and the LMS file are written from these.
+    None for a student who is not graded): the report and the grade files are written from these.
+    ``read`` is the gradebook's one-pass read (:func:`autograde.term.gradebook.read_class`),
     ``not_graded`` is ``{student: reason}`` known from this run and the run journal; ``expected``
     the students of the roster (those without a submission did not hand in)."""
-    results = class_results(coursedir, assignment_id)
+    results = class_results(coursedir, assignment_id, read)
     return results, student_states(coursedir, assignment_id, results, not_graded, dict(results.criteria),
                                    expected)

@@ -12,7 +12,8 @@ from autograde.checker.verdicts import judge_call
 from autograde.grading.feedback import CleanFeedback, clean_traceback, without_paths
 from autograde.grading.fingerprint import FINGERPRINT_KEY, grader_fingerprint, stale_reasons
 from autograde.grading.protocol import ANSWER_CELL, METADATA_KEY
-from autograde.term.report import limit_hits, normalise_message
+from autograde.term.graded_notebooks import limit_hits
+from autograde.term.report import normalise_message
 
 SYNTAX_TRACEBACK = ["  Cell In[3], line 14\n    return ax)\n             ^\n", "\x1b[0;31mSyntaxError\x1b[0m: unmatched ')'\n"]
 LIBRARY_TRACEBACK = [

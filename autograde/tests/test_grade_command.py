@@ -144,6 +144,16 @@ def test_the_command_runs_cleanly_and_accounts_for_everyone(first_run):
     assert "LMS files not used: 4" in first_run.stdout
 
 
+def test_grade_indexes_the_gradebooks_foreign_keys(course, first_run):
+    import sqlite3
+
+    from autograde.term.gradebook import INDEX_PREFIX, unindexed_foreign_keys
+
+    with sqlite3.connect(course / "grading" / "gradebook.db") as db:
+        names = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {f"{INDEX_PREFIX}{table}_{column}" for table, column in unindexed_foreign_keys()} <= names
+
+
 def test_student_names_are_data_on_the_terminal_in_the_report_and_its_picture(course, first_run):
     # names holding a carriage return and escape codes cannot erase or hide a line of the summary
     assert all(line.isprintable() for line in first_run.stdout.splitlines()), first_run.stdout

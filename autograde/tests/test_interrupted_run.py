@@ -30,6 +30,10 @@ pytestmark = pytest.mark.integration
 STUDENTS = ["ada", "ben", "cy", "dee", "eli"]
 
 
+def _journal(course):
+    return run_journal.journal_path(course / "grading", "challenge")
+
+
 def _autograded(course):
     return {s for s in STUDENTS
             if (course / "grading" / "autograded" / s / "challenge" / "04_challenge.ipynb").exists()}
@@ -90,7 +94,7 @@ def test_ctrl_c_finishes_the_notebook_in_hand_and_lists_the_rest(course, ctrl_c)
     report = (course / "grading" / "reports" / "challenge-report.md").read_text()
     section = report.split("### Not graded")[1].split("###")[0]
     assert all(f"**{student}**: the run was interrupted (Ctrl-C)" in section for student in not_graded), section
-    assert run_journal.load(course / "grading" / "challenge-run.json")["ended_by"].startswith("the run was interrupted")
+    assert run_journal.load(_journal(course))["ended_by"].startswith("the run was interrupted")
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +110,7 @@ def killed(course, ctrl_c):
 def test_a_killed_run_leaves_everyone_graded_or_listed_in_its_journal(course, killed):
     assert killed == -signal.SIGKILL
     graded = _graded(course)
-    listed = run_journal.not_graded(course / "grading" / "challenge-run.json")
+    listed = run_journal.not_graded(_journal(course))
     assert listed, "the killed run should have left someone not graded"
     assert graded | set(listed) == set(STUDENTS) and not graded & set(listed), (graded, listed)
     assert all("stopped before grading it (it was killed or crashed)" in reason or "interrupted" in reason
@@ -114,12 +118,12 @@ def test_a_killed_run_leaves_everyone_graded_or_listed_in_its_journal(course, ki
 
 
 def test_the_next_run_says_what_the_last_one_left_and_grades_it(course, killed):
-    left = set(run_journal.not_graded(course / "grading" / "challenge-run.json"))
+    left = set(run_journal.not_graded(_journal(course)))
     result = subprocess.run([sys.executable, "-m", "autograde", "grade", "--no-progress"], cwd=course,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "The previous run did not finish; it left" in result.stdout, result.stdout
     assert all(student in result.stdout.split("The previous run")[1].splitlines()[0] for student in left)
     assert _graded(course) == set(STUDENTS)
-    assert run_journal.not_graded(course / "grading" / "challenge-run.json") == {}
+    assert run_journal.not_graded(_journal(course)) == {}
     assert sum(scores_of(course)["ada"].values()) == 10

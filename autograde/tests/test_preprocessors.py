@@ -211,7 +211,7 @@ def test_active_content_is_dropped_from_the_notebook_and_said_so():
 
 def test_why_a_cell_stopped_is_said_in_the_words_the_report_uses():
     from autograde.grading.preprocessors.grade_from_evidence import why_cell_stopped
-    from autograde.term.report import FAULT_NAMES
+    from autograde.term.graded_notebooks import FAULT_NAMES
 
     def stopped(ename, evalue=""):
         return why_cell_stopped([new_output("stream", name="stdout", text="drawing...\n"),

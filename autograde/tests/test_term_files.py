@@ -157,3 +157,120 @@ def test_the_roster_reads_a_bom_and_quoted_names(tmp_path):
     path.write_bytes("\ufeff".encode() + ROSTER.encode())
     assert read_roster(path)[0].name == "Smith, Jane"
     assert list(csv.reader(ROSTER.splitlines()))[2][0] == "Smith, Jane"
+
+
+# -- what grows with the class: the run journal and the notebooks the report reads ----------------------
+def test_the_run_journal_appends_one_line_per_student_and_folds_them_when_read(tmp_path):
+    from autograde.term import run_journal
+
+    path = run_journal.journal_path(tmp_path, "challenge")
+    journal = run_journal.RunJournal(path, seed=7)
+    journal.start(["ann", "bob", "cy", "dee"], carried={"old": "a file that is not a notebook"})
+    for event in (lambda: journal.graded("ann"), lambda: journal.not_graded("bob", "the kernel died")):
+        before = path.read_bytes()
+        event()
+        after = path.read_bytes()
+        # a write appends one line and never rewrites what is there: the same cost at any class size
+        assert after.startswith(before) and after[len(before):].count(b"\n") == 1
+    state = run_journal.load(path)
+    assert state["seed"] == 7 and state["ended_by"] is None
+    assert {s: e["state"] for s, e in state["students"].items()} == {
+        "old": "not graded", "ann": "graded", "bob": "not graded", "cy": "waiting", "dee": "waiting"}
+    killed = run_journal.not_graded(path)  # a killed run: whoever is still waiting was not reached
+    assert killed["bob"] == "the kernel died" and "stopped before grading it (it was killed" in killed["cy"]
+    assert run_journal.interrupted_run(path) is not None
+    assert journal.finish(interrupted="Ctrl-C") == {"cy": "Ctrl-C", "dee": "Ctrl-C"}
+    assert run_journal.not_graded(path) == {"old": "a file that is not a notebook", "bob": "the kernel died",
+                                            "cy": "Ctrl-C", "dee": "Ctrl-C"}
+    journal.start(["cy"])  # the next run starts a journal of its own
+    journal.graded("cy")
+    journal.finish()
+    assert run_journal.not_graded(path) == {} and run_journal.interrupted_run(path) is None
+
+
+def test_a_run_killed_in_the_middle_of_a_journal_line_leaves_it_readable(tmp_path):
+    from autograde.term import run_journal
+
+    path = run_journal.journal_path(tmp_path, "challenge")
+    journal = run_journal.RunJournal(path)
+    journal.start(["ann", "bob"])
+    journal.graded("ann")
+    with open(path, "a", encoding="utf-8") as torn:
+        torn.write('{"event": "graded", "stud')  # the kill came mid-write: no newline, no closing brace
+    assert set(run_journal.not_graded(path)) == {"bob"}
+    assert run_journal.load(path)["students"]["ann"]["state"] == "graded"
+    assert run_journal.load(tmp_path / "none.jsonl") is None and run_journal.not_graded(tmp_path / "none.jsonl") == {}
+
+
+def test_the_report_reads_an_autograded_notebook_again_only_once_it_changed(tmp_path, monkeypatch):
+    import nbformat
+
+    from autograde.grading.protocol import METADATA_KEY
+    from autograde.term import graded_notebooks
+
+    reads = []
+    real_read = graded_notebooks._read
+    monkeypatch.setattr(graded_notebooks, "_read", lambda path: reads.append(path.name) or real_read(path))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "x", metadata={"nbgrader": {"grade": True, "grade_id": "title", "points": 1}})])
+    notebook.metadata[METADATA_KEY] = {"flags": ["read the title as text"], "grader": "abc"}
+    paths = [tmp_path / f"{name}.ipynb" for name in ("ann", "bob")]
+    for path in paths:
+        nbformat.write(notebook, path)
+    (tmp_path / "broken.ipynb").write_text("{ not a notebook")
+    paths.append(tmp_path / "broken.ipynb")
+    cache = tmp_path / "challenge-autograded.json"
+
+    first = graded_notebooks.read_facts(paths, cache)
+    assert reads == ["ann.ipynb", "bob.ipynb", "broken.ipynb"]
+    assert first[paths[0]].flags == ["read the title as text"] and first[paths[0]].points == {"title": 1.0}
+    assert first[paths[0]].stale({"title": 2.0})[0] == "graded with other points (title 1 -> 2)"
+    assert first[paths[2]].error_name and not first[paths[0]].error_name
+    again = graded_notebooks.read_facts(paths, cache)
+    assert reads == ["ann.ipynb", "bob.ipynb", "broken.ipynb"] and again == first  # all from the cache
+    notebook.metadata[METADATA_KEY]["flags"] = []
+    nbformat.write(notebook, paths[1])  # bob regraded: a new file
+    assert graded_notebooks.read_facts(paths, cache)[paths[1]].flags == [] and reads[3:] == ["bob.ipynb"]
+    cache.write_text('{"version": "another", "notebooks": {}}')  # another kit's cache: read them all again
+    graded_notebooks.read_facts(paths[:1], cache)
+    cache.write_text("{ damaged")
+    graded_notebooks.read_facts(paths[:1], cache)
+    assert reads[4:] == ["ann.ipynb", "ann.ipynb"]
+
+
+def test_the_feedback_zip_compresses_only_the_pages_that_changed_and_reads_back(tmp_path, monkeypatch):
+    import zipfile
+
+    from autograde.term import feedback_zip
+
+    root = tmp_path / "feedback"
+    students = [f"s{index}" for index in range(5)]
+    for index, student in enumerate(students):
+        (root / student / "challenge").mkdir(parents=True)
+        (root / student / "challenge" / "04_challenge.html").write_text(f"<p>page of {student}</p>" * 50 + "é")
+    record = {"lms_user_ids": {s: str(100 + i) for i, s in enumerate(students)},
+              "attachment_ids": {s: str(900 + i) for i, s in enumerate(students[:4])}}  # s4: no Canvas file
+    path = tmp_path / "challenge-canvas-feedback.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as older:  # an older kit's zip
+        older.write(root / "s0" / "challenge" / "04_challenge.html", "s0_100_900_04_challenge.html")
+    deflated = []
+    real_deflate = feedback_zip._deflate
+    monkeypatch.setattr(feedback_zip, "_deflate", lambda data: deflated.append(data) or real_deflate(data))
+
+    def written():
+        with zipfile.ZipFile(path) as bundle:
+            assert bundle.testzip() is None  # every member's CRC checks out
+            return {name: bundle.read(name).decode() for name in bundle.namelist()}
+
+    assert feedback_zip.write_feedback_zip(path, root, "challenge", students, record) == (path, ["s4"])
+    assert len(deflated) == 3  # s0's page was in the older zip already
+    pages = written()
+    assert sorted(pages) == [f"s{i}_{100 + i}_{900 + i}_04_challenge.html" for i in range(4)]
+    assert pages["s2_102_902_04_challenge.html"].endswith("<p>page of s2</p>é")
+    (root / "s2" / "challenge" / "04_challenge.html").write_text("<p>regraded</p>")  # grade --student s2
+    feedback_zip.write_feedback_zip(path, root, "challenge", students, record)
+    assert len(deflated) == 4 and deflated[-1] == b"<p>regraded</p>"
+    assert written() == {**pages, "s2_102_902_04_challenge.html": "<p>regraded</p>"}
+    path.write_bytes(b"PK damaged")  # an unreadable zip: every page compressed again
+    feedback_zip.write_feedback_zip(path, root, "challenge", students, record)
+    assert len(deflated) == 8 and written()["s2_102_902_04_challenge.html"] == "<p>regraded</p>"
