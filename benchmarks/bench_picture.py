@@ -36,7 +36,6 @@ import matplotlib
 
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from autograde.checker.judge import judge_picture  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402

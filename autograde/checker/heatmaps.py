@@ -2,8 +2,7 @@
 which cells the render shows, which heatmap is on top, and the value under each pair of labels."""
 import numpy as np
 
-from .artists import (PICTURE_MAX_CELLS, PICTURE_MAX_HEATMAPS, _picture_clip, _picture_is_invisible, _picture_locate,
-                      _picture_number, _picture_rendered, _picture_scale, _picture_to_data)
+from .artists import (PICTURE_MAX_CELLS, PICTURE_MAX_HEATMAPS, _picture_clip, _picture_is_invisible, _picture_number, _picture_rendered, _picture_scale, _picture_to_data)
 from .heatmap_cells import _PictureHeatmap
 from .seen import SEEN_MIN_PIXELS
 from .texts import _picture_colorbar

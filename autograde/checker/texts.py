@@ -1,6 +1,5 @@
 """Reading the words of a picture: tick labels where they are drawn, titles, free texts, and the
 colorbars with their labels (and the labels and colour scales made by hand: :mod:`handmade`)."""
-import numpy as np
 
 from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_colorbars,
                       _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate, _picture_placed,
