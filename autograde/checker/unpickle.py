@@ -274,19 +274,21 @@ def _genuine_axes(value):
     return value if figure is not None and value in figure.axes else None
 
 
-def read_evidence(evidence: dict) -> dict:
+def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dict:
     """What one call's evidence shows, as plain data for :func:`judge_call`.
 
     Keys: ``status``, ``exception`` and ``returned`` (copied from the evidence,
     untrusted facts), ``returned_given`` (the returned Axes is the given one),
     ``returned_axes`` (a genuine Axes in its figure came back), ``read_from``
-    ("returned", "given" or "current": the Axes whose picture was read),
-    ``picture`` (:func:`read_picture` of it), ``problem`` and ``flags``.
+    (the Axes whose picture was read: the first of ``order`` that shows a
+    heatmap, else the first there is; the policy, :func:`verdicts.axes_to_read`,
+    chooses ``order``), ``picture`` (:func:`read_picture` of it), ``problem``
+    and ``flags``. A call that raised is read too when it sent a drawing.
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
               "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": []}
-    if result["status"] != "returned":
+    if result["status"] != "returned" and not (result["status"] == "raised" and evidence.get("pickle")):
         return result
     import matplotlib.pyplot as plt
     opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
@@ -296,13 +298,12 @@ def read_evidence(evidence: dict) -> dict:
         _close_figures_opened_since(opened_before)
         return result
     try:
-        candidates = [(name, _genuine_axes(drawing[name])) for name in ("returned", "given", "current")]
-        result["returned_axes"] = candidates[0][1] is not None
+        result["returned_axes"] = _genuine_axes(drawing["returned"]) is not None
         result["returned_given"] = result["returned_axes"] and drawing["returned"] is drawing["given"]
-        # Judge the Axes that holds the heatmap: the returned one, else the given
-        # one, else wherever pyplot drew; the return value is judged on its own.
-        # (Each reading renders the figure: read each Axes once, and stop at the first
-        # with a heatmap.)
+        # Judge the first Axes of `order` that holds the heatmap; the return value is
+        # judged on its own. (Each reading renders the figure: read each Axes once, and
+        # stop at the first with a heatmap.)
+        candidates = [(name, _genuine_axes(drawing[name])) for name in order]
         pictures, chosen = [], None
         for name, axes in candidates:
             if axes is None or any(axes is read for _, read, _ in pictures):
