@@ -37,6 +37,7 @@ c.Autograde.autograde_preprocessors = [
     "autograde.grading.preprocessors.StripActiveContent",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+    "autograde.grading.preprocessors.FlagInGradebook",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
 
 # A submission's notebook is rendered in instructors' browsers (formgrader) and in its feedback:
@@ -55,3 +56,7 @@ c.GenerateFeedback.preprocessors = [
 # c.Sandbox.cpu_seconds = 120
 # Fixed hidden inputs instead of fresh ones for each run (autograde/grading/hidden_inputs.py):
 # c.HiddenInputs.seed = 1234
+# What a call given an ax is judged on (README, "Grading the challenge: the policy"): "given" (the
+# default: that ax, as the caller sees it) or "returned" (the Axes the function returns). Run
+# ./course generate after changing it: the students' self-check judges the same way.
+# c.HeatmapGrading.judge_with_ax_on = "given"

@@ -3,10 +3,14 @@
 The grader (:func:`inspect_evidence`) starts ``python -I -m autograde.grading.inspector``
 in its own sandbox (no network, nothing writable but a private /tmp, the
 sandbox's limits), writes the untrusted evidence of one submission to its
-stdin as JSON, and reads back, for each call, what the drawing shows
-(:func:`autograde.checker.unpickle.read_evidence`). The inspector only reads
-pictures; the verdicts and points are computed by the grader from what it
-returns, against the data the grader itself chose.
+stdin as JSON, with the Axes to read for each call (the policy's
+:func:`autograde.checker.verdicts.axes_to_read`), and reads back, for each call,
+what the drawing shows (:func:`autograde.checker.unpickle.read_evidence`) and
+the figure as the caller sees it, drawn as a PNG
+(:func:`autograde.checker.evidence.shown_png`: pixels, bounded in size, never
+markup). The inspector only reads pictures; the verdicts and points are
+computed by the grader from what it returns, against the data the grader
+itself chose.
 
 Unpickling happens only here, with the checker's restricted unpickler, so a
 forged pickle can at worst be a genuine matplotlib figure; and as this
@@ -15,27 +19,52 @@ unpickler would not reach the gradebook, the course or another student.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from autograde.checker.evidence import PNG_MAX_BYTES
+
 #: Seconds the inspector may take for one submission (four calls).
 INSPECTOR_TIMEOUT = 180.0  # wall clock; its CPU time is limited by the sandbox (cpu_seconds)
-#: Largest reply accepted from the inspector (bytes).
-MAX_REPLY = 2_000_000
+#: Largest reply accepted from the inspector (bytes): the readings and four pictures.
+MAX_REPLY = 2_000_000 + 4 * (PNG_MAX_BYTES * 4 // 3 + 4)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def main() -> int:
-    """Process entry: evidence list on stdin, one reading per call on stdout (JSON)."""
+    """Process entry: evidence and the Axes to read on stdin, one reading per call on stdout (JSON)."""
     import matplotlib
     matplotlib.use("agg")
-    from autograde.checker.unpickle import read_evidence
+    import matplotlib.pyplot as plt
+    from autograde.checker.evidence import shown_png
+    from autograde.checker.unpickle import load_drawing, read_evidence
 
     request = json.loads(sys.stdin.buffer.read())
-    readings = [read_evidence(evidence) for evidence in request["evidence"]]
+    readings = []
+    for evidence, order in zip(request["evidence"], request["read"]):
+        order = tuple(order)
+        reading = read_evidence(evidence, order)
+        if reading["picture"] is not None or reading["read_from"] is not None:
+            drawing = load_drawing(evidence)[0]  # read again: read_evidence leaves nothing open
+            reading["png"] = shown_png(drawing, order) if drawing is not None else None
+            plt.close("all")
+        readings.append(reading)
     sys.stdout.write(json.dumps({"readings": readings}))
     return 0
+
+
+def _checked_png(value):
+    """A picture from the inspector, kept only when it is a PNG of bounded size (base64)."""
+    if not isinstance(value, str) or len(value) > PNG_MAX_BYTES * 4 // 3 + 4:
+        return None
+    try:
+        return value if base64.b64decode(value, validate=True).startswith(PNG_SIGNATURE) else None
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _failed_readings(count: int, why: str) -> list[dict]:
@@ -43,15 +72,17 @@ def _failed_readings(count: int, why: str) -> list[dict]:
              "flags": []} for _ in range(count)]
 
 
-def inspect_evidence(evidence: list[dict], sandbox=None) -> list[dict]:
+def inspect_evidence(evidence: list[dict], orders: list[tuple], sandbox=None) -> list[dict]:
     """Readings (one per evidence record, same order) made by a fresh inspector process.
 
+    ``orders`` holds, for each record, the Axes to read (:func:`axes_to_read`). Each
+    reading's ``png`` is the picture of what the caller sees (base64 PNG) or None.
     ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with
     None or ``enabled=False`` the inspector runs as a plain child process.
     """
     if not evidence:
         return []
-    request = json.dumps({"evidence": evidence}).encode()
+    request = json.dumps({"evidence": evidence, "read": [list(order) for order in orders]}).encode()
     argv = [sys.executable, "-I", "-m", "autograde.grading.inspector"]
     package = str(Path(__file__).resolve().parents[1])  # autograde/: the checker too
     try:
@@ -74,6 +105,8 @@ def inspect_evidence(evidence: list[dict], sandbox=None) -> list[dict]:
         return _failed_readings(len(evidence), "its reply was not readable")
     if not isinstance(readings, list) or len(readings) != len(evidence) or not all(isinstance(r, dict) for r in readings):
         return _failed_readings(len(evidence), "its reply did not match the calls")
+    for reading in readings:
+        reading["png"] = _checked_png(reading.get("png"))
     return readings
 
 

@@ -14,16 +14,17 @@ import re
 from autograde.checker.unpickle import clean_text
 from autograde.checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
-__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENT", "METADATA_KEY",
-           "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "SELF_CHECK_CELL", "PRACTICE_ASSIGNMENT",
+           "METADATA_KEY", "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
            "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of"]
 
 #: The graded assignment and its notebook (nbgrader ids).
 ASSIGNMENT = "challenge"
 NOTEBOOK = "04_challenge"
-#: The student's answer cell and the read-only set-up cell of the challenge.
+#: The student's answer cell, and the read-only set-up and self-check cells of the challenge.
 ANSWER_CELL = "answer_plot_attention_heatmap"
 SETUP_CELL = "setup"
+SELF_CHECK_CELL = "self_check"
 #: The practice assignment (lessons): released with nbgrader, never graded.
 PRACTICE_ASSIGNMENT = "lessons"
 
