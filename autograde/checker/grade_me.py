@@ -17,25 +17,17 @@ What it cannot know: a hidden sentence of grading's own (it draws others of the
 same kind), and edits not saved yet (it says when the notebook was saved).
 """
 import datetime
-import json
 import os
 import sys
 
 from .fresh import self_check_calls
-from .notebook import is_grading, judge_evidence, points_report, show_pictures
+from .notebook import is_grading, judge_evidence, points_report, recording_cell, show_pictures
 from .spec import CALL_TIMEOUT, EVIDENCE_MIME
 
 #: The challenge notebook's file name, graded when no other is named.
 CHALLENGE_NOTEBOOK = "04_challenge.ipynb"
 #: Seconds a cell may run, as at grading (``c.Execute.timeout``).
 CELL_TIMEOUT = 60
-
-_RECORDING_CELL = """\
-# Added by grade_me: call plot_attention_heatmap the way grading does and record what it draws.
-import heatmap_check as _grading_check
-_grading_check.record_evidence(globals().get("plot_attention_heatmap"), __import__("json").loads({calls!r}))
-"""
-
 
 def _is_graded(cell) -> bool:
     nbgrader = cell.get("metadata", {}).get("nbgrader", {})
@@ -61,7 +53,7 @@ def run_notebook(path, calls, timeout=CELL_TIMEOUT):
     from nbformat.v4 import new_code_cell
 
     notebook = nbformat.read(path, as_version=4)
-    cell = new_code_cell(_RECORDING_CELL.format(calls=json.dumps(calls)))
+    cell = new_code_cell(recording_cell(calls, "grade_me"))
     graded = [index for index, other in enumerate(notebook.cells) if _is_graded(other)]
     notebook.cells.insert(graded[0] if graded else len(notebook.cells), cell)
     folder = os.path.dirname(os.path.abspath(path))

@@ -274,7 +274,7 @@ def _genuine_axes(value):
     return value if figure is not None and value in figure.axes else None
 
 
-def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dict:
+def read_evidence(evidence: dict, order=("returned", "given", "current"), show=None) -> dict:
     """What one call's evidence shows, as plain data for :func:`judge_call`.
 
     Keys: ``status``, ``exception`` and ``returned`` (copied from the evidence,
@@ -284,6 +284,8 @@ def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dic
     heatmap, else the first there is; the policy, :func:`verdicts.axes_to_read`,
     chooses ``order``), ``picture`` (:func:`read_picture` of it), ``problem``
     and ``flags``. A call that raised is read too when it sent a drawing.
+    ``show``: a function of the unpickled drawing whose result becomes ``png``
+    (the inspector draws the figure the caller saw while the drawing is open).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
@@ -317,6 +319,8 @@ def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dic
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
+        if show is not None:
+            result["png"] = show(drawing)
     except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
         result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
     finally:

@@ -53,6 +53,9 @@ class Case:
     #: its points follow from the grading policy (which Axes a call is judged on, what a raise
     #: keeps: autograde/checker/verdicts.py), not from one picture alone.
     by_policy: bool = False
+    #: what it fails when the course judges the Axes returned (c.HeatmapGrading.judge_with_ax_on
+    #: = "returned"), when that differs from ``fails``.
+    fails_when_returned: dict | None = None
 
     @property
     def answer_source(self) -> str:
@@ -62,16 +65,17 @@ class Case:
             return path.read_text()
         return find_cell(_student_notebook(), ANSWER_CELL).source  # the blank answer
 
-    def failing_shapes(self, criterion: str) -> tuple:
-        """The call shapes in which ``criterion`` fails."""
-        if self.fails == EVERYTHING:
+    def failing_shapes(self, criterion: str, judge_with_ax_on: str = "given") -> tuple:
+        """The call shapes in which ``criterion`` fails (under the course's with-ax setting)."""
+        fails = self.fails_when_returned if judge_with_ax_on == "returned" and self.fails_when_returned else self.fails
+        if fails == EVERYTHING:
             return BOTH
-        return tuple(self.fails.get(criterion, ()))
+        return tuple(fails.get(criterion, ()))
 
-    def expected(self, points: dict | None = None) -> dict:
+    def expected(self, points: dict | None = None, judge_with_ax_on: str = "given") -> dict:
         """``{criterion: points}`` this case must score, from the notebook's points."""
         points = points or notebook_points()
-        return {criterion: round(maximum * (1 - len(self.failing_shapes(criterion)) / len(BOTH)), 4)
+        return {criterion: round(maximum * (1 - len(self.failing_shapes(criterion, judge_with_ax_on)) / len(BOTH)), 4)
                 for criterion, maximum in points.items()}
 
 
@@ -121,7 +125,8 @@ _CASES = (
     Case("rescaled", "defect", {"matrix": BOTH}),
     Case("no_return", "defect", {"returns_axes": BOTH}),
     # (a call with an ax is judged on that ax: drawing elsewhere costs that call's half of everything)
-    Case("ignores_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True),
+    Case("ignores_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
     Case("labels_without_ticks", "defect", {"x_ticks": BOTH}),
     Case("y_labels_reversed", "defect", {"y_ticks": BOTH}),
     Case("colorbar_unlabelled", "defect", {"colorbar": BOTH}),
@@ -133,8 +138,10 @@ _CASES = (
     Case("hardcoded_tokens", "defect", {"returns_axes": NO_AX, "colorbar": NO_AX, "title": NO_AX,
                                         "x_ticks": BOTH, "y_ticks": BOTH}),
     Case("list_as_array", "defect", {c: NO_AX for c in CALL_CRITERIA}),
-    Case("pyplot_ignores_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True),
-    Case("pyplot_gca_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True),
+    Case("pyplot_ignores_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
+    Case("pyplot_gca_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
     # (a function that raises keeps what it drew before the error: here the heatmap and its ticks)
     Case("uses_fig_with_ax", "defect", {c: WITH_AX for c in ("returns_axes", "colorbar", "title")}, by_policy=True),
     Case("raises_after_drawing", "defect", {c: BOTH for c in ("returns_axes", "colorbar", "title")}, by_policy=True),

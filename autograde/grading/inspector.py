@@ -39,20 +39,13 @@ def main() -> int:
     """Process entry: evidence and the Axes to read on stdin, one reading per call on stdout (JSON)."""
     import matplotlib
     matplotlib.use("agg")
-    import matplotlib.pyplot as plt
     from autograde.checker.evidence import shown_png
-    from autograde.checker.unpickle import load_drawing, read_evidence
+    from autograde.checker.unpickle import read_evidence
 
     request = json.loads(sys.stdin.buffer.read())
     readings = []
-    for evidence, order in zip(request["evidence"], request["read"]):
-        order = tuple(order)
-        reading = read_evidence(evidence, order)
-        if reading["picture"] is not None or reading["read_from"] is not None:
-            drawing = load_drawing(evidence)[0]  # read again: read_evidence leaves nothing open
-            reading["png"] = shown_png(drawing, order) if drawing is not None else None
-            plt.close("all")
-        readings.append(reading)
+    for evidence, order in zip(request["evidence"], map(tuple, request["read"])):
+        readings.append(read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order)))
     sys.stdout.write(json.dumps({"readings": readings}))
     return 0
 

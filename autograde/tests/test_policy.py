@@ -29,7 +29,7 @@ from autograde.checker.spec import (CRITERIA, OTHER_ATTENTION, OTHER_SENTENCE, P
                                     make_call, public_calls)
 from autograde.checker.unpickle import read_evidence  # noqa: E402
 from autograde.checker.verdicts import axes_to_read, judge_call, points_lost, split_points  # noqa: E402
-from autograde.corpus import WITH_AX, Case, answer_function, cases, notebook_points  # noqa: E402
+from autograde.corpus import answer_function, cases, notebook_points  # noqa: E402
 from autograde.grading.hidden_inputs import grading_calls  # noqa: E402
 from autograde.grading.preprocessors import FlagInGradebook  # noqa: E402
 from autograde.grading.protocol import ASSIGNMENT, NOTEBOOK, add_flag  # noqa: E402
@@ -158,11 +158,6 @@ def test_the_kits_flag_is_set_in_formgraders_column_and_never_cleared(challenge_
     assert flagged("flag_policy_a")
 
 
-#: The policy cases' expectations when the course judges the Axes returned (the others are the same).
-RETURNED = {name: Case(name, "defect", {"returns_axes": WITH_AX})
-            for name in ("ignores_given_ax", "pyplot_ignores_ax", "pyplot_gca_given_ax")}
-
-
 @pytest.mark.corpus
 @pytest.mark.parametrize("policy", ["given", "returned"])
 @pytest.mark.parametrize("case", [case for case in cases() if case.by_policy], ids=lambda case: case.name)
@@ -171,5 +166,4 @@ def test_each_policy_case_scores_what_a_person_gives_in_the_grading_pipeline(cas
     verdicts = {call["name"]: judged(case.name, call, policy) for call in calls}
     scores = {criterion: result["score"] for criterion, result in
               split_points(calls, verdicts, notebook_points()).items()}
-    expected = RETURNED.get(case.name, case) if policy == "returned" else case
-    assert scores == expected.expected(), {call: failing(v) for call, v in verdicts.items()}
+    assert scores == case.expected(judge_with_ax_on=policy), {call: failing(v) for call, v in verdicts.items()}

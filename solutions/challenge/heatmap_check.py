@@ -2494,7 +2494,7 @@ def _genuine_axes(value):
     return value if figure is not None and value in figure.axes else None
 
 
-def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dict:
+def read_evidence(evidence: dict, order=("returned", "given", "current"), show=None) -> dict:
     """What one call's evidence shows, as plain data for :func:`judge_call`.
 
     Keys: ``status``, ``exception`` and ``returned`` (copied from the evidence,
@@ -2504,6 +2504,8 @@ def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dic
     heatmap, else the first there is; the policy, :func:`verdicts.axes_to_read`,
     chooses ``order``), ``picture`` (:func:`read_picture` of it), ``problem``
     and ``flags``. A call that raised is read too when it sent a drawing.
+    ``show``: a function of the unpickled drawing whose result becomes ``png``
+    (the inspector draws the figure the caller saw while the drawing is open).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
@@ -2537,6 +2539,8 @@ def read_evidence(evidence: dict, order=("returned", "given", "current")) -> dic
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
+        if show is not None:
+            result["png"] = show(drawing)
     except Exception as exc:  # noqa: BLE001 - a genuine but unreadable figure is the call's problem
         result["problem"] = f"the figure could not be read ({type(exc).__name__}: {str(exc)[:120]})"
     finally:
@@ -3167,6 +3171,7 @@ def points_lost(results: dict) -> list:
   it for a verdict; a sandboxed inspector reads what was drawn.
 """
 import base64
+import json
 import os
 
 
@@ -3304,6 +3309,15 @@ def require(criterion, function):
     print(f"{heading}: passed")
 
 
+def recording_cell(calls, by: str) -> str:
+    """The source of the cell that grading (``by`` "the grader") and "grade me" add before the
+    graded cells: it makes ``calls`` on the notebook's function and sends back what each drew."""
+    return (f"# Added by {by}: call plot_attention_heatmap the way grading does and record what it draws.\n"
+            f"import heatmap_check as _grading_check\n"
+            f"_grading_check.record_evidence(globals().get(\"plot_attention_heatmap\"), "
+            f"__import__(\"json\").loads({json.dumps(calls)!r}))\n")
+
+
 def record_evidence(function, calls):
     """At grading: make each call and send back what it drew (one output per call)."""
     from IPython.display import display
@@ -3332,7 +3346,6 @@ What it cannot know: a hidden sentence of grading's own (it draws others of the
 same kind), and edits not saved yet (it says when the notebook was saved).
 """
 import datetime
-import json
 import os
 import sys
 
@@ -3341,13 +3354,6 @@ import sys
 CHALLENGE_NOTEBOOK = "04_challenge.ipynb"
 #: Seconds a cell may run, as at grading (``c.Execute.timeout``).
 CELL_TIMEOUT = 60
-
-_RECORDING_CELL = """\
-# Added by grade_me: call plot_attention_heatmap the way grading does and record what it draws.
-import heatmap_check as _grading_check
-_grading_check.record_evidence(globals().get("plot_attention_heatmap"), __import__("json").loads({calls!r}))
-"""
-
 
 def _is_graded(cell) -> bool:
     nbgrader = cell.get("metadata", {}).get("nbgrader", {})
@@ -3373,7 +3379,7 @@ def run_notebook(path, calls, timeout=CELL_TIMEOUT):
     from nbformat.v4 import new_code_cell
 
     notebook = nbformat.read(path, as_version=4)
-    cell = new_code_cell(_RECORDING_CELL.format(calls=json.dumps(calls)))
+    cell = new_code_cell(recording_cell(calls, "grade_me"))
     graded = [index for index, other in enumerate(notebook.cells) if _is_graded(other)]
     notebook.cells.insert(graded[0] if graded else len(notebook.cells), cell)
     folder = os.path.dirname(os.path.abspath(path))
