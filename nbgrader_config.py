@@ -26,6 +26,8 @@ c.ExportPlugin.to = "grading/grades.csv"
 c.Execute.timeout = 60  # seconds per cell; one call of the student's function gets 10
 c.ExecutePreprocessor.timeout = 60  # the same setting under the name older docs use
 c.OverwriteCells.add_missing_cells = True
+# A submitted file that is not a notebook: "ask the student to hand in the notebook again", no traceback
+c.Autograde.exporter_class = "autograde.grading.submission_file.SubmissionExporter"
 c.Autograde.sanitize_preprocessors = [
     "autograde.grading.preprocessors.BackupGradebook", "autograde.grading.preprocessors.ClearGradingRecord",
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
@@ -39,6 +41,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "autograde.grading.preprocessors.FlagInGradebook",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+
+# Late work (README, "Late work"): the due date is the gradebook's (nbgrader db assignment add
+# challenge --duedate "2026-03-13 23:59 Europe/Berlin"); a late submission loses this many points per
+# day begun (0: none; nbgrader's c.LatePenalty.penalty_method = "zero" gives it 0 instead).
+c.AssignLatePenalties.plugin_class = "autograde.grading.late_penalty.LatePenalty"
+c.LatePenalty.points_per_day = 0
+c.LatePenalty.grace_minutes = 0
 
 # A submission's notebook is rendered in instructors' browsers (formgrader) and in its feedback:
 # nbconvert sanitizes its HTML there, so nothing a student wrote can run as script.

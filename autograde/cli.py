@@ -1,6 +1,6 @@
 """The grading kit's command line: ``python -m autograde <command>``, run from the course root.
 
-    python -m autograde grade [SUBMISSIONS] [--student NAME ...] [--jobs N] [--force] [--lms-column NAME]
+    python -m autograde grade [SUBMISSIONS] [--student NAME ...] [--roster CSV] [--jobs N] [--force] ...
     python -m autograde flags [AUTOGRADED_FOLDER]
     python -m autograde build
     python -m autograde build-checker
@@ -11,6 +11,11 @@ Each command is a thin layer over one documented function: ``grade`` over
 :func:`autograde.generate.checker.write_checker` and
 :func:`autograde.generate.points.write_points` (what ``./course generate`` runs
 before nbgrader), ``build-checker`` over the first alone.
+
+Exit status of ``grade``: 0 when every student with a submission is graded and none is flagged;
+3 when a student is not graded or a submission is flagged (the summary and the report say who;
+``--allow-ungraded`` makes it 0); 1 when the run cannot start or the report cannot be written
+(the grade files are written all the same); 2 for a usage error; 130 when interrupted.
 """
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+
+EXIT_ATTENTION = 3  # a student is not graded or a submission is flagged
 
 
 def _grade_arguments(grade: argparse.ArgumentParser) -> None:
@@ -47,6 +55,19 @@ def _grade_arguments(grade: argparse.ArgumentParser) -> None:
                        help="the assignment's column header in grading/<assignment>-canvas.csv, the file "
                             "for Canvas's gradebook import: your Canvas assignment's name (default: the "
                             "assignment id)")
+    grade.add_argument("--roster", default=None, metavar="CSV",
+                       help="the class list: Canvas's gradebook export (Grades > Export). Matches each row to "
+                            "a submission by Canvas user id or by --roster-key, fills the Canvas file's ids, "
+                            "names and sections, and lists who did not hand in and who is not on the roster. "
+                            "Kept for later runs (grading/<assignment>-roster.json).")
+    grade.add_argument("--roster-key", default=None, metavar="COLUMN",
+                       help="the roster's column whose values are nbgrader student ids (default: SIS Login ID)")
+    grade.add_argument("--not-handed-in", choices=("blank", "zero"), default=None,
+                       help="what roster students without a submission get in both grade files (default: "
+                            "blank, or the choice kept with the roster)")
+    grade.add_argument("--allow-ungraded", action="store_true",
+                       help=f"exit status 0 even when a student is not graded or flagged (default: "
+                            f"{EXIT_ATTENTION}, so that a script notices)")
     grade.add_argument("--reports", type=Path, default=None,
                        help="folder for the class report (<assignment>-report.md and .png) and the grading "
                             "log (default: grading/reports). The grade files go next to nbgrader's export, "
@@ -121,57 +142,92 @@ def _build_points() -> int:
 
 
 def _names(students, limit: int = 8) -> str:
+    from autograde.term.text import one_line
+
     students = sorted(students)
-    return ", ".join(students[:limit]) + (f" and {len(students) - limit} more" if len(students) > limit else "")
+    return ", ".join(one_line(s, 60) for s in students[:limit]) + (
+        f" and {len(students) - limit} more" if len(students) > limit else "")
+
+
+def _say(line: str) -> None:
+    """Print one line of the summary as one printable line (names and reasons are students' text:
+    a name holding a carriage return or an escape sequence must not erase the line before it)."""
+    from autograde.term.text import one_line
+
+    print(line[:len(line) - len(line.lstrip(" "))] + one_line(line))
+
+
+def _print_import(imported) -> None:
+    from autograde.grading.protocol import plural
+
+    _say(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
+         + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
+    for student, why in sorted(imported.duplicates.items()):
+        _say(f"  {student} sent {why}")
+    for name, reason in imported.problems:
+        _say(f"  not used: {name}: {reason}")
+
+
+def _print_class(summary) -> None:
+    """One line per status (they add up to the class), then what cuts across them."""
+    from autograde.term.report import GRADED, STATUSES
+
+    counts = summary.counts
+    _say(f"The class: {counts['students']} students" + (f" (roster: {summary.roster})" if summary.roster else ""))
+    for status in STATUSES:
+        _say(f"  {len(counts[status]):4d} {status}"
+             + (f": {_names(counts[status])}" if counts[status] and status != GRADED else ""))
+    for key, label in (("flagged", "flagged for review"), ("zero", "with 0 points"),
+                       ("overridden", "with a grade set by hand (kept)"), ("late", "late"),
+                       ("not_on_roster", "not on the roster")):
+        if counts.get(key):
+            _say(f"  of them {len(counts[key])} {label}: {_names(counts[key])}")
+    if counts.get("files_not_used"):
+        _say(f"LMS files not used: {len(counts['files_not_used'])} (listed above and in the report)")
 
 
 def _print_summary(summary) -> None:
     from autograde.grading.protocol import plural  # not at the top: `--help` imports nothing of the kit
 
-    imported = summary.imported
-    if imported is not None:
-        print(f"Imported {plural(len(imported.imported), 'notebook')} into the submitted folder"
-              + (f" ({len(imported.changed)} changed since the last import)" if imported.changed else ""))
-        for student, why in sorted(imported.duplicates.items()):
-            print(f"  {student} sent {why}")
-        for name, reason in imported.problems:
-            print(f"  not used: {name}: {reason}")
+    if summary.imported is not None:
+        _print_import(summary.imported)
     if summary.previous_run:
-        print(f"The previous run did not finish; it left {plural(len(summary.previous_run), 'student')} not graded "
-              f"({_names(summary.previous_run)}): graded now")
+        _say(f"The previous run did not finish; it left {plural(len(summary.previous_run), 'student')} not graded "
+             f"({_names(summary.previous_run)}): graded now")
     if summary.regraded:
-        print(f"Regraded {plural(len(summary.regraded), 'student')} whose grade was out of date:")
+        _say(f"Regraded {plural(len(summary.regraded), 'student')} whose grade was out of date:")
         for student, reasons in sorted(summary.regraded.items()):
-            print(f"  {student}: {'; '.join(reasons)}")
+            _say(f"  {student}: {'; '.join(reasons)}")
     if summary.chosen:
-        print(f"Chosen with --student: {_names(summary.chosen)}")
-    print(f"Graded {len(summary.graded)}, already graded (skipped) {len(summary.skipped)}, "
-          f"not graded {len(summary.failed)} in {summary.seconds:.1f} s")
+        _say(f"Chosen with --student: {_names(summary.chosen)}")
+    _say(f"This run: graded {len(summary.graded)}, left {len(summary.skipped)} already graded, could not grade "
+         f"{len(summary.failed)} ({summary.seconds:.1f} s)")
     for student, reason in sorted(summary.failed.items()):
-        print(f"  NOT GRADED {student}: {reason}")
+        _say(f"  NOT GRADED {student}: {reason}")
     if summary.stale_left:
-        print(f"Out of date and not regraded (not chosen with --student): {_names(summary.stale_left)}; "
-              f"run `python -m autograde grade` to regrade them")
-    print(f"Feedback HTML for {plural(len(summary.feedback), 'student')}"
-          + (f", {len(summary.feedback_failed)} failed" if summary.feedback_failed else ""))
+        _say(f"Out of date and not regraded (not chosen with --student): {_names(summary.stale_left)}; "
+             f"run `python -m autograde grade` to regrade them")
+    _say(f"Feedback HTML for {plural(len(summary.feedback), 'student')}"
+         + (f", {len(summary.feedback_failed)} failed" if summary.feedback_failed else ""))
     for student, reason in summary.feedback_failed.items():
-        print(f"  no feedback for {student}: {reason}")
-    counts = summary.counts
-    if counts:
-        print(f"Every student accounted for: {counts['submitted']} students, {counts['graded']} graded, "
-              f"{counts['not_graded']} not graded; {counts['failed_to_run']} failed to run (not graded, or "
-              f"stopped early by a time limit, a sandbox limit or a dead kernel: {counts['limits']}); "
-              f"{counts['flagged']} flagged"
-              + (f"; {plural(counts['files_not_used'], 'LMS file')} not used" if counts["files_not_used"] else "")
-              + " (the report lists each, with the fix)")
+        _say(f"  no feedback for {student}: {reason}")
+    if summary.counts:
+        _print_class(summary)
     if summary.csv_path:
-        print(f"Grades: {summary.csv_path}")
+        _say(f"Grades: {summary.csv_path}")
     if summary.lms_csv_path:
-        print(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}"
-              + (f" ({len(summary.lms_rows_without_id)} rows without a Canvas user id)"
-                 if summary.lms_rows_without_id else ""))
+        _say(f"Grades for Canvas's gradebook import: {summary.lms_csv_path}")
+    if summary.lms_rows_without_id:
+        _say(f"  warning: {plural(len(summary.lms_rows_without_id), 'row')} without a Canvas user id, which "
+             f"Canvas cannot match ({_names(summary.lms_rows_without_id)}): "
+             + ("add them to the roster, or name its column of student ids with --roster-key" if summary.roster
+                else "give the class list with --roster canvas-gradebook.csv (Canvas: Grades > Export)"))
+    if summary.feedback_zip:
+        _say(f"Feedback for Canvas's Re-Upload Submissions: {summary.feedback_zip}"
+             + (f" ({len(summary.feedback_zip_missing)} graded students not in it: no Canvas file of theirs "
+                f"to attach to, or no feedback page)" if summary.feedback_zip_missing else ""))
     for path in summary.report_paths:
-        print(f"Report: {path}")
+        _say(f"Report: {path}")
 
 
 def _grade(args) -> int:
@@ -186,7 +242,8 @@ def _grade(args) -> int:
                               force=args.force, reports_dir=args.reports,
                               feedback=not args.no_feedback, progress=not args.no_progress,
                               sandbox=not args.no_sandbox, students=args.students,
-                              lms_column=args.lms_column)
+                              lms_column=args.lms_column, roster=args.roster, roster_key=args.roster_key,
+                              absent_zero=None if args.not_handed_in is None else args.not_handed_in == "zero")
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -199,4 +256,13 @@ def _grade(args) -> int:
         print(f"interrupted: {plural(len(summary.failed), 'student')} not graded (listed above and in the report); "
               f"run the command again to grade them", file=sys.stderr)
         return 130
+    if summary.report_error:
+        print(f"error: the class report could not be written ({summary.report_error}); the grade files "
+              f"above are written; the grading log has the details", file=sys.stderr)
+        return 1
+    counts = summary.counts
+    if (counts.get("not graded") or counts.get("flagged")) and not args.allow_ungraded:
+        print(f"exit status {EXIT_ATTENTION}: {len(counts['not graded'])} not graded, {len(counts['flagged'])} "
+              f"flagged (see above and the report; --allow-ungraded exits 0)", file=sys.stderr)
+        return EXIT_ATTENTION
     return 0

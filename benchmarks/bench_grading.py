@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         courses = {name: _course(scratch / name, args.n) for name in ("sequential", "parallel", "unsandboxed")}
-        grade = [sys.executable, "-m", "autograde", "grade", "--no-progress"] + (
+        grade = [sys.executable, "-m", "autograde", "grade", "--no-progress", "--allow-ungraded"] + (
             ["--jobs", str(args.jobs)] if args.jobs else [])
         runs = {
             "nbgrader autograde (sequential)": lambda: _run(

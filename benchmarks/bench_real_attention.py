@@ -34,7 +34,7 @@ import time  # noqa: E402
 
 from autograde.corpus.course_copy import REPO, lesson_module  # noqa: E402
 
-LESSONS = REPO / "solutions" / "lessons"
+LESSONS = REPO / "solutions" / "lessons-after-challenge"
 ra = lesson_module("real_attention")
 
 PARAGRAPH = (

@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHALLENGE = REPO / "solutions" / "challenge" / "04_challenge.ipynb"
 DEFAULT_OUTPUT = REPO / "docs" / "challenge-heatmap.png"
 REAL_HEADS_OUTPUT = REPO / "docs" / "real-attention-heads.png"
-LESSONS = REPO / "solutions" / "lessons"
+LESSONS = REPO / "solutions" / "lessons-after-challenge"
 SENTENCE = "The animal didn't cross the street because it was too tired."
 
 

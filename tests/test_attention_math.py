@@ -1,4 +1,4 @@
-"""Unit tests for solutions/lessons/attention_math.py, the course's versions of the
+"""Unit tests for solutions/lessons-after-challenge/attention_math.py, the course's versions of the
 computations that lessons 05-07 ask students to write (softmax, masks, weights, the
 weight on a diagonal, subword merging)."""
 

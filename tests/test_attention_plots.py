@@ -1,4 +1,4 @@
-"""Unit tests for the lessons' plotting module, solutions/lessons/attention_plots.py.
+"""Unit tests for the lessons' plotting module, solutions/lessons-after-challenge/attention_plots.py.
 
 Real matplotlib on the Agg backend: every test draws a figure and inspects it
 through public API (``get_array()``, ``get_xticklabels()`` after a canvas draw,

@@ -55,7 +55,7 @@ from autograde.corpus.course_copy import copy_course
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 LESSON = "solutions/lessons/03_plotting_heatmaps.ipynb"
-REAL_LESSON = "solutions/lessons/07_real_attention.ipynb"
+REAL_LESSON = "solutions/lessons-after-challenge/07_real_attention.ipynb"
 CHALLENGE = "notebooks/challenge/04_challenge.ipynb"
 CHALLENGE_SOLUTION = "solutions/challenge/04_challenge.ipynb"
 ANSWER_ID, SELF_CHECK_ID = "answer_plot_attention_heatmap", "self_check"
@@ -378,7 +378,7 @@ def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
         destination = REPO / os.environ["EXPLORER_SCREENSHOT"]
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(lab.state / "head-explorer.png", destination)
-    saved = lab.root / "solutions" / "lessons" / "attention_layer1_head3.png"
+    saved = lab.root / "solutions" / "lessons-after-challenge" / "attention_layer1_head3.png"
     assert saved.exists(), f"Save PNG wrote no {saved.name}: {explorer.inner_text()!r}"
     assert saved.read_bytes() == shown, "the saved PNG is not the picture on the page"
     # ... and that picture is layer 1, head 3 of the typed sentence, as the model computes it

@@ -1,4 +1,4 @@
-"""The head explorer of lesson 07 (solutions/lessons/head_explorer.py), driven from Python.
+"""The head explorer of lesson 07 (solutions/lessons-after-challenge/head_explorer.py), driven from Python.
 
 The widgets are real ipywidgets and the model is the real one; setting a
 widget's value is what the browser does when a student types or picks. The

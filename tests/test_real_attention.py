@@ -1,4 +1,4 @@
-"""The NumPy forward pass of lesson 07 (solutions/lessons/real_attention.py).
+"""The NumPy forward pass of lesson 07 (solutions/lessons-after-challenge/real_attention.py).
 
 It is proved right against published numbers: the sentence-transformers
 quickstart gives cosine similarities 0.6660, 0.1046 and 0.1411 for its three
@@ -18,7 +18,7 @@ import pytest
 
 from autograde.corpus.course_copy import REPO
 
-LESSONS = REPO / "solutions" / "lessons"
+LESSONS = REPO / "solutions" / "lessons-after-challenge"
 LESSON = LESSONS / "07_real_attention.ipynb"
 import real_attention as ra  # noqa: E402
 

@@ -20,7 +20,8 @@ from nbgrader.validator import Validator
 from autograde.corpus.course_copy import REPO
 
 STUDENT_NOTEBOOKS = sorted(p.relative_to(REPO) for p in (REPO / "notebooks").rglob("*.ipynb")
-                           if ".ipynb_checkpoints" not in p.parts)
+                           if ".ipynb_checkpoints" not in p.parts
+                           and any(cell.cell_type == "code" for cell in nbformat.read(p, as_version=4).cells))
 
 
 def _is_answer_cell(cell) -> bool:

@@ -19,6 +19,9 @@ from pathlib import Path
 from autograde.term.gradebook import gradebook_file
 
 REPO = Path(__file__).resolve().parents[2]
+#: The folder of the lessons' helper modules (attention_plots, attention_math, real_attention,
+#: head_explorer): lessons 05-07, released after the challenge.
+LESSON_MODULES = REPO / "solutions" / "lessons-after-challenge"
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 
 
@@ -73,10 +76,10 @@ def copy_course(destination, *, assignments=None, challenge_source=None, config_
 
 
 def lesson_module(name: str):
-    """One of the lessons' helper modules (``solutions/lessons/<name>.py``), imported from
-    its file, for scripts and benchmarks that run outside the lessons' folder."""
+    """One of the lessons' helper modules (``solutions/lessons-after-challenge/<name>.py``),
+    imported from its file, for scripts and benchmarks that run outside the lessons' folder."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "solutions" / "lessons" / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, LESSON_MODULES / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -84,7 +87,7 @@ def lesson_module(name: str):
 
 
 def run_in_lessons_folder(script: str) -> subprocess.CompletedProcess:
-    """Run ``script`` in a fresh interpreter from ``solutions/lessons`` (where a notebook
-    imports the lessons' modules from)."""
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=REPO / "solutions" / "lessons",
+    """Run ``script`` in a fresh interpreter from ``solutions/lessons-after-challenge`` (where
+    lessons 05-07 import the lessons' modules from)."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=LESSON_MODULES,
                           capture_output=True, text=True, timeout=120)

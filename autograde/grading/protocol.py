@@ -14,7 +14,7 @@ import re
 from autograde.checker.unpickle import clean_text
 from autograde.checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
-__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "SELF_CHECK_CELL", "PRACTICE_ASSIGNMENT",
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "SELF_CHECK_CELL", "PRACTICE_ASSIGNMENTS",
            "METADATA_KEY", "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
            "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of"]
 
@@ -25,8 +25,9 @@ NOTEBOOK = "04_challenge"
 ANSWER_CELL = "answer_plot_attention_heatmap"
 SETUP_CELL = "setup"
 SELF_CHECK_CELL = "self_check"
-#: The practice assignment (lessons): released with nbgrader, never graded.
-PRACTICE_ASSIGNMENT = "lessons"
+#: The practice assignments: released with nbgrader, never graded (lessons 05-07 after the
+#: challenge's due date: they carry the finished plotting helper).
+PRACTICE_ASSIGNMENTS = ("lessons", "lessons-after-challenge")
 
 #: Notebook metadata key under which the grader records its work in an
 #: autograded notebook: the run's seed, the calls, the verdicts and the flags.

@@ -27,9 +27,11 @@ lists who this run grades, so a run that is interrupted (Ctrl-C lets the
 notebooks in hand finish; a second Ctrl-C stops at once) or killed leaves
 every student graded or listed as not graded with the reason, and the next
 run grades exactly what is missing. Then the workers render nbgrader's
-feedback HTML, and the main process exports ``grades.csv`` (nbgrader's CSV
-export, this assignment only), the LMS's CSV (:func:`autograde.term.lms.write_canvas_csv`)
-and the class report (:mod:`autograde.term.report`).
+feedback HTML, and the main process writes, from one decision of who is graded
+(:mod:`autograde.term.exports`), ``grades.csv`` (nbgrader's CSV export, this
+assignment only), the LMS's CSV (:func:`autograde.term.lms.write_canvas_csv`, with
+the roster's ids: :mod:`autograde.term.roster`), the feedback zip for Canvas and the
+class report (:mod:`autograde.term.report_page`).
 """
 from __future__ import annotations
 
@@ -37,7 +39,6 @@ import difflib
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -47,11 +48,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde.grading import nbgrader_adapter
-from autograde.grading.preprocessors.backup_gradebook import backup_gradebook, sqlite_file
-from autograde.grading.protocol import ASSIGNMENT, criterion_points
+from autograde.grading.preprocessors.backup_gradebook import backup_gradebook
+from autograde.grading.protocol import ASSIGNMENT
 from autograde.term import run_journal, worker
 from autograde.term.exports import export_and_report
-from autograde.term.lms import ImportReport, SubmissionsError, import_submissions, save_import_record
+from autograde.term.gradebook import points_problem, snapshot_gradebook
+from autograde.term.lms import (ImportReport, LmsImport, SubmissionsError, import_submissions, load_import_record,
+                                remember, save_import_record)
+from autograde.term.roster import RosterError, roster_for_run, student_ids
 
 WORKER_DIED = "the grading worker process died twice while grading it (not a kernel failure)"
 INTERRUPTED = ("the run was interrupted (Ctrl-C) before it was graded; run `python -m autograde grade` "
@@ -86,20 +90,14 @@ class RunSummary:
     csv_path: Path | None = None
     lms_csv_path: Path | None = None
     lms_rows_without_id: list[str] = field(default_factory=list)
+    roster: str | None = None                                     # where the roster came from
+    not_on_roster: list[str] = field(default_factory=list)        # submissions without a roster row
+    feedback_zip: Path | None = None                              # for Canvas's Re-Upload Submissions
+    feedback_zip_missing: list[str] = field(default_factory=list)  # graded, but not in the zip
     report_paths: list[Path] = field(default_factory=list)
+    report_error: str | None = None                               # the report could not be written
     counts: dict = field(default_factory=dict)                    # the report's accounting
     seconds: float = 0.0
-
-
-def _snapshot_gradebook(db_url: str, into: Path) -> str:
-    """Copy a SQLite gradebook for the workers to read; other databases are shared as is."""
-    source = sqlite_file(db_url)
-    if source is None:
-        return db_url
-    target = into / "gradebook-snapshot.db"
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return f"sqlite:///{target}"
 
 
 class ClassGrader:
@@ -107,7 +105,8 @@ class ClassGrader:
 
     def __init__(self, root: Path, assignment_id: str, jobs: int | None, force: bool,
                  reports_dir: Path | None, progress: bool, sandbox: bool = True, feedback: bool = True,
-                 students: list[str] | None = None, lms_column: str | None = None):
+                 students: list[str] | None = None, lms_column: str | None = None, roster=None,
+                 roster_key: str | None = None, absent_zero: bool | None = None):
         from autograde.grading.hidden_inputs import HiddenInputs
         from autograde.sandbox import Sandbox, sandbox_problem
 
@@ -116,7 +115,6 @@ class ClassGrader:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
         self.students = sorted(set(students)) if students else None
-        self.lms_column = lms_column or assignment_id
         self.progress = progress
         self.give_feedback = feedback
         self.app = nbgrader_adapter.load_app(str(self.root))
@@ -127,6 +125,10 @@ class ClassGrader:
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.journal_path = run_journal.journal_path(self.state_dir, assignment_id)
         self.import_record_path = self.state_dir / f"{assignment_id}-lms.json"
+        kept_column = load_import_record(self.import_record_path)["lms_column"]  # --lms-column is kept
+        self.lms_column = lms_column or kept_column or assignment_id
+        if lms_column and lms_column != kept_column:
+            remember(self.import_record_path, lms_column=lms_column)
         self.log_path = self.reports_dir / f"{assignment_id}-grading.log"
         self._log_file = logging.FileHandler(self.log_path, mode="w", encoding="utf-8")
         self._log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -156,6 +158,11 @@ class ClassGrader:
         self.steps = nbgrader_adapter.AutogradeSteps(self.app, assignment_id, part="save", force=force)
         self.notebook_ids = self._assignment_notebooks()
         self.journal = run_journal.RunJournal(self.journal_path, self.summary.seed)
+        try:
+            self.roster, self.absent_zero, self.summary.roster = roster_for_run(
+                self.state_dir / f"{assignment_id}-roster.json", roster, roster_key, absent_zero)
+        except RosterError as exc:
+            raise GradingError(str(exc)) from None
         self._stopping = False      # a first Ctrl-C: finish the notebooks in hand, start no more
         self._in_hand: set[str] = set()
 
@@ -181,34 +188,13 @@ class ClassGrader:
 
         return max_points(self.coursedir.db_url, self.assignment_id)
 
-    def _check_points_are_generated(self) -> None:
-        """The instructor's notebooks and the gradebook must give the same points (one source)."""
-        import nbformat
-
-        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment_id))
-        in_source = {}
-        for path in sorted(source.glob("*.ipynb")):
-            in_source.update(criterion_points(nbformat.read(path, as_version=4)))
-        in_gradebook = self.gradebook_points()
-        def shown(points):
-            return "no graded cell" if points is None else f"{points:g}"
-
-        differ = [f"{name}: {shown(in_source.get(name))} in {source.relative_to(self.root)}, "
-                  f"{shown(in_gradebook.get(name))} in the gradebook"
-                  for name in sorted(set(in_source) | set(in_gradebook))
-                  if in_source.get(name) != in_gradebook.get(name)]
-        if in_source and differ:
-            raise GradingError("the points in the instructor's notebook are not those in the gradebook ("
-                               + "; ".join(differ) + "). Run ./course generate first: it updates the "
-                               "gradebook, the students' notebook and the points tables; then grade again "
-                               "(it regrades whoever was graded with the old points).")
-
     def import_lms(self, source) -> ImportReport:
         """Copy an LMS export into the submitted folder; stale autograded copies are removed."""
         report = import_submissions(
             source, lambda student: self.coursedir.format_path(
                 self.coursedir.submitted_directory, student, self.assignment_id),
-            self.assignment_id, self.notebook_ids)
+            self.assignment_id, self.notebook_ids, LmsImport(parent=self.app),
+            student_ids(self.roster, load_import_record(self.import_record_path)["lms_user_ids"]))
         save_import_record(self.import_record_path, report, source)
         for student in report.changed:
             if os.path.exists(self.steps.autograded_folder(student)):
@@ -327,7 +313,9 @@ class ClassGrader:
                 self.summary.imported = self.import_lms(submissions)
             except SubmissionsError as exc:
                 raise GradingError(str(exc)) from None
-        self._check_points_are_generated()
+        problem = points_problem(self.coursedir, self.assignment_id, self.gradebook_points())
+        if problem:
+            raise GradingError(problem)
 
         found = self.steps.submissions()
         if not found:
@@ -366,7 +354,7 @@ class ClassGrader:
                 self.steps.discard(student)  # a half-prepared folder must not count as graded
             export_and_report(self.app, self.summary, state_dir=self.state_dir, reports_dir=self.reports_dir,
                               journal_path=self.journal_path, import_record_path=self.import_record_path,
-                              lms_column=self.lms_column)
+                              lms_column=self.lms_column, roster=self.roster, absent_zero=self.absent_zero)
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -374,7 +362,7 @@ class ClassGrader:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
             from autograde.term.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
-            snapshot = _snapshot_gradebook(self.coursedir.db_url, Path(scratch))
+            snapshot = snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
             pool = WorkerPool(min(self.jobs, max(1, len(tasks))), initializer=worker.init_worker,
                               initargs=(str(self.root), self.assignment_id, snapshot, self.worker_config,
@@ -457,7 +445,8 @@ class ClassGrader:
 def grade_class(root=".", assignment_id: str | None = None, submissions=None, jobs: int | None = None,
                 force: bool = False, reports_dir=None, progress: bool = True, feedback: bool = True,
                 sandbox: bool = True, students: list[str] | None = None,
-                lms_column: str | None = None) -> RunSummary:
+                lms_column: str | None = None, roster=None, roster_key: str | None = None,
+                absent_zero: bool | None = None) -> RunSummary:
     """Grade every submission of an assignment (default: the challenge) in the course at ``root``.
 
     Args:
@@ -472,13 +461,18 @@ def grade_class(root=".", assignment_id: str | None = None, submissions=None, jo
         sandbox: run the notebooks in the bubblewrap sandbox (``False`` is ``--no-sandbox``).
         students: grade (or regrade) only these students.
         lms_column: the assignment's column header in the LMS's CSV (default: the assignment id).
+        roster: Canvas's gradebook export (:mod:`autograde.term.roster`), or None for the one kept.
+        roster_key: the roster's column holding nbgrader student ids (default ``SIS Login ID``).
+        absent_zero: roster students without a submission get 0 (True) or blank (False) in both grade
+            files; None keeps the choice made with the roster (default blank).
 
     Returns:
         A :class:`RunSummary` (its ``interrupted`` says whether Ctrl-C cut the run short).
         Raises :class:`GradingError` for problems that stop the run.
     """
     grader = ClassGrader(Path(root), assignment_id or ASSIGNMENT, jobs, force, reports_dir, progress,
-                         sandbox=sandbox, feedback=feedback, students=students, lms_column=lms_column)
+                         sandbox=sandbox, feedback=feedback, students=students, lms_column=lms_column,
+                         roster=roster, roster_key=roster_key, absent_zero=absent_zero)
     try:
         return grader.run(submissions)
     finally:

@@ -98,9 +98,11 @@ def describe_failure(exc: BaseException) -> str:
     name = type(exc).__name__
     if name in KERNEL_FAULTS:
         return KERNEL_FAULTS[name]
-    if name in ("NotJSONError", "JSONDecodeError", "ValidationError") or "JSON" in name:
-        return f"the file is not a readable notebook ({name})"
     text = str(exc).strip().splitlines()
+    if name == "UnreadableSubmission":  # autograde.grading.submission_file: the reason and the fix
+        return text[0]
+    if name in ("NotJSONError", "JSONDecodeError", "ValidationError") or "JSON" in name:
+        return f"the file is not a readable notebook ({name}); ask the student to hand in the notebook again"
     return f"{name}: {text[0][:200]}" if text else name
 
 

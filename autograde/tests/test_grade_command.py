@@ -8,19 +8,26 @@ throwaway course copy. The class, from the grading corpus:
   matrix), carol (kills her kernel), erin (a syntax error in the answer cell)
   and frank (the solution behind a cell that sleeps past the time limit);
 * in a Canvas export (.zip): dave twice, with his Canvas user id (an older file
-  with a lowercase title and a newer solution), and a file that names no student.
+  with a lowercase title and a newer solution), two students called Jane Smith (one
+  of them late, with a penalty of 1 point per day begun), a file that names no
+  student, and files whose names attack the instructor's terminal (``\r\x1b[2K``),
+  the report's Markdown (``<img onerror>``, a heading) and its PNG (mathtext).
 
 Each trap of issue 13 is reproduced and shown fixed, in the order of a term:
 grade the export (duplicates, skipped files, a time-limit hit, the syntax error
 said once, feedback without paths or hidden source, the Canvas CSV read back),
 grade again (nothing to do), regrade one student with ``--student``, a grader
-change and a points change followed by a plain ``grade``.
+change and a points change followed by a plain ``grade``. Then issue 21's: a hand
+override kept through ``--student``, a run with Canvas's roster, a file that is not
+a notebook on both paths (``grade`` and plain ``nbgrader autograde``), the late
+penalty, and the feedback zip for Canvas read back.
 """
 import csv
 import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 
 import nbformat
@@ -32,6 +39,7 @@ from autograde.corpus.course_copy import REPO, copy_course, nbgrader
 from autograde.grading.fingerprint import FINGERPRINT_KEY
 from autograde.grading.protocol import ANSWER_CELL, METADATA_KEY, find_cell
 from autograde.term.lms import CANVAS_COLUMNS
+from autograde.term.text import markdown
 from autograde.term.worker_pool import WorkerPool
 
 pytestmark = pytest.mark.integration
@@ -40,10 +48,17 @@ ASSIGNMENT, NOTEBOOK = "challenge", "04_challenge"
 CASES = {case.name: case for case in cases()}
 IN_SUBMITTED = {"alice": "solution", "bob": "transposed", "carol": "os_exit_kills_kernel", "erin": "solution",
                 "frank": "solution"}
-SCORED_AS = {**IN_SUBMITTED, "dave": "solution", "erin": "blank", "frank": "blank"}
+SCORED_AS = {**IN_SUBMITTED, "dave": "solution", "erin": "blank", "frank": "blank", "smithjane-5551": "solution",
+             "smithjane-5552": "solution"}
 DAVE_OLD, DAVE_NEW = "dave_4242_1001_04_challenge.ipynb", "dave_4242_1002_04_challenge.ipynb"
+# two Canvas students with one name; the second handed in 25 hours after the due date: 2 days begun
+JANE, LATE_JANE = "smithjane_5551_2001_04_challenge.ipynb", "smithjane_late_5552_2002_04_challenge.ipynb"
+DUE, PENALTY = "2026-03-02 12:00:00 UTC", {"smithjane-5552": 2.0}
 UNMAPPABLE = "notes (1).ipynb"
+ATTACKS = ["x\r\x1b[2K\x1b[8mNOT GRADED nobody\n.ipynb", "<img src=x onerror=alert(1)># Heading.ipynb",
+           "$a^^b$ notes.ipynb"]
 TIME_LIMIT = 20
+LMS_COLUMN = "Challenge (77)"
 
 
 def _grade(course, *args):
@@ -64,6 +79,19 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
+def _report(course):
+    return (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
+
+
+def _section(course, title):
+    return _report(course).split(f"### {title}", 1)[1].split("###", 1)[0]
+
+
+def _expected_totals(points=None):
+    return {student: float(sum(CASES[case].expected(points).values())) - PENALTY.get(student, 0.0)
+            for student, case in SCORED_AS.items()}
+
+
 def _answer(path, change):
     notebook = nbformat.read(path, as_version=4)
     cell = find_cell(notebook, ANSWER_CELL)
@@ -74,9 +102,11 @@ def _answer(path, change):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     config = (REPO / "nbgrader_config.py").read_text() + (
-        f"\nc.Execute.timeout = {TIME_LIMIT}\nc.ExecutePreprocessor.timeout = {TIME_LIMIT}\n")
+        f"\nc.Execute.timeout = {TIME_LIMIT}\nc.ExecutePreprocessor.timeout = {TIME_LIMIT}\n"
+        "c.LatePenalty.points_per_day = 1\n")
     root = copy_course(tmp_path_factory.mktemp("grade-command") / "course", assignments=["challenge"],
                        config_text=config)
+    nbgrader(root, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
     for student, case in IN_SUBMITTED.items():
         write_submission(CASES[case], submitted_path(root, student))
     _answer(submitted_path(root, "erin"), lambda source: source.replace("    return ax", "    return ax)", 1))
@@ -84,27 +114,53 @@ def course(tmp_path_factory):
     export = root.parent / "lms-export"
     write_submission(CASES["title_lowercase"], export / DAVE_OLD)
     write_submission(CASES["solution"], export / DAVE_NEW)
-    write_submission(CASES["solution"], export / UNMAPPABLE)
+    for name in (JANE, LATE_JANE, UNMAPPABLE, *ATTACKS):
+        write_submission(CASES["solution"], export / "solution.ipynb")
+        (export / "solution.ipynb").rename(export / name)
     with zipfile.ZipFile(root.parent / "lms-export.zip", "w") as archive:
         for name, when in [(DAVE_OLD, (2026, 3, 1, 9, 0, 0)), (DAVE_NEW, (2026, 3, 2, 9, 0, 0)),
-                           (UNMAPPABLE, (2026, 3, 1, 9, 0, 0))]:
+                           (JANE, (2026, 3, 1, 9, 0, 0)), (LATE_JANE, (2026, 3, 3, 13, 0, 0)),
+                           *((name, (2026, 3, 1, 9, 0, 0)) for name in (UNMAPPABLE, *ATTACKS))]:
             archive.writestr(zipfile.ZipInfo(f"export/{name}", when), (export / name).read_bytes())
     return root
 
 
 @pytest.fixture(scope="module")
 def first_run(course):
-    return _grade(course, str(course.parent / "lms-export.zip"), "--jobs", "2", "--lms-column", "Challenge (77)")
+    started = time.time() - 1
+    result = _grade(course, str(course.parent / "lms-export.zip"), "--jobs", "2", "--lms-column", LMS_COLUMN)
+    result.started = started
+    return result
 
 
 # -- the first run: an LMS export, every student accounted for ------------------------------------
 def test_the_command_runs_cleanly_and_accounts_for_everyone(first_run):
     assert first_run.returncode == 0, first_run.stderr
     assert "Traceback" not in first_run.stdout + first_run.stderr, first_run.stderr
-    assert "Graded 6, already graded (skipped) 0, not graded 0" in first_run.stdout, first_run.stdout
-    assert ("Every student accounted for: 6 students, 6 graded, 0 not graded; 2 failed to run (not graded, "
-            "or stopped early by a time limit, a sandbox limit or a dead kernel: 2); 0 flagged; 1 LMS file "
-            "not used") in first_run.stdout
+    assert "This run: graded 8, left 0 already graded, could not grade 0" in first_run.stdout, first_run.stdout
+    # one line per status, adding up to the class
+    assert ("The class: 8 students\n     6 graded\n     2 graded, stopped early: carol, frank\n"
+            "     0 not graded\n     0 did not hand in\n") in first_run.stdout, first_run.stdout
+    assert "LMS files not used: 4" in first_run.stdout
+
+
+def test_student_names_are_data_on_the_terminal_in_the_report_and_its_picture(course, first_run):
+    # names holding a carriage return and escape codes cannot erase or hide a line of the summary
+    assert all(line.isprintable() for line in first_run.stdout.splitlines()), first_run.stdout
+    assert "\x1b" not in first_run.stdout + first_run.stderr
+    not_used = [line for line in first_run.stdout.splitlines() if line.startswith("  not used: ")]
+    assert len(not_used) == 4 and any("NOT GRADED nobody" in line for line in not_used)
+    report = _report(course)
+    assert "<img" not in report and "&lt;img src=x onerror=alert(1)&gt;\\# Heading.ipynb" in report
+    assert "\n# Heading" not in report and "$a^^b$ notes.ipynb" in report  # mathtext is text in the PNG too
+    png = course / "grading" / "reports" / f"{ASSIGNMENT}-report.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_mtime >= first_run.started
+
+
+def test_two_canvas_students_with_one_name_are_two_students(course, first_run):
+    canvas = {row["ID"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")[1:]}
+    assert canvas["5551"]["Student"] == "smithjane-5551" and canvas["5552"]["Student"] == "smithjane-5552"
+    assert float(canvas["5551"][LMS_COLUMN]) == 10 and float(canvas["5552"][LMS_COLUMN]) == 8
 
 
 def test_every_student_gets_the_points_the_corpus_expects(course, first_run):
@@ -115,34 +171,62 @@ def test_every_student_gets_the_points_the_corpus_expects(course, first_run):
 def test_two_files_of_one_student_the_newest_is_graded_and_said(course, first_run):
     line = next(line for line in first_run.stdout.splitlines() if line.strip().startswith("dave sent"))
     assert f"graded the newest, {DAVE_NEW} (2026-03-02 09:00:00), by the file time stored in the .zip" in line
-    report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
-    assert f"**dave** sent 2 files ({DAVE_OLD}, {DAVE_NEW}); graded the newest, {DAVE_NEW}" in report
+    sent = markdown(f"2 files ({DAVE_OLD}, {DAVE_NEW}); graded the newest, {DAVE_NEW}")
+    assert f"**dave** sent {sent}" in _report(course)
 
 
 def test_a_file_without_a_student_is_listed_with_the_reason_and_the_fix(course, first_run):
     line = next(line for line in first_run.stdout.splitlines() if UNMAPPABLE in line)
     assert "not a usable student id" in line and "<student>.ipynb" in line
-    unused = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text().split(
-        "### Files of the LMS export that were not used")[1].split("##")[0]
-    assert f"`{UNMAPPABLE}`: 'notes (1)' is not a usable student id" in unused and "*Fix:* rename" in unused
+    unused = _section(course, "Files of the LMS export that were not used")
+    assert f"- {UNMAPPABLE}: 'notes (1)' is not a usable student id" in unused and "*Fix:* rename" in unused
 
 
 def test_a_time_limit_hit_and_a_dead_kernel_count_as_failed_to_run(course, first_run):
-    report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
-    assert "2 failed to run (not graded, or stopped early by a time limit, a sandbox limit or a dead kernel: 2)" in report
-    limits = report.split("### Stopped early: a time or sandbox limit, or a dead kernel")[1].split("###")[0]
-    assert "- **frank** (0 points): a cell ran past the time limit (in answer_plot_attention_heatmap)" in limits
-    assert "- **carol** (0 points): the kernel died (in answer_plot_attention_heatmap)" in limits
+    assert "- graded, stopped early: 2 (carol, frank)" in _report(course)
+    limits = _section(course, "Stopped early: a time or sandbox limit, or a dead kernel")
+    where = markdown("(in answer_plot_attention_heatmap)")
+    assert f"- **frank** (0 points): a cell ran past the time limit {where}" in limits
+    assert f"- **carol** (0 points): the kernel died {where}" in limits
     assert not any(f"**{s}**" in limits for s in ("alice", "bob", "dave", "erin")), limits
+    assert all(f"- **{s}**" in _section(course, "0 points") for s in ("carol", "erin", "frank"))  # to look at
+
+
+def test_the_report_has_a_row_for_every_student(course, first_run):
+    table = _report(course).split("## Every student", 1)[1].split("##", 1)[0]
+    rows = {line.split("|")[1].strip(" *").replace("\\", ""): line for line in table.splitlines()[4:] if line}
+    assert set(rows) == set(SCORED_AS), rows
+    assert rows["bob"].startswith("| **bob** | 1 | 0 | 2 | 2 | 1 | 1 | 7 | graded |"), rows["bob"]
+    assert "| 8 | graded |" in rows["smithjane-5552"] and "penalty 2" in rows["smithjane-5552"]
+
+
+def test_late_work_costs_its_penalty_in_the_files_the_report_and_the_feedback(course, first_run):
+    grades = {row["student_id"]: row for row in _rows(course / "grading" / "grades.csv")}
+    assert grades["smithjane-5552"]["late_submission_penalty"] == "2.0" and grades["smithjane-5552"]["score"] == "8.0"
+    assert grades["dave"]["late_submission_penalty"] == "0.0"  # on time: 3 hours before the due date
+    late = _section(course, "Late")
+    assert "submitted 2026-03-03 13:00 UTC, 25.0 h late, penalty 2" in late and "dave" not in late
+    assert "Late submission penalty (Score: -2.0)" in _feedback(course, "smithjane-5552")
+
+
+def test_the_feedback_zip_for_canvas_reads_back(course, first_run):
+    with zipfile.ZipFile(course / "grading" / f"{ASSIGNMENT}-canvas-feedback.zip") as archive:
+        pages = {tuple(p for p in name.split("_") if p.isdigit())[:2]: archive.read(name).decode()
+                 for name in archive.namelist()}
+    # Canvas's Re-Upload Submissions: the first two all-digit parts are the user and the file handed in
+    assert set(pages) == {("4242", "1002"), ("5551", "2001"), ("5552", "2002")}
+    assert pages[("4242", "1002")] == _feedback(course, "dave")
+    assert pages[("5552", "2002")] == _feedback(course, "smithjane-5552")
+    assert "Feedback for Canvas's Re-Upload Submissions" in first_run.stdout
 
 
 def test_the_class_report_says_what_the_class_got_wrong(course, first_run):
     report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
     matrix = next(line for line in report.splitlines() if line.startswith("| matrix |"))
-    # bob (transposed), carol, erin and frank lost the matrix's points; alice and dave did not
-    assert "| 4 of 6 |" in matrix, matrix
+    # bob (transposed), carol, erin and frank lost the matrix's points; alice, dave and the Janes did not
+    assert "| 4 of 8 |" in matrix, matrix
     title = next(line for line in report.splitlines() if line.startswith("| title |"))
-    assert "| 3 of 6 |" in title and "(1 student)" in title, title
+    assert "| 3 of 8 |" in title and "(1 student)" in title, title
     png = course / "grading" / "reports" / f"{ASSIGNMENT}-report.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
@@ -174,15 +258,15 @@ def test_feedback_names_the_criteria_and_shows_no_paths_tracebacks_or_hidden_sou
 
 
 def test_nbgrader_export_and_the_canvas_csv_have_only_the_challenge(course, first_run):
-    expected = {student: float(sum(CASES[case].expected().values())) for student, case in SCORED_AS.items()}
+    expected = _expected_totals()
     rows = _rows(course / "grading" / "grades.csv")
     assert {row["assignment"] for row in rows} == {ASSIGNMENT}
     assert {row["student_id"]: float(row["score"]) for row in rows} == expected
     canvas = _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")
-    assert list(canvas[0]) == [*CANVAS_COLUMNS, "Challenge (77)"]
-    assert canvas[0]["Student"].strip() == "Points Possible" and canvas[0]["Challenge (77)"] == "10"
+    assert list(canvas[0]) == [*CANVAS_COLUMNS, LMS_COLUMN]
+    assert canvas[0]["Student"].strip() == "Points Possible" and canvas[0][LMS_COLUMN] == "10"
     students = {row["Student"]: row for row in canvas[1:]}
-    assert {name: float(row["Challenge (77)"]) for name, row in students.items()} == expected
+    assert {name: float(row[LMS_COLUMN]) for name, row in students.items()} == expected
     assert students["dave"]["ID"] == "4242" and students["alice"]["ID"] == ""
 
 
@@ -202,7 +286,7 @@ def second_run(course, first_run):
 def test_a_second_run_grades_nothing_and_touches_nothing(course, second_run):
     again, stamps = second_run
     assert again.returncode == 0, again.stderr
-    assert "Graded 0, already graded (skipped) 6" in again.stdout, again.stdout
+    assert "This run: graded 0, left 8 already graded" in again.stdout, again.stdout
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
 
@@ -216,12 +300,12 @@ def student_run(course, second_run):
 def test_student_regrades_only_that_student_and_updates_the_files(course, student_run):
     result, others = student_run
     assert result.returncode == 0, result.stderr
-    assert "Chosen with --student: bob" in result.stdout and "Graded 1," in result.stdout, result.stdout
+    assert "Chosen with --student: bob" in result.stdout and "This run: graded 1," in result.stdout, result.stdout
     assert {s: _autograded(course, s).stat().st_mtime_ns for s in others} == others
     assert sum(scores_of(course)["bob"].values()) == 10
     assert next(r for r in _rows(course / "grading" / "grades.csv") if r["student_id"] == "bob")["score"] == "10.0"
     canvas = {row["Student"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")}
-    assert canvas["bob"][ASSIGNMENT] == "10"
+    assert canvas["bob"][LMS_COLUMN] == "10"  # --lms-column is kept from the first run
 
 
 def test_an_unknown_student_is_a_message_with_a_suggestion(course, student_run):
@@ -243,7 +327,7 @@ def test_a_grader_change_regrades_whoever_it_graded(grader_change):
     assert grader_change.returncode == 0, grader_change.stderr
     assert "Regraded 1 student whose grade was out of date:" in grader_change.stdout
     assert "alice: graded by another version of the grading code" in grader_change.stdout
-    assert "Graded 1, already graded (skipped) 5" in grader_change.stdout, grader_change.stdout
+    assert "This run: graded 1, left 7 already graded" in grader_change.stdout, grader_change.stdout
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +354,7 @@ def test_after_a_points_change_plain_grade_regrades_and_totals_are_right(course,
     _, build, regrade = points_change
     assert "wrote the points into solutions/challenge/04_challenge.ipynb" in build.stdout, build.stderr
     assert regrade.returncode == 0, regrade.stderr
-    assert "Regraded 6 students whose grade was out of date:" in regrade.stdout, regrade.stdout
+    assert "Regraded 8 students whose grade was out of date:" in regrade.stdout, regrade.stdout
     assert "alice: graded with other points (title 1 -> 2)" in regrade.stdout
     points = {**notebook_points(), "title": 2.0}
     expected = {s: CASES["solution" if s == "bob" else case].expected(points) for s, case in SCORED_AS.items()}
@@ -278,7 +362,7 @@ def test_after_a_points_change_plain_grade_regrades_and_totals_are_right(course,
     rows = {row["student_id"]: row for row in _rows(course / "grading" / "grades.csv")}
     assert rows["alice"]["score"] == "11.0" and {row["max_score"] for row in rows.values()} == {"11.0"}
     canvas = _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")
-    assert canvas[0][ASSIGNMENT] == "11"
+    assert canvas[0][LMS_COLUMN] == "11"
     released = nbformat.read(course / "grading" / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     assert find_cell(released, "title").source.startswith("# Graded (2 points)")
     assert "| **total** | **11** |" in released.cells[0].source
@@ -287,25 +371,86 @@ def test_after_a_points_change_plain_grade_regrades_and_totals_are_right(course,
 
 
 def test_a_points_change_flags_nobody(course, points_change):
-    report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
-    assert "0 flagged for review" in report
+    assert "Across them: flagged for review 0;" in _report(course)
 
 
 @pytest.fixture(scope="module")
-def failed_regrade(course, points_change):
+def override_run(course, points_change):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gradebook:  # what formgrader does
+        gradebook.find_grade("matrix", NOTEBOOK, ASSIGNMENT, "erin").manual_score = 3.0
+        gradebook.db.commit()
+    return _grade(course, "--student", "erin")
+
+
+def test_a_hand_override_is_kept_through_a_regrade_of_that_student(course, override_run):
+    assert override_run.returncode == 0, override_run.stdout + override_run.stderr
+    assert "This run: graded 1," in override_run.stdout and "NOT GRADED" not in override_run.stdout
+    assert "of them 1 with a grade set by hand (kept): erin" in override_run.stdout
+    grades = {row["student_id"]: row for row in _rows(course / "grading" / "grades.csv")}
+    canvas = {row["Student"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")}
+    assert grades["erin"]["score"] == "3.0" and canvas["erin"][LMS_COLUMN] == "3"  # both files agree
+    assert "- **erin**: matrix: automatic 0, set to 3" in _section(course, "Grades set by hand (formgrader)")
+    assert "erin" not in _section(course, "Not graded")
+
+
+ROSTER = ("Student,ID,SIS User ID,SIS Login ID,Section,Challenge (77)\n    Points Possible,,,,,11\n"
+          "Alice Ames,9001,S1,alice,A,\nDave Dunn,4242,S2,d.dunn,A,\n\"Smith, Jane\",5551,S3,jsmith1,B,\n"
+          "\"Smith, Jane\",5552,S4,jsmith2,B,\nIvan Ito,9004,S5,ivan,B,\n")
+
+
+@pytest.fixture(scope="module")
+def roster_run(course, override_run):
+    (course.parent / "canvas-gradebook.csv").write_text(ROSTER, encoding="utf-8")
+    return _grade(course, "--roster", str(course.parent / "canvas-gradebook.csv"), "--not-handed-in", "zero")
+
+
+def test_the_roster_fills_canvas_ids_and_lists_who_did_not_hand_in(course, roster_run):
+    assert roster_run.returncode == 0, roster_run.stdout + roster_run.stderr
+    assert "This run: graded 0," in roster_run.stdout
+    canvas = {row["ID"] or row["Student"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")[1:]}
+    # alice came through nbgrader's submitted folder: matched by her login; dave and the Janes by Canvas id
+    assert canvas["9001"]["Student"] == "Alice Ames" and canvas["9001"]["Section"] == "A"
+    assert canvas["5552"]["SIS Login ID"] == "jsmith2" and canvas["4242"]["Student"] == "Dave Dunn"
+    assert canvas["9004"]["Student"] == "Ivan Ito" and canvas["9004"][LMS_COLUMN] == "0"
+    grades = {row["student_id"]: row for row in _rows(course / "grading" / "grades.csv")}
+    assert grades["ivan"]["score"] == "0"
+    assert "     1 did not hand in: ivan" in roster_run.stdout
+    assert "of them 4 not on the roster: bob, carol, erin, frank" in roster_run.stdout
+    assert "warning: 4 rows without a Canvas user id" in roster_run.stdout
+    assert "- **bob**" in _section(course, "Submissions without a roster entry")
+
+
+@pytest.fixture(scope="module")
+def failed_regrade(course, roster_run):
     # bob, graded before, hands in a file that is not a notebook: his old grade stays in the
     # gradebook, but this run could not grade him
     submitted_path(course, "bob").write_text("{ not a notebook")
     return _grade(course, "--student", "bob")
 
 
-def test_a_student_this_run_could_not_grade_is_not_graded_in_the_report_and_the_lms_file(course, failed_regrade):
-    assert "bob" in failed_regrade.stdout and "not a readable notebook" in failed_regrade.stdout, failed_regrade.stdout
-    report = (course / "grading" / "reports" / f"{ASSIGNMENT}-report.md").read_text()
-    not_graded = report.split("### Not graded", 1)[1].split("###", 1)[0]
-    assert "- **bob**: the file is not a readable notebook" in not_graded
+def test_a_file_that_is_not_a_notebook_is_blank_in_both_files_and_said_with_the_fix(course, failed_regrade):
+    out = failed_regrade.stdout
+    assert failed_regrade.returncode == 3, out + failed_regrade.stderr  # a student not graded: documented
+    assert "Traceback" not in out + failed_regrade.stderr
+    assert ("NOT GRADED bob: the file is not a notebook (not valid JSON: Expecting property name enclosed in double "
+            "quotes: line 1 column 3 (char 2)); ask the student to hand in the notebook again") in out, out
+    assert "- **bob**: the file is not a notebook" in _section(course, "Not graded")
     canvas = {row["Student"]: row for row in _rows(course / "grading" / f"{ASSIGNMENT}-canvas.csv")}
-    assert canvas["bob"][ASSIGNMENT] == "" and canvas["alice"][ASSIGNMENT] == "11"
+    grades = {row["student_id"]: row for row in _rows(course / "grading" / "grades.csv")}
+    assert canvas["bob"][LMS_COLUMN] == "" and grades["bob"]["score"] == ""
+    assert canvas["Alice Ames"][LMS_COLUMN] == "11" and grades["alice"]["score"] == "11.0"
+    allowed = _grade(course, "--allow-ungraded")
+    assert allowed.returncode == 0 and "NOT GRADED bob" in allowed.stdout, allowed.stdout
+
+
+def test_plain_nbgrader_says_the_same_without_a_traceback(course, failed_regrade):
+    result = nbgrader(course, "autograde", ASSIGNMENT, "--student=bob", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "the file is not a notebook (not valid JSON" in output
+    assert "ask the student to hand in the notebook again" in output
 
 
 # -- quick checks -------------------------------------------------------------------------------------
