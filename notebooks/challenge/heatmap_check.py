@@ -107,10 +107,8 @@ OTHER_ATTENTION = [
 def policy_rules(judge_with_ax_on: str = None, points: dict = None) -> list:
     """The grading policy's rules, in words, each a sentence starting with a capital (by default
     the course's: :data:`JUDGE_WITH_AX_ON` and :data:`POINTS`)."""
-    total = sum((points or POINTS).values())
-    with_ax = WITH_AX_RULES[judge_with_ax_on or JUDGE_WITH_AX_ON]
-    if (judge_with_ax_on or JUDGE_WITH_AX_ON) == "given":
-        with_ax += f" ({total / 2:g} of the {total:g} points)"
+    policy, total = judge_with_ax_on or JUDGE_WITH_AX_ON, sum((points or POINTS).values())
+    with_ax = WITH_AX_RULES[policy] + (f" ({total / 2:g} of the {total:g} points)" if policy == "given" else "")
     rules = [SPLIT_RULE, with_ax, RAISE_RULE, SUPTITLE_RULE]
     return [rule[0].upper() + rule[1:] + "." for rule in rules]
 
