@@ -65,6 +65,8 @@ def test_drawing_beside_the_given_ax_fails_that_call_unless_the_returned_axes_is
 
 def test_a_reading_of_an_axes_the_policy_does_not_read_counts_for_nothing():
     reading = read_evidence(collect(answer_function("solution"), NO_AX_CALL), ("returned", "current"))
+    reading["returned_given"] = True  # a forged record's claim, meaningless without an ax: no matter
+    assert set(judge_call(reading, NO_AX_CALL).values()) == {None}
     reading["read_from"] = "given"
     assert set(judge_call(reading, NO_AX_CALL).values()) == {"this call's drawing was read from the wrong Axes"}
 

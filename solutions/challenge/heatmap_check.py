@@ -2992,7 +2992,11 @@ def axes_to_read(call: dict, judge_with_ax_on: str = JUDGE_WITH_AX_ON) -> tuple:
     return ("returned", "given", "current")
 
 
-def _failure_of_the_call(reading: dict, call: dict) -> str | None:
+def _raised(reading: dict) -> str:
+    return explain_exception(reading.get("exception") or {"type": "Exception", "message": ""})
+
+
+def _failure_of_the_call(reading: dict) -> str | None:
     """Why nothing can be judged in this call (it raised before drawing, hung, crashed...), or None."""
     status = reading.get("status")
     if status == "returned":
@@ -3001,7 +3005,7 @@ def _failure_of_the_call(reading: dict, call: dict) -> str | None:
         picture = reading.get("picture")
         if isinstance(picture, dict) and picture.get("main") is not None:
             return None  # it drew a heatmap before the error: judged on what it drew
-        return explain_exception(reading.get("exception") or {"type": "Exception", "message": ""})
+        return _raised(reading)
     if status == "timeout":
         return ("plot_attention_heatmap did not finish within the time limit (an endless loop, or a long "
                 "sleep?)")
@@ -3019,9 +3023,11 @@ def _failure_of_the_call(reading: dict, call: dict) -> str | None:
     return f"the call ended in an unknown way ({status!r})"
 
 
-def _judge_return(reading: dict, call: dict) -> str | None:
+def _judge_return(reading: dict, call: dict, read_from: str | None) -> str | None:
+    """The return value's verdict; ``read_from``: the Axes whose picture is judged ("given" when
+    the given ax was returned)."""
     if reading.get("status") == "raised":
-        return explain_exception(reading.get("exception") or {"type": "Exception", "message": ""})
+        return _raised(reading)
     if not reading.get("returned_axes"):
         kind = reading.get("returned")
         if kind in (None, "none"):
@@ -3032,12 +3038,11 @@ def _judge_return(reading: dict, call: dict) -> str | None:
             return "plot_attention_heatmap did not return a matplotlib Axes that belongs to a figure"
         return f"plot_attention_heatmap returned a {kind}, not a matplotlib Axes: return the Axes you drew on"
     if CALL_SHAPES[call["shape"]]["with_ax"] and not reading.get("returned_given"):
-        if reading.get("read_from") == "given":
+        if read_from == "given":
             return "you drew on the ax you were given but returned another Axes: return the ax you were given"
         return ("you were given an ax but drew on (and returned) another Axes: when ax is given, draw on "
                 "it and return it")
-    if reading.get("read_from") not in (None, "returned") and not (
-            reading.get("read_from") == "given" and reading.get("returned_given")):
+    if read_from == "current":
         return ("the Axes you returned shows no heatmap; it was drawn on another Axes (plt.imshow, "
                 "plt.xticks and plt.title draw on the current Axes, which need not be yours): draw with "
                 "ax.imshow, ax.set_xticks, ax.set_title, ... and return that ax")
@@ -3069,18 +3074,17 @@ def judge_call(reading: dict, call: dict, judge_with_ax_on: str = JUDGE_WITH_AX_
 
     ``reading`` must have been read in the order :func:`axes_to_read` gives for the same
     ``judge_with_ax_on``."""
-    failure = _failure_of_the_call(reading, call)
+    failure = _failure_of_the_call(reading)
     if failure is not None:
         return {criterion: failure for criterion in CRITERIA}
-    read_from = reading.get("read_from")
-    if read_from == "returned" and reading.get("returned_given"):
+    read_from, with_ax = reading.get("read_from"), CALL_SHAPES[call["shape"]]["with_ax"]
+    if read_from == "returned" and reading.get("returned_given") and with_ax:
         read_from = "given"  # one Axes: the given one, returned
     if read_from is not None and read_from not in axes_to_read(call, judge_with_ax_on):
         return {criterion: "this call's drawing was read from the wrong Axes" for criterion in CRITERIA}
-    if (CALL_SHAPES[call["shape"]]["with_ax"] and judge_with_ax_on == "given"
-            and read_from in _DRAWN_ELSEWHERE):
+    if with_ax and judge_with_ax_on == "given" and read_from in _DRAWN_ELSEWHERE:
         return {criterion: _ignored_ax(read_from) for criterion in CRITERIA}
-    verdicts = {"returns_axes": _judge_return(reading, call)}
+    verdicts = {"returns_axes": _judge_return(reading, call, read_from)}
     picture = reading.get("picture")
     if picture is None:
         verdicts.update({criterion: "no matplotlib Axes with a heatmap was drawn or returned"
