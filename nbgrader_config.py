@@ -46,6 +46,7 @@ c.Autograde.autograde_preprocessors = [
     "autograde.grading.preprocessors.StripActiveContent",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+    "autograde.grading.preprocessors.FlagInGradebook",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
 
 # Late work (README, "Late work"): the due date is the gradebook's (nbgrader db assignment add
@@ -76,3 +77,7 @@ c.GenerateFeedback.preprocessors = [
 # c.SafeExchangeCollect.require_owner = "auto"
 # Fixed hidden inputs instead of fresh ones for each run (autograde/grading/hidden_inputs.py):
 # c.HiddenInputs.seed = 1234
+# What a call given an ax is judged on (README, "Grading the challenge: the policy"): "given" (the
+# default: that ax, as the caller sees it) or "returned" (the Axes the function returns). Run
+# ./course generate after changing it: the students' self-check judges the same way.
+# c.HeatmapGrading.judge_with_ax_on = "given"

@@ -9,9 +9,13 @@ of the course for the whole module, and headless Chromium from Debian's
   them, is drawn in the page (a screenshot of the finished heatmap is the
   README's picture);
 * type a correct and then a wrongly titled solution into the student challenge,
-  run it with Shift+Enter through the self-check and read what the self-check says;
+  run it with Shift+Enter through the self-check and read the points it prints;
 * open nbgrader's formgrader from JupyterLab's Nbgrader menu and find the
   challenge among its assignments;
+* grade two submissions, then read a student's feedback page (each call's
+  picture next to its verdicts, no text running off the page) and formgrader's
+  submissions list (the kit's flag in its "Flagged" column) and manual grading
+  view (the pictures above the scores);
 * run lesson 07 and drive its head explorer (ipywidgets): type a sentence, pick
   a layer and a head, see the picture change, save it, and compare the saved
   PNG with the picture on the page and with the head the model computes.
@@ -26,6 +30,10 @@ To refresh the README screenshots (the paths are relative to the repository root
 
     LESSON_SCREENSHOT=docs/jupyterlab-lesson.png ./course test tests/test_browser.py -k lesson
     EXPLORER_SCREENSHOT=docs/head-explorer.png ./course test tests/test_browser.py -k explorer
+    GRADING_SCREENSHOTS=docs ./course test tests/test_browser.py -k feedback
+
+(the last one grades in the sandbox: run it under the machine's sandbox lock where engineers
+share a machine).
 """
 import base64
 import io
@@ -51,7 +59,7 @@ REAL_LESSON = "solutions/lessons-after-challenge/07_real_attention.ipynb"
 CHALLENGE = "notebooks/challenge/04_challenge.ipynb"
 CHALLENGE_SOLUTION = "solutions/challenge/04_challenge.ipynb"
 ANSWER_ID, SELF_CHECK_ID = "answer_plot_attention_heatmap", "self_check"
-PASSED = "public checks passed; more checks run at grading"
+PASSED = "All public checks passed: 10/10 on these calls."
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -288,8 +296,10 @@ def test_student_types_the_challenge_and_reads_the_self_check(page, lab):
     printed, errors = run_through_self_check(answer_index)
     assert PASSED not in printed and errors, "a wrong title passes the self-check"
     message = errors[0]["evalue"]
-    assert "title" in message.lower(), f"the self-check does not name the title: {message!r}"
-    assert message in errors[0]["shown"], "the page does not show the self-check's message"
+    assert message.startswith("9/10 on these calls. What costs points:\n- title (\u22121): called with and "
+                              "without an ax: the title is \"Attention heat map\""), message
+    assert "Points per criterion: return value 1/1, matrix 3/3, " in message
+    assert message.splitlines()[0] in errors[0]["shown"], "the page does not show the self-check's message"
 
 
 def test_formgrader_opens_in_jupyterlab_and_lists_the_challenge(page, lab):
@@ -378,6 +388,84 @@ def test_head_explorer_redraws_and_saves_in_jupyterlab(page, lab):
     assert saved_pixels.shape == expected_pixels.shape == (560, 700, 4)
     assert np.abs(saved_pixels - expected_pixels).max() <= 2 / 255 + 1e-6, (
         "the saved picture is not layer 1, head 3 of the typed sentence")
+
+
+def _save_screenshot(page, lab, name: str, clip=None):
+    """A screenshot in the test's folder, and into ``$GRADING_SCREENSHOTS/<name>`` on request."""
+    page.mouse.move(0, 0)  # no hover effects in the picture
+    page.screenshot(path=lab.state / name, clip=clip, full_page=clip is not None)
+    if os.environ.get("GRADING_SCREENSHOTS"):
+        destination = REPO / os.environ["GRADING_SCREENSHOTS"] / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(lab.state / name, destination)
+
+
+def _clip_around(page, first, last, margin=12):
+    """The page's region from element ``first`` to element ``last``, as a screenshot clip."""
+    top, bottom = first.bounding_box(), last.bounding_box()
+    scroll = page.evaluate("() => window.scrollY")
+    return {"x": 0, "y": top["y"] + scroll - margin, "width": page.viewport_size["width"],
+            "height": bottom["y"] + bottom["height"] - top["y"] + 2 * margin}
+
+
+def test_feedback_and_formgrader_show_each_calls_picture_and_the_kits_flag(page, lab):
+    """Graded in the sandbox: a function that raises after drawing when given an ax, and a
+    submission that edited a graded cell (flagged). The feedback page and formgrader show
+    each call's picture with its verdicts; formgrader's Flagged column shows the flag."""
+    from nbgrader.api import Gradebook
+
+    from autograde.corpus import cases
+    from autograde.corpus.course import autograde, submit
+    from autograde.corpus.course_copy import nbgrader
+    from autograde.term.gradebook import db_url_of
+    from autograde.grading.protocol import ASSIGNMENT, NOTEBOOK
+
+    chosen = [case for case in cases() if case.name in ("uses_fig_with_ax", "edits_test_cell")]
+    submit(lab.root, chosen)
+    for case in chosen:
+        autograde(lab.root, case.name)
+    nbgrader(lab.root, "generate_feedback", ASSIGNMENT, "--student=uses_fig_with_ax", "--force")
+
+    feedback = lab.root / "grading" / "feedback" / "uses_fig_with_ax" / ASSIGNMENT / f"{NOTEBOOK}.html"
+    page.goto(feedback.as_uri())
+    pictures = page.locator("div.output_png img")
+    assert pictures.count() == 4, f"the feedback shows {pictures.count()} pictures, not one per call"
+    for picture in pictures.all():
+        assert picture.evaluate("img => img.complete && img.naturalWidth > 200"), "a picture did not render"
+    sideways = page.evaluate("() => [...document.querySelectorAll('pre')]"
+                             ".filter(pre => pre.scrollWidth > pre.clientWidth + 1).length")
+    assert sideways == 0, f"{sideways} texts run off the page sideways"
+    second = page.locator("pre", has_text="Call 2 of 4: called with an ax of ours")
+    verdicts = page.locator("pre", has_text="UnboundLocalError").first
+    assert second.count() == 1 and verdicts.is_visible()
+    assert "- matrix, x tick labels, y tick labels: passed" in verdicts.inner_text()
+    second.scroll_into_view_if_needed()
+    _save_screenshot(page, lab, "feedback-page.png", _clip_around(page, second, verdicts))
+
+    page.goto(lab.page_url("lab"))  # the instructor is logged in
+    page.wait_for_selector(".jp-LabShell")
+    page.goto(f"{lab.url}/formgrader/gradebook/{ASSIGNMENT}/{NOTEBOOK}")
+    rows = page.locator("#main-table tr")  # (formgrader gives its tbody that id)
+    names = ("edits_test_cell", "uses_fig_with_ax")
+    for name in names:
+        page.locator("a.name-shown", has_text=name).wait_for(state="attached")
+    page.locator("#toggle_names").click()  # formgrader hides the students' names until asked
+    for name in names:
+        page.locator("a.name-shown", has_text=name).wait_for()
+    flag_of = {name: rows.filter(has_text=name).locator("td.flagged .glyphicon-flag").count() for name in names}
+    assert flag_of == {"edits_test_cell": 1, "uses_fig_with_ax": 0}, flag_of
+    _save_screenshot(page, lab, "formgrader-flagged.png", {"x": 220, "y": 0, "width": 1060, "height": 400})
+
+    with Gradebook(db_url_of(lab.root)) as gradebook:
+        submission = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, "uses_fig_with_ax").id
+    page.goto(f"{lab.url}/formgrader/submissions/{submission}/")
+    second = page.locator("pre", has_text="Call 2 of 4: called with an ax of ours")
+    second.wait_for()
+    assert page.locator("div.output_png img").count() == 4
+    last = page.locator("pre", has_text="Call 4 of 4: called with an ax of ours")
+    score = page.locator("pre", has_text="return value: 0.5 of 1 point")
+    last.scroll_into_view_if_needed()
+    _save_screenshot(page, lab, "formgrader-manual-grading.png", _clip_around(page, last, score))
 
 
 def test_formgrader_shows_a_hostile_submission_without_running_it(page, lab):

@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import linecache
+import math
 import os
 import pickle
 import select
@@ -24,26 +25,32 @@ from .unpickle import _is_method
 
 #: Most figures kept of one call.
 MAX_FIGURES = 3
+#: A shown figure's resolution (Jupyter's inline default is 72 dpi), longest side and size.
+PNG_DPI = 72
+PNG_MAX_SIDE = 900
+PNG_MAX_BYTES = 400_000
 
 _fork = getattr(os, "fork", None)  # missing on Windows: the call then runs in this process
 
 
-def collect(function, call: dict, timeout: float = CALL_TIMEOUT, png: bool = False) -> dict:
+def collect(function, call: dict, timeout: float = CALL_TIMEOUT, show=None) -> dict:
     """Call ``function`` as ``call`` says and return the evidence (plain, JSON-ready data).
 
     Keys: ``call`` (its name), ``status`` ("returned", "raised", "timeout",
     "crashed", "exited" or "unpicklable"), ``exception`` (type, message, line
     and code of the student's line, when it raised), ``returned`` (what kind of
     value came back: "axes", "none" or a type name), ``pickle`` (base64 of the
-    pickled drawing) and ``png`` (base64, only with ``png=True``: for showing).
+    pickled drawing: also when the call raised, with what it drew before) and
+    ``png`` (base64 of the figure of the first Axes of ``show``, a sequence of
+    the drawing's keys, for showing; None without ``show``).
     """
     if not callable(function):
         return _evidence(call, "raised", exception={
             "type": "TypeError", "line": None, "code": None,
             "message": not_a_function(function)})
     if _fork is None:
-        return _collect_in_process(function, call, png)
-    return _collect_in_child(function, call, timeout, png)
+        return _collect_in_process(function, call, show)
+    return _collect_in_child(function, call, timeout, show)
 
 
 def not_a_function(value) -> str:
@@ -67,7 +74,21 @@ def _arguments(call):
     return tokens, [list(row) for row in call["attention"]]
 
 
-def _run_call(function, call, png):
+def _axes_in(value):
+    """The Axes a returned value hands the caller: the value itself, a Figure's current
+    Axes, or the first of these in a tuple or list (``return fig, ax``)."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    for item in (value, *(value if isinstance(value, (tuple, list)) else ())):
+        if isinstance(item, Axes):
+            return item
+    for item in (value, *(value if isinstance(value, (tuple, list)) else ())):
+        if isinstance(item, Figure) and item.axes:
+            return item.gca()
+    return None
+
+
+def _run_call(function, call, show):
     """Make the call here and now; returns the evidence. Used in the child (or in-process)."""
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
@@ -75,7 +96,7 @@ def _run_call(function, call, png):
     plt.switch_backend("agg")
     plt.close("all")
     tokens, attention = _arguments(call)
-    given = None
+    given, value, raised = None, None, None
     if CALL_SHAPES[call["shape"]]["with_ax"]:
         # The given ax shares its figure with another Axes that is the current
         # one, as in `fig, axes = plt.subplots(1, 2)`: pyplot code that ignores
@@ -85,12 +106,16 @@ def _run_call(function, call, png):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             value = function(tokens, attention, ax=given) if given is not None else function(tokens, attention)
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes evidence
-        return _evidence(call, "raised", exception=describe_exception(exc))
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes evidence, with what was drawn
+        raised = describe_exception(exc)
+    # What the caller can see besides the given ax: pyplot's current Axes, else the Axes
+    # handed back in a tuple or a figure (`plt.close(fig); return fig, ax`).
     current = None
     if plt.get_fignums():
         figure = plt.gcf()
         current = figure.gca() if figure.axes else None
+    if current is None:
+        current = _axes_in(value)
     returned = value if isinstance(value, Axes) else None
     kind = "axes" if returned is not None else "none" if value is None else type(value).__name__
     figures = []
@@ -100,16 +125,47 @@ def _run_call(function, call, png):
             figures.append(figure)
     drawing = {"returned": returned, "given": given, "current": current, "figures": figures[:MAX_FIGURES]}
     data, problem = _pickle_drawing(drawing)
+    png = shown_png(drawing, show or ())
+    encoded = base64.b64encode(data).decode("ascii") if data is not None else None
+    if raised is not None:
+        return _evidence(call, "raised", exception=raised, pickle=encoded, png=png)
     if data is None:
         return _evidence(call, "unpicklable", returned=kind, exception={
             "type": "PicklingError", "message": problem, "line": None, "code": None})
-    shown = None
-    if png and figures:
+    return _evidence(call, "returned", returned=kind, pickle=encoded, png=png)
+
+
+def shown_png(drawing: dict, order) -> str | None:
+    """The PNG (:func:`figure_png`) of the figure of the first of ``order`` (the drawing's keys:
+    "returned", "given", "current") that is an Axes: the figure the call is judged on, as the
+    caller sees it (with an ax, the caller's figure, however empty). None when there is none."""
+    from matplotlib.axes import Axes
+    shown = next((drawing.get(key) for key in order if isinstance(drawing.get(key), Axes)), None)
+    return figure_png(shown.get_figure(root=True)) if shown is not None else None
+
+
+def figure_png(figure):
+    """The figure as Jupyter shows it (cropped to what is drawn), as base64 PNG of at most
+    :data:`PNG_MAX_SIDE` pixels a side and :data:`PNG_MAX_BYTES` bytes; None when it cannot
+    be drawn. Anything drawn far outside the figure is not followed: the crop is then the
+    figure itself."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+    try:
+        width, height = figure.get_size_inches()
+        canvas = FigureCanvasAgg(figure) if not isinstance(figure.canvas, FigureCanvasAgg) else figure.canvas
+        tight = figure.get_tightbbox(canvas.get_renderer())
+        own = Bbox.from_bounds(0, 0, width, height)
+        crop = tight if (tight is not None and all(map(math.isfinite, tight.bounds))
+                         and tight.width <= 2 * width and tight.height <= 2 * height) else own
+        crop = crop.padded(0.1)
+        dpi = min(PNG_DPI, PNG_MAX_SIDE / max(crop.width, crop.height, 1e-3))
         buffer = io.BytesIO()
-        figures[0].savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-        shown = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return _evidence(call, "returned", returned=kind,
-                     pickle=base64.b64encode(data).decode("ascii"), png=shown)
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+    except Exception:  # noqa: BLE001 - a figure that cannot be drawn is not shown
+        return None
+    data = buffer.getvalue()
+    return base64.b64encode(data).decode("ascii") if len(data) <= PNG_MAX_BYTES else None
 
 
 def _pickle_drawing(drawing):
@@ -192,28 +248,28 @@ def _is_notebook_cell(filename: str) -> bool:
     return "ipykernel_" in filename or filename.startswith("<ipython-input")
 
 
-def _collect_in_process(function, call, png):
+def _collect_in_process(function, call, show):
     """Where ``os.fork`` is missing (Windows): the same call in this process, with no
     time limit, the student's output swallowed and the plotting backend put back."""
     import matplotlib.pyplot as plt
     backend, streams = plt.get_backend(), (sys.stdout, sys.stderr)
     sys.stdout = sys.stderr = io.StringIO()
     try:
-        return _run_call(function, call, png)
+        return _run_call(function, call, show)
     finally:
         sys.stdout, sys.stderr = streams
         plt.close("all")
         plt.switch_backend(backend)
 
 
-def _collect_in_child(function, call, timeout, png):
+def _collect_in_child(function, call, timeout, show):
     read_fd, write_fd = os.pipe()
     try:
         pid = _fork()
     except OSError:  # no process left to fork (the notebook's own processes used them up)
         os.close(read_fd)
         os.close(write_fd)
-        return _collect_in_process(function, call, png)
+        return _collect_in_process(function, call, show)
     if pid == 0:  # the child: never returns
         try:
             os.close(read_fd)
@@ -221,7 +277,7 @@ def _collect_in_child(function, call, timeout, png):
             os.dup2(null, 1)
             os.dup2(null, 2)
             sys.stdout = sys.stderr = io.StringIO()
-            data = json.dumps(_run_call(function, call, png)).encode()
+            data = json.dumps(_run_call(function, call, show)).encode()
             os.write(write_fd, len(data).to_bytes(8, "big"))
             view = memoryview(data)
             while view:

@@ -226,17 +226,20 @@ def _judge_title(picture):
     drawn = [titles[loc] for loc in ("center", "left", "right")
              if titles.get(loc, {}).get("visible") and str(titles[loc].get("text", "")).strip()]
     shown = [title["text"] for title in drawn if title.get("shown")]
-    if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown):
-        return None
+    suptitle = picture.get("suptitle") or {}
+    if any(_judge_text("", title, EXPECTED_TITLE) is None for title in shown) or (
+            suptitle.get("alone") and suptitle.get("visible") and suptitle.get("shown")
+            and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
+        return None  # a figure's title is the heatmap's when the heatmap is alone in it
     if shown:
         return _judge_text("the title", shown[0], EXPECTED_TITLE)
     if drawn:
         return f'the title "{drawn[0]["text"]}" cannot be seen in the drawn figure ({UNSEEN_WHY})'
     fix = f'ax.set_title("{EXPECTED_TITLE}")'
-    suptitle = picture.get("suptitle") or {}
     if (suptitle.get("visible") and suptitle.get("shown")
             and _judge_text("", suptitle.get("text", ""), EXPECTED_TITLE) is None):
-        return f"the title is on the figure (suptitle), not on the heatmap's Axes: use {fix}"
+        return (f"the title is on the figure (suptitle), which holds other Axes than the heatmap and "
+                f"its colorbar, so it is not the heatmap's title: use {fix}")
     for text in picture.get("texts") or []:
         if _judge_text("", text.get("text", ""), EXPECTED_TITLE) is None:
             writer = "ax.text" if text.get("where") == "axes" else "fig.text"

@@ -141,8 +141,9 @@ The dict (schema 2)
     ``{"center"|"left"|"right": {"text", "visible", "shown"}}`` (the Axes
     titles; ``shown``: it can be seen in the render).
 ``suptitle``
-    ``{"text", "visible", "shown"}`` or None (of the figure, or subfigure,
-    holding the Axes).
+    ``{"text", "visible", "shown", "alone"}`` or None (of the figure, or subfigure,
+    holding the Axes; ``alone``: the Axes and its artists' colorbars are the only
+    visible Axes of that figure).
 ``texts``
     Visible free texts with a letter in them (``ax.text``, ``fig.text``):
     ``[{"text", "where": "axes"|"figure"}]``, at most ``PICTURE_MAX_TEXTS``.

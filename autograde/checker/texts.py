@@ -100,7 +100,17 @@ def _picture_titles(ax, picture):
         candidates = _picture_suptitle_texts(figure)
         picture["suptitle"] = {"text": _picture_clip(text),
                                "visible": any(_picture_text_visible(t) for t in candidates),
-                               "shown": any(_picture_text_seen(picture, t) for t in candidates)}
+                               "shown": any(_picture_text_seen(picture, t) for t in candidates),
+                               "alone": _picture_alone_in_figure(ax, figure)}
+
+
+def _picture_alone_in_figure(ax, figure):
+    """True when ``ax`` and the colorbars of its artists are the only visible Axes of ``figure``
+    (so that the figure's title is the heatmap's)."""
+    from matplotlib.axes import Axes
+    bars = [getattr(getattr(child, "colorbar", None), "ax", None) for child in ax.get_children()]
+    return not [other for other in figure.findobj(Axes) if other is not ax and other.get_visible()
+                and not any(other is bar for bar in bars)]
 
 
 def _picture_texts(ax, picture):

@@ -187,24 +187,27 @@ def _genuine_axes(value):
     return value if figure is not None and value in figure.axes else None
 
 
-def read_evidence(evidence: dict) -> dict:
+def read_evidence(evidence: dict, order=("returned", "given", "current"), show=None) -> dict:
     """What one call's evidence shows, as plain data for :func:`judge_call`.
 
     Keys: ``status``, ``exception`` and ``returned`` (copied from the evidence,
     untrusted facts), ``returned_given`` (the returned Axes is the given one),
     ``returned_axes`` (a genuine Axes in its figure came back), ``read_from``
-    ("returned", "given" or "current": the Axes whose picture was read),
-    ``picture`` (:func:`read_picture` of it), ``problem``, ``flags``, and ``refused``: None,
-    or why nothing was read: "forged" (the evidence holds something no matplotlib call makes;
-    flagged as forged) or "grader" (the grader could not read a figure that an ordinary
-    matplotlib call may have made: the student is not to blame, and is to be listed as not
-    graded, by the grader's fault).
+    (the Axes whose picture was read: the first of ``order`` that shows a
+    heatmap, else the first there is; the policy, :func:`verdicts.axes_to_read`,
+    chooses ``order``), ``picture`` (:func:`read_picture` of it), ``problem``, ``flags``, and
+    ``refused``: None, or why nothing was read: "forged" (the evidence holds something no
+    matplotlib call makes; flagged as forged) or "grader" (the grader could not read a figure
+    that an ordinary matplotlib call may have made: the student is not to blame, and is to be
+    listed as not graded, by the grader's fault). A call that raised is read too when it sent
+    a drawing. ``show``: a function of the unpickled drawing whose result becomes ``png``
+    (the inspector draws the figure the caller saw while the drawing is open).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
               "returned_axes": False, "read_from": None, "picture": None, "problem": None, "flags": [],
               "refused": None}
-    if result["status"] != "returned":
+    if result["status"] != "returned" and not (result["status"] == "raised" and evidence.get("pickle")):
         return result
     import matplotlib.pyplot as plt
     opened_before = set(plt.get_fignums())  # unpickled pyplot figures register with pyplot
@@ -213,13 +216,12 @@ def read_evidence(evidence: dict) -> dict:
         _close_figures_opened_since(opened_before)
         return result
     try:
-        candidates = [(name, _genuine_axes(drawing[name])) for name in ("returned", "given", "current")]
-        result["returned_axes"] = candidates[0][1] is not None
+        result["returned_axes"] = _genuine_axes(drawing["returned"]) is not None
         result["returned_given"] = result["returned_axes"] and drawing["returned"] is drawing["given"]
-        # Judge the Axes that holds the heatmap: the returned one, else the given
-        # one, else wherever pyplot drew; the return value is judged on its own.
-        # (Each reading renders the figure: read each Axes once, and stop at the first
-        # with a heatmap.)
+        # Judge the first Axes of `order` that holds the heatmap; the return value is
+        # judged on its own. (Each reading renders the figure: read each Axes once, and
+        # stop at the first with a heatmap.)
+        candidates = [(name, _genuine_axes(drawing[name])) for name in order]
         pictures, chosen = [], None
         for name, axes in candidates:
             if axes is None or any(axes is read for _, read, _ in pictures):
@@ -233,6 +235,8 @@ def read_evidence(evidence: dict) -> dict:
             result["problem"] = "no matplotlib Axes was drawn or returned"
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
+        if show is not None:
+            result["png"] = show(drawing)
     except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
         _, result["problem"], result["flags"], result["refused"] = _grader_fault(
             f"{type(exc).__name__}: {str(exc)[:120]}")

@@ -61,6 +61,12 @@ class Case:
     refused: str | None = None
     #: the answer file of another case this one hands in (its attack is in its files or size).
     answer: str | None = None
+    #: its points follow from the grading policy (which Axes a call is judged on, what a raise
+    #: keeps: autograde/checker/verdicts.py), not from one picture alone.
+    by_policy: bool = False
+    #: what it fails when the course judges the Axes returned (c.HeatmapGrading.judge_with_ax_on
+    #: = "returned"), when that differs from ``fails``.
+    fails_when_returned: dict | None = None
 
     @property
     def answer_source(self) -> str:
@@ -70,16 +76,17 @@ class Case:
             return path.read_text()
         return find_cell(_student_notebook(), ANSWER_CELL).source  # the blank answer
 
-    def failing_shapes(self, criterion: str) -> tuple:
-        """The call shapes in which ``criterion`` fails."""
-        if self.fails == EVERYTHING:
+    def failing_shapes(self, criterion: str, judge_with_ax_on: str = "given") -> tuple:
+        """The call shapes in which ``criterion`` fails (under the course's with-ax setting)."""
+        fails = self.fails_when_returned if judge_with_ax_on == "returned" and self.fails_when_returned else self.fails
+        if fails == EVERYTHING:
             return BOTH
-        return tuple(self.fails.get(criterion, ()))
+        return tuple(fails.get(criterion, ()))
 
-    def expected(self, points: dict | None = None) -> dict:
+    def expected(self, points: dict | None = None, judge_with_ax_on: str = "given") -> dict:
         """``{criterion: points}`` this case must score, from the notebook's points."""
         points = points or notebook_points()
-        return {criterion: round(maximum * (1 - len(self.failing_shapes(criterion)) / len(BOTH)), 4)
+        return {criterion: round(maximum * (1 - len(self.failing_shapes(criterion, judge_with_ax_on)) / len(BOTH)), 4)
                 for criterion, maximum in points.items()}
 
 
@@ -134,18 +141,31 @@ _CASES = (
     Case("transposed", "defect", {"matrix": BOTH}),
     Case("rescaled", "defect", {"matrix": BOTH}),
     Case("no_return", "defect", {"returns_axes": BOTH}),
-    Case("ignores_given_ax", "defect", {"returns_axes": WITH_AX}),
+    # (a call with an ax is judged on that ax: drawing elsewhere costs that call's half of everything)
+    Case("ignores_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
     Case("labels_without_ticks", "defect", {"x_ticks": BOTH}),
     Case("y_labels_reversed", "defect", {"y_ticks": BOTH}),
     Case("colorbar_unlabelled", "defect", {"colorbar": BOTH}),
     Case("no_colorbar", "defect", {"colorbar": BOTH}),
     Case("title_lowercase", "defect", {"title": BOTH}),
     # (its 5 hard-coded words raise with the 6-token hidden sentence, and mislabel the 4-token one)
-    Case("hardcoded_tokens", "defect", {**{c: NO_AX for c in CALL_CRITERIA}, "x_ticks": BOTH, "y_ticks": BOTH}),
+    # (its 5 hard-coded words raise with the 6-token hidden sentence after the heatmap is drawn, and
+    # mislabel the 4-token one)
+    Case("hardcoded_tokens", "defect", {"returns_axes": NO_AX, "colorbar": NO_AX, "title": NO_AX,
+                                        "x_ticks": BOTH, "y_ticks": BOTH}),
     Case("list_as_array", "defect", {c: NO_AX for c in CALL_CRITERIA}),
-    Case("pyplot_ignores_ax", "defect", {"returns_axes": WITH_AX}),
-    Case("pyplot_gca_given_ax", "defect", {"returns_axes": WITH_AX}),
-    Case("uses_fig_with_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}),
+    Case("pyplot_ignores_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
+    Case("pyplot_gca_given_ax", "defect", {c: WITH_AX for c in CALL_CRITERIA}, by_policy=True,
+         fails_when_returned={"returns_axes": WITH_AX}),
+    # (a function that raises keeps what it drew before the error: here the heatmap and its ticks)
+    Case("uses_fig_with_ax", "defect", {c: WITH_AX for c in ("returns_axes", "colorbar", "title")}, by_policy=True),
+    Case("raises_after_drawing", "defect", {c: BOTH for c in ("returns_axes", "colorbar", "title")}, by_policy=True),
+    # (a suptitle is the title only when the heatmap and its colorbar are alone in the figure)
+    Case("suptitle_title", "defect", {"title": WITH_AX}, by_policy=True),
+    # (`plt.close(fig); return fig, ax`: the caller holds the figure and sees it)
+    Case("returns_closed_figure_and_axes", "defect", {"returns_axes": BOTH}, by_policy=True),
     # the right matrix on top but invisible, the transposed one seen; its colorbar (the hidden
     # one's) shows the very colours seen, so a reader can use it: it counts
     Case("control_hidden_right_on_top", "defect", {"matrix": BOTH}),
@@ -168,7 +188,8 @@ _CASES = (
     Case("patch_colorbar_inside_call", "attack", {"colorbar": BOTH}),
     Case("swap_code_object", "attack", {"title": BOTH}),
     Case("instance_override", "attack", {"title": BOTH}),
-    Case("fake_axes", "attack", {c: BOTH for c in ("returns_axes", "x_ticks", "y_ticks", "colorbar", "title")}),
+    Case("fake_axes", "attack", {**{c: BOTH for c in ("returns_axes", "x_ticks", "y_ticks", "colorbar", "title")},
+                                 "matrix": WITH_AX}),
     Case("replace_builtin", "attack", {"returns_axes": BOTH}),
     Case("custom_exc_handler", "attack", {c: BOTH for c in ("matrix", "x_ticks", "y_ticks", "colorbar", "title")}),
     Case("showtraceback_silenced", "attack", {"title": BOTH}),

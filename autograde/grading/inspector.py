@@ -3,10 +3,14 @@
 The grader (:func:`inspect_evidence`) starts ``python -I -m autograde.grading.inspector``
 in its own sandbox (no network, nothing writable but a private /tmp, the
 sandbox's limits), writes the untrusted evidence of one submission to its
-stdin as JSON, and reads back, for each call, what the drawing shows
-(:func:`autograde.checker.unpickle.read_evidence`). The inspector only reads
-pictures; the verdicts and points are computed by the grader from what it
-returns, against the data the grader itself chose.
+stdin as JSON, with the Axes to read for each call (the policy's
+:func:`autograde.checker.verdicts.axes_to_read`), and reads back, for each call,
+what the drawing shows (:func:`autograde.checker.unpickle.read_evidence`) and
+the figure as the caller sees it, drawn as a PNG
+(:func:`autograde.checker.evidence.shown_png`: pixels, bounded in size, never
+markup). The inspector only reads pictures; the verdicts and points are
+computed by the grader from what it returns, against the data the grader
+itself chose.
 
 Unpickling happens only here, with the checker's restricted unpickler, so a
 forged pickle can at worst be a genuine matplotlib figure; and as this
@@ -15,6 +19,8 @@ unpickler would not reach the gradebook, the course or another student.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import resource
 import signal
@@ -25,13 +31,15 @@ from pathlib import Path
 from traitlets import Float
 from traitlets.config import Configurable
 
+from autograde.checker.evidence import PNG_MAX_BYTES
 from autograde.grading.protocol import GraderFault
 
 #: Seconds one inspector process may take in all (wall clock): the backstop behind the CPU
 #: budget per call (c.Inspector.cpu_seconds) and the sandbox's own limits.
 INSPECTOR_TIMEOUT = 180.0
-#: Largest reply accepted from the inspector for one call (bytes).
-MAX_REPLY = 2_000_000
+#: Largest reply accepted from the inspector for one call (bytes): its reading and its picture.
+MAX_REPLY = 2_000_000 + PNG_MAX_BYTES * 4 // 3 + 4
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The inspector's first line: it started and imported what it reads with. Without it, the
 #: grader's own machinery failed (e.g. the kit cannot be imported), never the student's drawing.
 READY = {"ready": True}
@@ -82,24 +90,36 @@ def _say(message: dict) -> None:
 
 
 def main() -> int:
-    """Process entry: ``{"evidence": [...], "cpu_seconds": budget}`` on stdin; on stdout
-    :data:`READY`, then one line per call: ``{"reading": ...}`` or ``{"too_costly": true}``."""
+    """Process entry: ``{"evidence": [...], "read": [the Axes to read, per call], "cpu_seconds":
+    budget}`` on stdin; on stdout :data:`READY`, then one line per call: ``{"reading": ...}``
+    (its ``png`` the picture of what the caller sees) or ``{"too_costly": true}``."""
     import matplotlib
     matplotlib.use("agg")
+    from autograde.checker.evidence import shown_png
     from autograde.checker.unpickle import read_evidence
 
     _say(READY)
     request = json.loads(sys.stdin.buffer.read())
-    for evidence in request["evidence"]:
+    for evidence, order in zip(request["evidence"], map(tuple, request["read"])):
         limits = _spend_at_most(float(request["cpu_seconds"]))
         try:
-            reading = {"reading": read_evidence(evidence)}
+            reading = {"reading": read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order))}
         except DrawingTooCostly:
             reading = {"too_costly": True}
         finally:
             _disarm(limits)
         _say(reading)
     return 0
+
+
+def _checked_png(value):
+    """A picture from the inspector, kept only when it is a PNG of bounded size (base64)."""
+    if not isinstance(value, str) or len(value) > PNG_MAX_BYTES * 4 // 3 + 4:
+        return None
+    try:
+        return value if base64.b64decode(value, validate=True).startswith(PNG_SIGNATURE) else None
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _failed_reading(problem: str, flag: str | None = None) -> dict:
@@ -113,9 +133,10 @@ def _too_costly(settings: Inspector, why: str) -> dict:
         f"the drawing sent back for a call was too costly to read ({why}; c.Inspector.cpu_seconds)")
 
 
-def _run(evidence: list[dict], sandbox, settings: Inspector):
+def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector):
     """One inspector process on ``evidence``: ``(lines, returncode, last stderr line, limit)``."""
-    request = json.dumps({"evidence": evidence, "cpu_seconds": settings.cpu_seconds}).encode()
+    request = json.dumps({"evidence": evidence, "read": [list(order) for order in orders],
+                          "cpu_seconds": settings.cpu_seconds}).encode()
     argv = [sys.executable, "-I", "-m", "autograde.grading.inspector"]
     package = str(Path(__file__).resolve().parents[1])  # autograde/: the checker too
     if sandbox is not None and sandbox.enabled:
@@ -139,8 +160,12 @@ def _run(evidence: list[dict], sandbox, settings: Inspector):
     return lines, returncode, last[0][:200], limit
 
 
-def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | None = None) -> list[dict]:
+def inspect_evidence(evidence: list[dict], orders: list[tuple], sandbox=None,
+                     settings: Inspector | None = None) -> list[dict]:
     """Readings (one per evidence record, same order) made by fresh inspector processes.
+
+    ``orders`` holds, for each record, the Axes to read (:func:`axes_to_read`). Each
+    reading's ``png`` is the picture of what the caller sees (base64 PNG) or None.
 
     ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with None or
     ``enabled=False`` the inspector runs as a plain child process. A call whose drawing
@@ -155,7 +180,7 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
     settings = settings or Inspector()
     readings: list[dict] = []
     while len(readings) < len(evidence):
-        lines, returncode, last, limit = _run(evidence[len(readings):], sandbox, settings)
+        lines, returncode, last, limit = _run(evidence[len(readings):], orders[len(readings):], sandbox, settings)
         if not lines or lines[0] != READY:
             raise GraderFault(f"the inspector, which reads the drawings, could not start (exit status "
                               f"{returncode}{', ' + limit if limit else ''}{': ' + last if last else ''})")
@@ -163,7 +188,7 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
             if isinstance(line, dict) and line.get("too_costly"):
                 readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
             elif isinstance(line, dict) and isinstance(line.get("reading"), dict):
-                readings.append(line["reading"])
+                readings.append(dict(line["reading"], png=_checked_png(line["reading"].get("png"))))
             else:
                 readings.append(_failed_reading("the grader could not read this call's drawing (its reading "
                                                 "was not in the expected form)", "an unreadable reading"))

@@ -14,17 +14,18 @@ import re
 from autograde.checker.unpickle import clean_text
 from autograde.checker.spec import CRITERIA, EVIDENCE_MIME  # noqa: F401 - re-exported: one import for the grader
 
-__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "PRACTICE_ASSIGNMENTS", "METADATA_KEY",
-           "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "ANSWER_CELL", "SETUP_CELL", "SELF_CHECK_CELL", "PRACTICE_ASSIGNMENTS",
+           "METADATA_KEY", "EVIDENCE_CELL_KEY", "KERNEL_FAULTS", "CRITERIA", "EVIDENCE_MIME", "graded_cells", "grade_id",
            "find_cell", "criterion_points", "plural", "points_text", "recorded", "grading_record", "add_flag", "flags_of",
            "GraderFault"]
 
 #: The graded assignment and its notebook (nbgrader ids).
 ASSIGNMENT = "challenge"
 NOTEBOOK = "04_challenge"
-#: The student's answer cell and the read-only set-up cell of the challenge.
+#: The student's answer cell, and the read-only set-up and self-check cells of the challenge.
 ANSWER_CELL = "answer_plot_attention_heatmap"
 SETUP_CELL = "setup"
+SELF_CHECK_CELL = "self_check"
 #: The practice assignments: released with nbgrader, never graded (lessons 05-07 after the
 #: challenge's due date: they carry the finished plotting helper).
 PRACTICE_ASSIGNMENTS = ("lessons", "lessons-after-challenge")

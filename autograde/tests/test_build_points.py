@@ -12,8 +12,9 @@ import sys
 import nbformat
 import pytest
 
-from autograde.generate.points import (CHALLENGE_SOURCE, README, README_BEGIN, PointsError, update_readme,
-                                    write_points)
+from autograde.generate.checker import build_checker
+from autograde.generate.points import (CHALLENGE_SOURCE, POLICY_BEGIN, POLICY_END, README, README_BEGIN, PointsError,
+                                       course_settings, update_readme, write_points)
 from autograde.corpus.course_copy import REPO, copy_course
 from autograde.grading.protocol import criterion_points, find_cell
 
@@ -69,8 +70,31 @@ def test_half_points_and_a_missing_graded_line(course):
 def test_a_readme_without_its_markers_is_a_clear_error():
     with pytest.raises(PointsError, match="no generated points table"):
         update_readme("# A README\n", {"title": 1.0})
-    assert README_BEGIN in update_readme(f"x\n{README_BEGIN}\nold\n<!-- end of the generated points table -->\n",
-                                         {"title": 1.0})
+    table = f"x\n{README_BEGIN}\nold\n<!-- end of the generated points table -->\n"
+    with pytest.raises(PointsError, match="no generated policy"):
+        update_readme(table, {"title": 1.0})
+    assert README_BEGIN in update_readme(f"{table}{POLICY_BEGIN}\nold\n{POLICY_END}\n", {"title": 1.0})
+
+
+def test_the_with_ax_setting_reaches_the_notebook_the_readme_and_the_students_checker(course):
+    (course / "nbgrader_config.py").write_text(
+        (REPO / "nbgrader_config.py").read_text() + '\nc.HeatmapGrading.judge_with_ax_on = "returned"\n')
+    assert sorted(p.name for p in write_points(course)) == ["04_challenge.ipynb", "README.md"]
+    rule = "- A call with an `ax` is judged on the Axes the function returns: "
+    assert rule in nbformat.read(course / CHALLENGE_SOURCE, as_version=4).cells[0].source
+    assert rule in (course / README).read_text()
+    checker = build_checker(course)
+    assert '\nJUDGE_WITH_AX_ON = "returned"\n' in checker and "\nPOINTS = {\"returns_axes\": 1, " in checker
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.HeatmapGrading.judge_with_ax_on = "ax"\n')
+    with pytest.raises(PointsError, match="must be one of \\['given', 'returned'\\], not 'ax'"):
+        write_points(course)
+
+
+def test_the_packages_own_settings_are_the_courses():
+    from autograde.checker import spec
+
+    assert (spec.POINTS, spec.JUDGE_WITH_AX_ON) == course_settings(REPO), (
+        "autograde/checker/spec.py's generated settings are stale: run ./course generate")
 
 
 @pytest.mark.integration

@@ -14,7 +14,7 @@ import pytest
 
 from autograde.corpus import cases, notebook_points
 from autograde.corpus.course import autograde, scores_of, submit
-from autograde.corpus.course_copy import copy_course
+from autograde.corpus.course_copy import REPO, copy_course
 from autograde.term.flags import find_flags
 
 pytestmark = pytest.mark.integration
@@ -61,6 +61,20 @@ def test_case_scores_exactly_what_it_expects(graded, case):
 def test_flagged_students_are_exactly_the_cases_that_expect_a_flag(graded):
     flagged = {student for student, _ in graded[1]}
     assert flagged == {case.name for case in CASES if case.flagged}, graded[1]
+
+
+def test_a_course_that_judges_the_returned_axes_grades_as_it_says(tmp_path):
+    """c.HeatmapGrading.judge_with_ax_on = "returned": ignoring the given ax costs the return value only."""
+    config = (REPO / "nbgrader_config.py").read_text() + '\nc.HeatmapGrading.judge_with_ax_on = "returned"\n'
+    course = copy_course(tmp_path / "course", assignments=["challenge"], config_text=config)
+    chosen = [case for case in CASES if case.fails_when_returned] + [
+        case for case in CASES if case.name == "raises_after_drawing"]
+    submit(course, chosen)
+    autograde(course)
+    scores = scores_of(course)
+    for case in chosen:
+        assert scores[case.name] == case.expected(judge_with_ax_on="returned"), case.name
+    assert sum(scores["ignores_given_ax"].values()) == 9.5
 
 
 def test_solution_scores_full_marks_and_blank_scores_zero(graded):

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from autograde.checker.spec import CALL_SHAPES, PUBLIC_SENTENCE, public_calls
-from autograde.grading.hidden_inputs import HIDDEN_SIZES, HiddenInputs, _rearrangements, grading_calls
+from autograde.checker.fresh import FRESH_SIZES, rearrangements
+from autograde.grading.hidden_inputs import HiddenInputs, grading_calls
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -15,12 +16,12 @@ def test_hidden_calls_mirror_the_public_ones_with_fair_fresh_data(seed):
     public_words = {word.strip(".").lower() for word in PUBLIC_SENTENCE.split()}
     for call in hidden:
         tokens, matrix = call["tokens"], np.array(call["attention"])
-        assert len(tokens) == HIDDEN_SIZES[call["shape"]] == len(set(tokens))
+        assert len(tokens) == FRESH_SIZES[call["shape"]] == len(set(tokens))
         assert not public_words & {token.strip(".").lower() for token in tokens}
         assert tokens[-1].endswith(".") and tokens[0][0].isupper()
         assert matrix.shape == (len(tokens), len(tokens)) and (matrix > 0).all()
         assert np.allclose(matrix.sum(axis=1), 1)
-        for moved in _rearrangements(call["attention"]):
+        for moved in rearrangements(call["attention"]):
             assert (np.abs(matrix - np.array(moved)) >= 0.05 - 1e-9).mean() >= 0.5
 
 

@@ -412,7 +412,7 @@ def test_titles_suptitle_and_free_texts():
     assert picture["titles"] == {"center": {"text": "Centre", "visible": False, "shown": False},
                                  "left": {"text": "Left one", "visible": True, "shown": True},
                                  "right": {"text": "Right one", "visible": True, "shown": True}}
-    assert picture["suptitle"] == {"text": "On the figure", "visible": True, "shown": True}
+    assert picture["suptitle"] == {"text": "On the figure", "visible": True, "shown": True, "alone": True}
     assert picture["texts"] == [{"text": "Written inside", "where": "axes"}]
 
 

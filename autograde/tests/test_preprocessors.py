@@ -18,6 +18,7 @@ matplotlib.use("agg")
 import nbformat  # noqa: E402
 from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.utils import determine_grade  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
 from autograde.checker.evidence import collect  # noqa: E402
 from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
@@ -90,15 +91,52 @@ def test_a_correct_function_gets_every_point_and_the_evidence_cell_is_removed():
     assert "matrix: 3 of 3 points" in text and "called with an ax of ours" in text
 
 
-def test_a_function_that_fails_only_with_an_ax_keeps_half_of_every_criterion():
+def test_a_function_that_ignores_the_given_ax_keeps_half_of_every_criterion():
     notebook, cell = _with_evidence_cell()
-    _run_calls(notebook, cell, uses_fig)
+    _run_calls(notebook, cell, answer_function("ignores_given_ax"))
     GradeFromEvidence().preprocess(notebook, _resources())
     assert _points(notebook) == {"returns_axes": 0.5, "matrix": 1.5, "x_ticks": 1, "y_ticks": 1,
                                  "colorbar": 0.5, "title": 0.5}
     text = find_cell(notebook, "title").outputs[0]["text"]
     assert "called without ax (attention as a list of lists): passed" in text
+    assert "the ax you were given shows nothing" in text
+    assert notebook.metadata["heatmap_grading"]["judge_with_ax_on"] == "given"
+
+
+def test_judged_on_the_returned_axes_when_the_course_says_so():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, answer_function("ignores_given_ax"))
+    config = Config({"HeatmapGrading": {"judge_with_ax_on": "returned"}})
+    GradeFromEvidence(config=config).preprocess(notebook, _resources())
+    assert _points(notebook) == {"returns_axes": 0.5, "matrix": 3, "x_ticks": 2, "y_ticks": 2, "colorbar": 1,
+                                 "title": 1}
+    assert notebook.metadata["heatmap_grading"]["judge_with_ax_on"] == "returned"
+
+
+def test_a_function_that_raises_keeps_what_it_drew_and_the_line_is_named():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, uses_fig)  # with an ax: the heatmap and its ticks, then `fig` is unbound
+    GradeFromEvidence().preprocess(notebook, _resources())
+    assert _points(notebook) == {"returns_axes": 0.5, "matrix": 3, "x_ticks": 2, "y_ticks": 2, "colorbar": 0.5,
+                                 "title": 0.5}
+    text = find_cell(notebook, "returns_axes").outputs[0]["text"]
     assert "UnboundLocalError" in text and "use ax.figure" in text
+    assert "stopped with UnboundLocalError" in find_cell(notebook, "title").outputs[0]["text"]
+
+
+def test_the_self_check_cell_shows_each_calls_picture_and_verdicts():
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, answer_function("colorbar_unlabelled"))
+    GradeFromEvidence().preprocess(notebook, _resources())
+    outputs = find_cell(notebook, "self_check").outputs
+    pictures = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
+    assert len(pictures) == 4 and all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pictures)
+    texts = [o["text"] for o in outputs if o.get("output_type") == "stream"]
+    assert texts[1].startswith("\nCall 1 of 4: called without ax") and "the challenge's sentence" in texts[1]
+    assert texts[2].splitlines() == ["- return value, matrix, x tick labels, y tick labels, title: passed",
+                                     '- colorbar: the colorbar label is missing: expected "Attention Weight" '
+                                     '(set it with colorbar.set_label("Attention Weight"))']
+    assert not any(o.get("output_type") == "error" for o in outputs)
 
 
 def test_what_the_kernel_printed_in_a_graded_cell_is_discarded():

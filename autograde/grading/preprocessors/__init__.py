@@ -15,11 +15,14 @@ Autograde step:
 * :class:`GradeFromEvidence`: a sandboxed inspector reads what each call drew,
   the grader judges it and writes the graded cells' outputs;
 * :class:`RecordGradingRun`: which grading code graded it, and the sandbox's report;
-* :class:`StripActiveContent`: only text and images kept of what the notebook displayed.
+* :class:`StripActiveContent`: only text and images kept of what the notebook displayed;
+* :class:`FlagInGradebook` (after nbgrader's ``SaveAutoGrades``): the kit's flags shown in
+  formgrader's "Flagged" column.
 """
 from .backup_gradebook import BackupGradebook
 from .clear_grading_record import ClearGradingRecord
 from .collect_evidence import CollectEvidence
+from .flag_in_gradebook import FlagInGradebook
 from .flag_refused_files import FlagRefusedFiles
 from .grade_from_evidence import GradeFromEvidence
 from .record_grading_run import RecordGradingRun
@@ -27,6 +30,5 @@ from .restore_test_cells import RestoreTestCells
 from .strip_active_content import StripActiveContent
 from .sandboxed_execute import SandboxedExecute
 
-__all__ = ["BackupGradebook", "ClearGradingRecord", "CollectEvidence", "FlagRefusedFiles", "GradeFromEvidence",
-           "RecordGradingRun", "RestoreTestCells",
-           "SandboxedExecute", "StripActiveContent"]
+__all__ = ["BackupGradebook", "ClearGradingRecord", "CollectEvidence", "FlagInGradebook", "FlagRefusedFiles",
+           "GradeFromEvidence", "RecordGradingRun", "RestoreTestCells", "SandboxedExecute", "StripActiveContent"]

@@ -9,20 +9,12 @@ graded cell. In the sandboxed kernel that cell calls the student's
 evidence for :class:`GradeFromEvidence`, never a verdict. The cell is removed
 again before the notebook is saved.
 """
-import json
-
 from nbformat.v4 import new_code_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograde.checker.notebook import recording_cell
 from autograde.grading.hidden_inputs import HiddenInputs, grading_calls
 from autograde.grading.protocol import ASSIGNMENT, EVIDENCE_CELL_KEY, NOTEBOOK, graded_cells, grading_record
-
-EVIDENCE_CELL = """\
-# Added by the grader: call plot_attention_heatmap the way grading does and record what it draws.
-import heatmap_check as _grading_check
-_grading_check.record_evidence(globals().get("plot_attention_heatmap"), __import__("json").loads({calls}))
-"""
-
 
 def is_graded_challenge(resources) -> bool:
     """True for the challenge notebook (the only one graded from evidence)."""
@@ -41,7 +33,7 @@ class CollectEvidence(NbGraderPreprocessor):
         calls = grading_calls(seed, student)
         record = grading_record(nb)
         record.update(seed=seed, student=student, calls=calls)
-        cell = new_code_cell(EVIDENCE_CELL.format(calls=repr(json.dumps(calls))))
+        cell = new_code_cell(recording_cell(calls, "the grader"))
         cell.metadata[EVIDENCE_CELL_KEY] = True
         graded = graded_cells(nb)
         index = next(i for i, c in enumerate(nb.cells) if c is graded[0]) if graded else len(nb.cells)

@@ -4,25 +4,46 @@
 (one record per call, from the cell :class:`CollectEvidence` added), removes
 that cell, has a fresh sandboxed inspector read what each call drew
 (:func:`autograde.grading.inspector.inspect_evidence`), judges each call against the
-data the grader chose (:func:`autograde.checker.verdicts.judge_call`), splits
-each criterion's points over the call shapes
-(:func:`autograde.checker.verdicts.split_points`) and writes every graded
-cell's outputs itself: the criterion's name, its points and one line per
-failure. Whatever the kernel printed in those cells is discarded, so nothing a
-submission prints, raises or patches can turn a failing criterion into a
-passing one. nbgrader's ``SaveAutoGrades`` then reads the points from these
+data the grader chose (:func:`autograde.checker.verdicts.judge_call`, under the
+course's :class:`HeatmapGrading` settings), splits each criterion's points over
+the call shapes (:func:`autograde.checker.verdicts.split_points`) and writes
+every graded cell's outputs itself: the criterion's name, its points and one
+line per failure. Whatever the kernel printed in those cells is discarded, so
+nothing a submission prints, raises or patches can turn a failing criterion into
+a passing one. nbgrader's ``SaveAutoGrades`` then reads the points from these
 outputs (an error output: 0; a number: partial credit; neither: full points).
+
+What each call drew is shown too: the self-check cell's outputs become, call by
+call, the picture the inspector drew of what the caller sees (a PNG) and that
+call's verdicts, so the feedback page and formgrader show the student's own
+heatmaps next to the scores.
 """
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Enum
+from traitlets.config import Configurable
 
 from autograde.checker.evidence import not_a_function
-from autograde.checker.spec import CRITERION_NAMES
-from autograde.checker.verdicts import judge_call, split_points
+from autograde.checker.spec import CALL_SHAPES, CRITERION_NAMES, WITH_AX_RULES, describe_sentence
+from autograde.checker.verdicts import axes_to_read, judge_call, split_points
 from autograde.grading.inspector import Inspector, inspect_evidence
-from autograde.grading.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, KERNEL_FAULTS, add_flag,
-                                criterion_points, grade_id, graded_cells, grading_record, points_text)
+from autograde.grading.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, KERNEL_FAULTS, SELF_CHECK_CELL,
+                                        add_flag, criterion_points, grade_id, graded_cells, grading_record, points_text)
 from autograde.sandbox import Sandbox
+
+
+class HeatmapGrading(Configurable):
+    """How the challenge is judged (``c.HeatmapGrading`` in ``nbgrader_config.py``).
+
+    ``./course generate`` copies the setting into the students' checker, so that the
+    self-check judges as grading does."""
+
+    judge_with_ax_on = Enum(list(WITH_AX_RULES), default_value="given", help=(
+        "What a call that is given an ax is judged on. 'given' (the default): that ax, which is what "
+        "the caller sees; a function that ignores it and draws elsewhere loses that call's half of "
+        "every criterion. 'returned': the Axes the function returns, as a design that says 'tests "
+        "inspect the returned Axes' reads literally; ignoring the given ax then costs only the return "
+        "value's half point.")).tag(config=True)
 
 
 def _evidence_cell(nb):
@@ -116,6 +137,28 @@ def outputs_for(criterion: str, result: dict) -> list:
     return [new_output("error", ename="CheckFailed", evalue="\n".join(lines[1:]), traceback=lines)]
 
 
+def call_outputs(calls: list, verdicts: dict, readings: dict) -> list:
+    """The self-check cell's outputs at grading: per call, which call it was, the picture of
+    what the caller saw (when there is one) and each criterion's verdict in that call."""
+    outputs = [new_output("stream", name="stdout", text=(
+        f"At grading, your function was called {len(calls)} times. Each picture is what the caller saw "
+        f"(with an ax: the figure of the ax it was given, the left one of two).\n"))]
+    for number, call in enumerate(calls, 1):
+        outputs.append(new_output("stream", name="stdout", text=(
+            f"\nCall {number} of {len(calls)}: {CALL_SHAPES[call['shape']]['label']}, "
+            f"with {describe_sentence(call)}\n")))
+        png = (readings.get(call["name"]) or {}).get("png")
+        if png:
+            outputs.append(new_output("display_data", data={
+                "image/png": png, "text/plain": f"<the figure of call {number}>"}))
+        grouped = {}  # one line per distinct verdict, naming every criterion it is
+        for criterion, message in verdicts.get(call["name"], {}).items():
+            grouped.setdefault(message or "passed", []).append(CRITERION_NAMES.get(criterion, criterion))
+        lines = [f"- {', '.join(names)}: {message}" for message, names in grouped.items()]
+        outputs.append(new_output("stream", name="stdout", text="\n".join(lines) + "\n"))
+    return outputs
+
+
 class GradeFromEvidence(NbGraderPreprocessor):
     """Judge the calls' evidence in a sandboxed inspector and write the graded cells' outputs."""
 
@@ -128,10 +171,11 @@ class GradeFromEvidence(NbGraderPreprocessor):
         found, flags = evidence_by_call(nb, calls)
         missing, missing_flag = _why_missing(nb, cell)
         nb.cells.remove(cell)
+        policy = HeatmapGrading(parent=self).judge_with_ax_on
         present = [call for call in calls if call["name"] in found]
-        readings = dict(zip([call["name"] for call in present],
-                            inspect_evidence([found[call["name"]] for call in present], Sandbox(parent=self),
-                                             Inspector(parent=self))))
+        readings = dict(zip([call["name"] for call in present], inspect_evidence(
+            [found[call["name"]] for call in present], [axes_to_read(call, policy) for call in present],
+            Sandbox(parent=self), Inspector(parent=self))))
         if len(present) < len(calls) and missing_flag:
             flags.append(missing_flag)
         answer_error = answer_cell_error(nb)
@@ -142,7 +186,7 @@ class GradeFromEvidence(NbGraderPreprocessor):
                 reading = {"status": "missing", "problem": never_defined_message(answer_error)}
             flags += [flag for flag in reading.get("flags", []) if isinstance(flag, str)]
             try:
-                verdicts[call["name"]] = judge_call(reading, call)
+                verdicts[call["name"]] = judge_call(reading, call, policy)
             except Exception as exc:  # noqa: BLE001 - a malformed reading fails the call, not the run
                 self.log.warning("could not judge call %s: %r", call["name"], exc)
                 verdicts[call["name"]] = {criterion: "this call could not be judged" for criterion in CRITERION_NAMES}
@@ -156,8 +200,14 @@ class GradeFromEvidence(NbGraderPreprocessor):
             criterion = grade_id(graded)
             if criterion in results:
                 graded.outputs = outputs_for(criterion, results[criterion])
+        self_check = next((cell for cell in nb.cells if grade_id(cell) == SELF_CHECK_CELL), None)
+        if self_check is not None:  # (RestoreTestCells puts a deleted one back)
+            self_check.outputs = call_outputs(calls, verdicts, readings)
+            # the pictures' alternative text, for nbconvert's HTML (outputs keep no metadata)
+            self_check.metadata["alt"] = "what your function drew in one of the grading calls"
         for flag in flags:
             add_flag(nb, flag)
+        record["judge_with_ax_on"] = policy
         record["verdicts"] = verdicts
         record["points"] = {criterion: result["score"] for criterion, result in results.items()}
         return nb, resources
