@@ -160,11 +160,12 @@ def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector
     return lines, returncode, last[0][:200], limit
 
 
-def inspect_evidence(evidence: list[dict], orders: list[tuple], sandbox=None,
-                     settings: Inspector | None = None) -> list[dict]:
+def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | None = None,
+                     orders: list[tuple] | None = None) -> list[dict]:
     """Readings (one per evidence record, same order) made by fresh inspector processes.
 
-    ``orders`` holds, for each record, the Axes to read (:func:`axes_to_read`). Each
+    ``orders`` holds, for each record, the Axes to read (:func:`axes_to_read`; None: the
+    returned, the given, then the current one, for each). Each
     reading's ``png`` is the picture of what the caller sees (base64 PNG) or None.
 
     ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with None or
@@ -178,6 +179,7 @@ def inspect_evidence(evidence: list[dict], orders: list[tuple], sandbox=None,
     from autograde.sandbox import CPU, MEMORY, TIMEOUT
 
     settings = settings or Inspector()
+    orders = orders or [("returned", "given", "current")] * len(evidence)
     readings: list[dict] = []
     while len(readings) < len(evidence):
         lines, returncode, last, limit = _run(evidence[len(readings):], orders[len(readings):], sandbox, settings)

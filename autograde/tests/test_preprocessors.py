@@ -16,15 +16,17 @@ import matplotlib
 matplotlib.use("agg")
 
 import nbformat  # noqa: E402
+import pytest  # noqa: E402
 from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.utils import determine_grade  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 from autograde.checker.evidence import collect  # noqa: E402
+from autograde.checker.unpickle import MAX_PICKLE_BYTES  # noqa: E402
 from autograde.corpus import STUDENT_NOTEBOOK, answer_function  # noqa: E402
 from autograde.grading.preprocessors import (BackupGradebook, ClearGradingRecord, CollectEvidence,  # noqa: E402
                                      GradeFromEvidence, RestoreTestCells, StripActiveContent)
-from autograde.grading.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, add_flag,  # noqa: E402
+from autograde.grading.protocol import (ASSIGNMENT, EVIDENCE_CELL_KEY, EVIDENCE_MIME, NOTEBOOK, GraderFault, add_flag,  # noqa: E402
                                 find_cell, flags_of, grade_id, graded_cells)
 
 
@@ -187,6 +189,18 @@ def test_forged_and_repeated_evidence_earns_nothing_and_is_flagged():
     flags = flags_of(notebook)
     assert any("posix.system" in flag for flag in flags)
     assert any("more than once" in flag for flag in flags)
+
+
+def test_a_drawing_the_grader_cannot_read_leaves_the_student_not_graded_never_with_zero():
+    # a figure may be that big (a huge image behind the heatmap): the grader's limit, no proof
+    # of anything, so no grade at all rather than the points of the calls it could read
+    notebook, cell = _with_evidence_cell()
+    _run_calls(notebook, cell, good)
+    huge = dict(cell.outputs[1]["data"][EVIDENCE_MIME], pickle="A" * (MAX_PICKLE_BYTES * 2))
+    cell.outputs[1] = new_output("display_data", data={EVIDENCE_MIME: huge})
+    with pytest.raises(GraderFault, match=r"^not graded \(grader fault\): call .*more than 8 MB"):
+        GradeFromEvidence().preprocess(notebook, _resources())
+    assert "points" not in notebook.metadata["heatmap_grading"]
 
 
 def test_restore_test_cells_puts_back_and_flags_what_a_student_removed(challenge_course):

@@ -28,7 +28,8 @@ from autograde.checker.spec import CALL_SHAPES, CRITERION_NAMES, WITH_AX_RULES, 
 from autograde.checker.verdicts import axes_to_read, judge_call, split_points
 from autograde.grading.inspector import Inspector, inspect_evidence
 from autograde.grading.protocol import (ANSWER_CELL, EVIDENCE_CELL_KEY, EVIDENCE_MIME, KERNEL_FAULTS, SELF_CHECK_CELL,
-                                        add_flag, criterion_points, grade_id, graded_cells, grading_record, points_text)
+                                        GraderFault, add_flag, criterion_points, grade_id, graded_cells,
+                                        grading_record, points_text)
 from autograde.sandbox import Sandbox
 
 
@@ -159,6 +160,17 @@ def call_outputs(calls: list, verdicts: dict, readings: dict) -> list:
     return outputs
 
 
+def _refuse_to_grade_on_grader_faults(readings: dict) -> None:
+    """Raise :class:`GraderFault` when the inspector could not read a drawing that an ordinary
+    matplotlib call may have made (``refused == "grader"``): whatever points the other calls
+    earned, a grade computed without that call would be the grader's failure recorded as the
+    student's. The student is listed as not graded, with the reason, for the instructor."""
+    faults = [f"call {name}: {(reading.get('flags') or ['the grader could not read its drawing'])[0]}"
+              for name, reading in readings.items() if reading.get("refused") == "grader"]
+    if faults:
+        raise GraderFault("; ".join(faults))
+
+
 class GradeFromEvidence(NbGraderPreprocessor):
     """Judge the calls' evidence in a sandboxed inspector and write the graded cells' outputs."""
 
@@ -174,8 +186,9 @@ class GradeFromEvidence(NbGraderPreprocessor):
         policy = HeatmapGrading(parent=self).judge_with_ax_on
         present = [call for call in calls if call["name"] in found]
         readings = dict(zip([call["name"] for call in present], inspect_evidence(
-            [found[call["name"]] for call in present], [axes_to_read(call, policy) for call in present],
-            Sandbox(parent=self), Inspector(parent=self))))
+            [found[call["name"]] for call in present], Sandbox(parent=self), Inspector(parent=self),
+            orders=[axes_to_read(call, policy) for call in present])))
+        _refuse_to_grade_on_grader_faults(readings)
         if len(present) < len(calls) and missing_flag:
             flags.append(missing_flag)
         answer_error = answer_cell_error(nb)
@@ -187,9 +200,9 @@ class GradeFromEvidence(NbGraderPreprocessor):
             flags += [flag for flag in reading.get("flags", []) if isinstance(flag, str)]
             try:
                 verdicts[call["name"]] = judge_call(reading, call, policy)
-            except Exception as exc:  # noqa: BLE001 - a malformed reading fails the call, not the run
-                self.log.warning("could not judge call %s: %r", call["name"], exc)
-                verdicts[call["name"]] = {criterion: "this call could not be judged" for criterion in CRITERION_NAMES}
+            except Exception as exc:  # the grader's own code failed: no points may come of it
+                raise GraderFault(f"the grader could not judge call {call['name']} "
+                                  f"({type(exc).__name__}: {str(exc)[:200]}); grade it by hand") from exc
         points = {criterion: value for criterion, value in criterion_points(nb).items() if criterion in CRITERION_NAMES}
         results = split_points(calls, verdicts, points)
         for result in results.values():
