@@ -48,8 +48,8 @@ for path in sorted(folder.glob("*.ipynb")):
                       if inspect.isfunction(value) and value.__module__ == "__main__"})
 passed = {}
 for name, function in functions.items():
-    results, _ = heatmap_check.check_public(function)
-    passed[name] = sorted(criterion for criterion, failures in results.items() if not failures)
+    failures = heatmap_check.failures_of(heatmap_check.check_public(function))
+    passed[name] = sorted(criterion for criterion, failed in failures.items() if not failed)
     plt.close("all")
 print(json.dumps(passed))
 """

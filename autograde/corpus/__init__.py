@@ -216,7 +216,9 @@ _ATTACKS = (
     # (a genuine figure of the challenge's sentence, sent back for every call: it shows a title
     # and a colorbar, and the returned Axes cannot be checked from outside the kernel)
     Case("attack_replays_public_figure", "attack", {c: BOTH for c in ("matrix", "x_ticks", "y_ticks")}),
-    Case("attack_shadowed_getter", "attack", EVERYTHING, flagged=True),
+    # (its figure holds a method of another Axes, which the reader does not take, though a
+    # figure may: no proof of forgery, so the student is not graded and graded by hand)
+    Case("attack_shadowed_getter", "attack", EVERYTHING, refused="not graded (grader fault)"),
     Case("attack_hidden_right_image", "attack", {"matrix": BOTH}),
     Case("attack_pickle_bomb", "attack", EVERYTHING, flagged=True),
     Case("attack_class_patch_pickle", "attack", EVERYTHING, flagged=True),

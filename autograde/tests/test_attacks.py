@@ -119,7 +119,7 @@ def attacked(tmp_path_factory):
     started = time.time()
     listener = _Listener(LISTEN_PORT)
     try:
-        autograde(course)
+        run = autograde(course, check=False)  # nbgrader exits 1 for the students it does not grade
         nbgrader(course, "generate_feedback", "challenge", "--force")
         gradebook = course / "grading" / "gradebook.db"
         graded_bytes = gradebook.read_bytes()
@@ -128,7 +128,8 @@ def attacked(tmp_path_factory):
         listener.close()
     return {"course": course, "scores": scores_of(course), "flags": find_flags(course / "grading" / "autograded"),
             "canaries": canaries, "before": before, "after": _digest(*protected), "started": started,
-            "graded_bytes": graded_bytes, "gradebook": gradebook, "connections": listener.connections}
+            "graded_bytes": graded_bytes, "gradebook": gradebook, "connections": listener.connections,
+            "output": run.stdout + run.stderr, "status": run.returncode}
 
 
 def test_there_are_at_least_twenty_attacks_in_five_categories():
@@ -141,6 +142,11 @@ def test_there_are_at_least_twenty_attacks_in_five_categories():
 @pytest.mark.parametrize("case", ATTACKS, ids=lambda case: case.name)
 def test_each_attack_scores_only_what_it_drew(attacked, case):
     got = attacked["scores"].get(case.name)
+    if case.refused:  # not graded, with the reason, and no points recorded
+        assert attacked["status"] == 1 and not any((got or {}).values()), got
+        output = attacked["output"]
+        assert f"for student '{case.name}'" in output and f"GraderFault: {case.refused}" in output, output[-3000:]
+        return
     assert got is not None, f"{case.name} has no recorded grade"
     assert got == case.expected(notebook_points()), (
         f"{case.name} scored {got}; flags: {[r for s, r in attacked['flags'] if s == case.name]}")
@@ -216,18 +222,26 @@ INSTRUCTOR_SIDE = instructor_side_cases()
 EXIT_STATUS = {"grade": EXIT_ATTENTION, "nbgrader autograde": 1}
 
 
+#: Runs argv[2:] and writes the largest RSS (kB) of it and every process it waited for to argv[1].
+#: A process forked from pytest counts pytest's own pages in its peak until it execs (over 800 MB
+#: late in the whole suite), so the run is measured from this small launcher's children instead.
+MEASURING_LAUNCHER = ("import resource, subprocess, sys; status = subprocess.call(sys.argv[2:]); "
+                      "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+                      "sys.exit(status)")
+
+
 def _measured(argv, cwd) -> dict:
     """Run ``argv``; its exit status, output, wall time and the largest memory (RSS) of it or of
     any process it waited for (its workers, nbgrader's, the sandboxes' and their kernels)."""
     with open(cwd / "run-output.txt", "w+") as output:
         env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
         started = time.monotonic()
-        process = subprocess.Popen(argv, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        peak = cwd / "run-peak-rss-kb.txt"
+        status = subprocess.call([sys.executable, "-c", MEASURING_LAUNCHER, str(peak), *argv], cwd=cwd,
+                                 stdout=output, stderr=subprocess.STDOUT, env=env)
         output.seek(0)
-        return {"status": process.returncode, "output": output.read(), "seconds": time.monotonic() - started,
-                "max_rss_mb": usage.ru_maxrss / 1024}
+        return {"status": status, "output": output.read(), "seconds": time.monotonic() - started,
+                "max_rss_mb": int(peak.read_text()) / 1024}
 
 
 @pytest.fixture(scope="module", params=["grade", "nbgrader autograde"])

@@ -123,7 +123,7 @@ def test_no_module_named_autograde_stops_both_paths_and_records_no_zero(course_w
     assert graded.returncode == 1 and "Traceback" not in graded.stderr, graded.stderr
     assert graded.stderr.startswith("error: not graded (grader fault): the grader's own check failed")
     assert "No module named 'autograde'" in graded.stderr
-    listed = run_journal.not_graded(course / "grading" / "challenge-run.json")
+    listed = run_journal.not_graded(run_journal.journal_path(course / "grading", "challenge"))
     assert sorted(listed) == list(STUDENTS) and all(r.startswith("not graded (grader fault)") for r in listed.values())
     report = (course / "grading" / "reports" / "challenge-report.md").read_text()
     assert all(f"**{student}**: not graded (grader fault)" in report for student in STUDENTS), report
