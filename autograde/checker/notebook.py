@@ -125,7 +125,7 @@ def show_pictures(check: dict, only_failing: bool = False) -> None:
             print(f"{label[0].upper()}{label[1:]}, with {describe_sentence(call)}:")
             display(Image(png))
             if CALL_SHAPES[call["shape"]].get("picture_note"):
-                print(CALL_SHAPES[call["shape"]]["picture_note"])
+                print(CALL_SHAPES[call["shape"]]["picture_note"], end="\n\n")
 
 
 def self_check(function):
