@@ -50,7 +50,7 @@ def _run_of(result) -> dict:
     if isinstance(error, SyntaxError):
         text, line = f"{type(error).__name__}: {error.msg}", error.lineno
     else:
-        text, line = f"{type(error).__name__}: {error}".rstrip(": "), None
+        text, line = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__, None
         tb = error.__traceback__
         while tb is not None:  # the outermost line of the cell itself (its code is "<module>")
             if tb.tb_frame.f_globals.get("__name__") == "__main__" and tb.tb_frame.f_code.co_name == "<module>":

@@ -58,11 +58,11 @@ CALL_SHAPES = {
     "with_ax": {"with_ax": True, "as_array": True,
                 "description": "a NumPy array and an ax of ours (not the current Axes)",
                 "label": "called with an ax of ours (attention as a NumPy array)",
-              # Under that call's picture: the right-hand Axes of ``plt.subplots(1, 2)`` (evidence.py).
-              "picture_note": ("(The empty Axes on the right, if you see one, is the grader's, not yours: your "
-                               "function is given the left one as `ax`, and the right one is pyplot's current "
-                               "Axes, so that plt.* code which ignores `ax` draws there, where the check sees "
-                               "it.)")},
+                # Under that call's picture: the right-hand Axes of ``plt.subplots(1, 2)`` (evidence.py).
+                "picture_note": ("(The empty Axes on the right, if you see one, is the grader's, not yours: your "
+                                 "function is given the left one as `ax`, and the right one is pyplot's current "
+                                 "Axes, so that plt.* code which ignores `ax` draws there, where the check sees "
+                                 "it.)")},
 }
 
 #: The grading policy, in words: the notebook, the README and the self-check say it with these
@@ -3911,7 +3911,7 @@ def _run_of(result) -> dict:
     if isinstance(error, SyntaxError):
         text, line = f"{type(error).__name__}: {error.msg}", error.lineno
     else:
-        text, line = f"{type(error).__name__}: {error}".rstrip(": "), None
+        text, line = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__, None
         tb = error.__traceback__
         while tb is not None:  # the outermost line of the cell itself (its code is "<module>")
             if tb.tb_frame.f_globals.get("__name__") == "__main__" and tb.tb_frame.f_code.co_name == "<module>":
