@@ -23,7 +23,8 @@ def answer(name: str) -> str:
 @pytest.fixture(scope="module")
 def challenge():
     kernel = Kernel(CHALLENGE)
-    kernel.run_cells("setup", "data")
+    assert kernel.run(kernel.cells["setup"])["displayed"] == []   # the first cell shows nothing
+    kernel.run_cells("data")
     yield kernel
     kernel.close()
 

@@ -60,16 +60,15 @@ def _run_of(result) -> dict:
     return {"source": source, "error": text[:300], "line": line}
 
 
-def follow_cells() -> bool:
-    """Record, from now on, how the answer cell runs (once per kernel); False outside IPython."""
+def follow_cells() -> None:
+    """Record, from now on, how the answer cell runs (once per kernel; nothing outside IPython).
+    Returns nothing: the first cell, which calls it last, shows no output."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
+        return
     shell = get_ipython()
-    if shell is None:
-        return False
-    if _answer_runs.get("shell") is not shell:
+    if shell is not None and _answer_runs.get("shell") is not shell:
         def record(result):
             run = _run_of(result)
             if defines_answer(run["source"]):
@@ -77,7 +76,6 @@ def follow_cells() -> bool:
 
         shell.events.register("post_run_cell", record)
         _answer_runs.update(shell=shell, last=None)
-    return True
 
 
 def answer_cell_warning() -> str | None:
