@@ -6,6 +6,7 @@ nbval do) in a student copy's folder, run the student notebook's own cells, then
 answer the way a student would type it, then the check cell, and read the error the kernel
 sends back: its message, and that Jupyter shows no traceback through the check's code.
 """
+import os
 import re
 
 import nbformat
@@ -21,26 +22,32 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class Kernel:
     """An IPython kernel in one lesson folder, and the student copy of one of its notebooks."""
 
-    def __init__(self, notebook):
+    def __init__(self, notebook, cwd=None):
         self.path = STUDENT / notebook
         self.cells = {cell.id: cell.source for cell in nbformat.read(self.path, as_version=4).cells}
-        self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=str(self.path.parent))
+        # As JupyterLab starts it: ipykernel forwards what is written to its file descriptors (by
+        # a kernel it starts, say) to the cell, except under pytest.
+        environment = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+        self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=str(cwd or self.path.parent),
+                                                     env=environment)
 
     def run(self, source: str) -> dict:
         """Run a cell; its printed text and its error (``ename``, and the text Jupyter shows)."""
-        printed, error = [], {}
+        printed, error, shown = [], {}, []
 
         def output(message):
             content = message["content"]
             if message["msg_type"] == "stream":
                 printed.append(content["text"])
+            elif message["msg_type"] in ("execute_result", "display_data"):
+                shown.append(content["data"])
             elif message["msg_type"] == "error":
                 error.update(ename=content["ename"],
                              shown=ANSI.sub("", "\n".join(content["traceback"])))
 
         reply = self.client.execute_interactive(source, output_hook=output, timeout=120)
         return {"status": reply["content"]["status"], "number": reply["content"]["execution_count"],
-                "printed": "".join(printed), **error}
+                "printed": "".join(printed), "displayed": shown, **error}
 
     def run_cells(self, *cell_ids):
         for cell_id in cell_ids:

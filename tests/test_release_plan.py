@@ -73,3 +73,17 @@ def test_no_function_released_with_lessons_01_to_03_draws_any_of_the_challenge()
 def test_the_search_finds_lesson_3s_solution_in_the_instructor_copy():
     passed = criteria_passed_by_functions_in(REPO / "solutions" / "lessons")
     assert DRAWN <= set(passed["03_plotting_heatmaps.ipynb:plot_attention_heatmap"])
+
+
+def test_the_challenge_ends_with_how_to_hand_in_then_lesson_5_once_it_is_due():
+    """Lessons 05-07 come after the challenge's due date: its last words must not send a student
+    to lesson 5 before telling how to hand in, nor promise lesson 5 is there already."""
+    import nbformat
+
+    for folder in ("solutions", "notebooks"):
+        cells = nbformat.read(REPO / folder / "challenge" / "04_challenge.ipynb", as_version=4).cells
+        headings = [cell.source.splitlines()[0] for cell in cells
+                    if cell.cell_type == "markdown" and cell.source.startswith("## ")]
+        assert headings[-2:] == ["## How to hand in", "## Summary"], (folder, headings)
+        next_line = cells[-1].source[cells[-1].source.index("**Next:**"):]
+        assert "once the\nchallenge is due" in next_line, next_line

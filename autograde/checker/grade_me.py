@@ -19,7 +19,9 @@ same kind), and edits not saved yet (it says when the notebook was saved).
 import datetime
 import os
 import sys
+import tempfile
 
+from .answer_run import first_line
 from .fresh import self_check_calls
 from .notebook import is_grading, judge_evidence, points_report, recording_cell, show_pictures
 from .spec import CALL_TIMEOUT, EVIDENCE_MIME
@@ -35,12 +37,17 @@ def _is_graded(cell) -> bool:
 
 
 def _errors(notebook, before_cell) -> list:
-    """``(index, "Name: message")`` of each cell above ``before_cell`` that stopped with an error."""
+    """``(the cell, "Name: message")`` of each cell above ``before_cell`` that stopped with an error,
+    the cell named as a student sees it (JupyterLab shows no cell numbers): the answer cell as
+    such, any other by its first line."""
     found = []
-    for index, cell in enumerate(notebook.cells[:notebook.cells.index(before_cell)]):
+    for cell in notebook.cells[:notebook.cells.index(before_cell)]:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                found.append((index, f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300]))
+                shown = f"`{first_line(cell.source)}`"
+                named = (f"Your answer cell ({shown})" if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+                         else f"The cell {shown}")
+                found.append((named, f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300]))
     return found
 
 
@@ -59,11 +66,27 @@ def run_notebook(path, calls, timeout=CELL_TIMEOUT):
     folder = os.path.dirname(os.path.abspath(path))
     client = NotebookClient(notebook, timeout=timeout, allow_errors=True,
                             resources={"metadata": {"path": folder}})
-    client.execute(env=dict(os.environ, NBGRADER_EXECUTION="autograde"))
+    with tempfile.TemporaryDirectory() as sockets, tempfile.TemporaryFile("w+") as kernel_stderr:
+        if os.name == "posix":  # local sockets, not TCP: private to this user, and no warning about it
+            manager = client.create_kernel_manager()
+            manager.transport, manager.ip = "ipc", os.path.join(sockets, "kernel")
+        try:  # the kernel's own start-up warnings are not the student's business, unless it fails
+            client.execute(env=dict(os.environ, NBGRADER_EXECUTION="autograde"), stderr=kernel_stderr)
+        except Exception:
+            kernel_stderr.seek(0)
+            sys.stderr.write(kernel_stderr.read()[-4000:])
+            raise
     return notebook, cell
 
 
-def grade_me(path=CHALLENGE_NOTEBOOK, pictures=True) -> dict:
+def grade_me(path=CHALLENGE_NOTEBOOK) -> None:
+    """The "Grade me" cell: grade the saved notebook at ``path`` as grading would, print the result
+    and show the picture of each call that lost points. Returns nothing, so that the cell shows
+    the report alone (:func:`grade_notebook` returns the check)."""
+    grade_notebook(path, pictures=True)
+
+
+def grade_notebook(path=CHALLENGE_NOTEBOOK, pictures=False) -> dict:
     """Grade the saved notebook at ``path`` as grading would, and print the result.
 
     Returns the check (:func:`judge_evidence`'s dict); ``pictures``: also show each call
@@ -84,8 +107,8 @@ def grade_me(path=CHALLENGE_NOTEBOOK, pictures=True) -> dict:
         record = output.get("data", {}).get(EVIDENCE_MIME) if output.get("output_type") == "display_data" else None
         if isinstance(record, dict) and record.get("call") not in evidence:
             evidence[record.get("call")] = record
-    for index, error in _errors(notebook, cell):
-        print(f"Cell {index + 1} stopped with {error}; grading runs the cells after it too.")
+    for named, error in _errors(notebook, cell):
+        print(f"{named} stopped with {error}; grading runs the cells after it too.")
     if not evidence:
         print("No call could be made: the notebook stopped before plot_attention_heatmap was called.")
     check = judge_evidence(calls, evidence)
@@ -106,7 +129,7 @@ def main(argv=None) -> int:
     import matplotlib
     matplotlib.use("agg")
     try:
-        check = grade_me(argv[0] if argv else CHALLENGE_NOTEBOOK, pictures=False)
+        check = grade_notebook(argv[0] if argv else CHALLENGE_NOTEBOOK)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

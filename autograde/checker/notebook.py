@@ -17,6 +17,7 @@ import base64
 import json
 import os
 
+from .answer_run import answer_cell_warning, follow_cells
 from .evidence import collect
 from .fresh import self_check_calls
 from .spec import CALL_SHAPES, CRITERION_NAMES, EVIDENCE_MIME, JUDGE_WITH_AX_ON, POINTS, describe_sentence
@@ -26,6 +27,16 @@ from .verdicts import axes_to_read, judge_call, points_lost, split_points
 PASSED = "All public checks passed"
 
 _results_by_function = {}  # id(function) -> (function, check)
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass, in plain words. Jupyter shows its message alone, once, in
+    place of a traceback into this file (IPython's ``_render_traceback_``), and still as an
+    error output: nbgrader's validate counts a graded cell that shows one as failed."""
+
+    def _render_traceback_(self):
+        title, *rest = str(self).splitlines() or [""]
+        return [f"\x1b[1;31m{title}\x1b[0m", *rest]
 
 
 def is_grading() -> bool:
@@ -113,6 +124,8 @@ def show_pictures(check: dict, only_failing: bool = False) -> None:
             label = CALL_SHAPES[call["shape"]]["label"]
             print(f"{label[0].upper()}{label[1:]}, with {describe_sentence(call)}:")
             display(Image(png))
+            if CALL_SHAPES[call["shape"]].get("picture_note"):
+                print(CALL_SHAPES[call["shape"]]["picture_note"], end="\n\n")
 
 
 def self_check(function):
@@ -120,16 +133,25 @@ def self_check(function):
     if is_grading():
         print("(at grading, the grader calls your function itself)")
         return
-    missing = _missing(function)
-    if missing:
-        raise AssertionError(missing)
+    _stop_unless_defined(function)
     check = check_public(function, show=True)
     _results_by_function[id(function)] = (function, check)
     show_pictures(check, only_failing=True)
     passed, text = points_report(check)
     if not passed:
-        raise AssertionError(text)
+        raise CheckFailed(text)
     print(text)
+
+
+def _stop_unless_defined(function) -> None:
+    """Say first when the answer cell's newest run stopped with an error; raise
+    :class:`CheckFailed` when there is no function to judge."""
+    follow_cells()  # from now on, if the first cell was not run
+    warning, missing = answer_cell_warning(), _missing(function)
+    if missing:
+        raise CheckFailed(warning or missing)
+    if warning:
+        print(f"\x1b[1;31m{warning}\x1b[0m\n")
 
 
 def _check_of(function):
@@ -141,19 +163,17 @@ def _check_of(function):
 
 
 def require(criterion, function):
-    """A graded cell's check: its points on the self-check's calls; AssertionError unless all."""
+    """A graded cell's check: its points on the self-check's calls; CheckFailed unless all."""
     if criterion not in CRITERION_NAMES:
         raise ValueError(f"unknown criterion {criterion!r}; expected one of {list(CRITERION_NAMES)}")
     if is_grading():
         print(f"{CRITERION_NAMES[criterion]}: graded by the course's grader from what your function draws")
         return
-    missing = _missing(function)
-    if missing:
-        raise AssertionError(missing)
+    _stop_unless_defined(function)
     result = _check_of(function)["results"][criterion]
     heading = f"{CRITERION_NAMES[criterion]}: {result['score']:g}/{result['max']:g} on the self-check's calls"
     if result["failures"]:
-        raise AssertionError(f"{heading}: " + "; ".join(result["failures"]))
+        raise CheckFailed(f"{heading}: " + "; ".join(result["failures"]))
     print(f"{heading}: passed")
 
 

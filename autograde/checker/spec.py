@@ -43,7 +43,12 @@ CALL_SHAPES = {
               "label": "called without ax (attention as a list of lists)"},
     "with_ax": {"with_ax": True, "as_array": True,
                 "description": "a NumPy array and an ax of ours (not the current Axes)",
-                "label": "called with an ax of ours (attention as a NumPy array)"},
+                "label": "called with an ax of ours (attention as a NumPy array)",
+                # Under that call's picture: the right-hand Axes of ``plt.subplots(1, 2)`` (evidence.py).
+                "picture_note": ("(The empty Axes on the right, if you see one, is the grader's, not yours: your "
+                                 "function is given the left one as `ax`, and the right one is pyplot's current "
+                                 "Axes, so that plt.* code which ignores `ax` draws there, where the check sees "
+                                 "it.)")},
 }
 
 #: The grading policy, in words: the notebook, the README and the self-check say it with these

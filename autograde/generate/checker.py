@@ -29,7 +29,7 @@ REPO = CHECKER_PACKAGE.parents[1]
 #: Module order: each one only uses names from the modules before it.
 MODULES = ("spec", "fresh", "colours", "seen", "seen_cells", "seen_texts", "artists", "handmade", "texts",
            "heatmap_cells", "heatmaps", "picture", "judge_texts", "judge", "admitted", "unpickle", "evidence",
-           "verdicts", "notebook", "grade_me")
+           "verdicts", "answer_run", "notebook", "grade_me")
 STUDENT_CHECKER = Path("solutions") / "challenge" / "heatmap_check.py"
 
 _INTERNAL_IMPORT = re.compile(r"^from \.\w+ import (?:\([^)]*\)|[^\n]+)\n", re.MULTILINE)

@@ -139,6 +139,13 @@ def test_the_self_check_cell_shows_each_calls_picture_and_verdicts():
                                      '- colorbar: the colorbar label is missing: expected "Attention Weight" '
                                      '(set it with colorbar.set_label("Attention Weight"))']
     assert not any(o.get("output_type") == "error" for o in outputs)
+    # under each picture with an ax of ours (only there), whose the empty Axes beside it is
+    heading, notes = None, []
+    for output in outputs:
+        heading = output["text"] if output.get("text", "").startswith("\nCall") else heading
+        if "is the grader's, not yours" in output.get("text", ""):
+            notes.append(heading)
+    assert len(notes) == 2 and all("called with an ax of ours" in heading for heading in notes), notes
 
 
 def test_what_the_kernel_printed_in_a_graded_cell_is_discarded():

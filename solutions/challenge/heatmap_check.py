@@ -57,7 +57,12 @@ CALL_SHAPES = {
               "label": "called without ax (attention as a list of lists)"},
     "with_ax": {"with_ax": True, "as_array": True,
                 "description": "a NumPy array and an ax of ours (not the current Axes)",
-                "label": "called with an ax of ours (attention as a NumPy array)"},
+                "label": "called with an ax of ours (attention as a NumPy array)",
+                # Under that call's picture: the right-hand Axes of ``plt.subplots(1, 2)`` (evidence.py).
+                "picture_note": ("(The empty Axes on the right, if you see one, is the grader's, not yours: your "
+                                 "function is given the left one as `ax`, and the right one is pyplot's current "
+                                 "Axes, so that plt.* code which ignores `ax` draws there, where the check sees "
+                                 "it.)")},
 }
 
 #: The grading policy, in words: the notebook, the README and the self-check say it with these
@@ -3852,6 +3857,100 @@ def points_lost(results: dict) -> list:
     return [(line, criteria, round(cost, 4)) for line, (criteria, cost) in lost.items()]
 
 # ------------------------------------------------------------------------
+# autograde/checker/answer_run.py
+# ------------------------------------------------------------------------
+"""How the answer cell last ran, in the student's kernel: the self-check says when it stopped.
+
+The self-check judges the function the kernel holds. When the student edits the answer cell
+and its new run stops with an error (a ``SyntaxError``, say), the kernel still holds the
+function of an earlier run, and a self-check that passed on it would tell the student that
+the broken cell is fine. IPython reports every cell it runs to its ``post_run_cell``
+callbacks (the cell's source and the error it stopped with); :func:`follow_cells`, called by
+the challenge's first cell, records the newest run of the answer cell (the cell that defines
+``plot_attention_heatmap``: the kernel never sees the notebook's metadata), and
+:func:`answer_cell_warning` says, before any points, that it stopped and where. The lessons'
+``check_tools.py`` does the same for their exercises; this copy is the checker's own, as the
+checker is shipped alone. Outside IPython (a plain script) nothing is followed.
+"""
+import ast
+import re
+
+#: The name the answer cell defines.
+ANSWER_NAME = "plot_attention_heatmap"
+
+_answer_runs = {}  # {"shell": the IPython shell, "last": the newest run of the answer cell or None}
+
+
+def defines_answer(source: str) -> bool:
+    """Whether a cell defines the answer (``def plot_attention_heatmap`` or an assignment to it).
+    A cell that cannot be parsed does when a line starts ``def plot_attention_heatmap``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # also a cell with IPython's %magics
+        return re.search(rf"^\s*def\s+{ANSWER_NAME}\b", source, re.MULTILINE) is not None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == ANSWER_NAME:
+            return True
+        if isinstance(node, ast.Name) and node.id == ANSWER_NAME and isinstance(node.ctx, ast.Store):
+            return True
+    return False
+
+
+def first_line(source: str, width: int = 60) -> str:
+    """The cell's first line of code, as a student sees it at the top of the cell (shortened)."""
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line if len(line) <= width else line[:width - 1] + "\u2026"
+
+
+def _run_of(result) -> dict:
+    """The facts of one run (IPython's ``ExecutionResult``): its source, and its error or None."""
+    source = result.info.raw_cell or ""
+    error = result.error_before_exec or result.error_in_exec
+    if error is None:
+        return {"source": source, "error": None}
+    if isinstance(error, SyntaxError):
+        text, line = f"{type(error).__name__}: {error.msg}", error.lineno
+    else:
+        text, line = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__, None
+        tb = error.__traceback__
+        while tb is not None:  # the outermost line of the cell itself (its code is "<module>")
+            if tb.tb_frame.f_globals.get("__name__") == "__main__" and tb.tb_frame.f_code.co_name == "<module>":
+                line = tb.tb_lineno
+                break
+            tb = tb.tb_next
+    return {"source": source, "error": text[:300], "line": line}
+
+
+def follow_cells() -> None:
+    """Record, from now on, how the answer cell runs (once per kernel; nothing outside IPython).
+    Returns nothing: the first cell, which calls it last, shows no output."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and _answer_runs.get("shell") is not shell:
+        def record(result):
+            run = _run_of(result)
+            if defines_answer(run["source"]):
+                _answer_runs["last"] = run
+
+        shell.events.register("post_run_cell", record)
+        _answer_runs.update(shell=shell, last=None)
+
+
+def answer_cell_warning() -> str | None:
+    """When the answer cell's newest run stopped with an error: that, where, and that the
+    function being judged is the one an earlier run defined. None otherwise."""
+    run = _answer_runs.get("last")
+    if not run or not run["error"]:
+        return None
+    at = f" at line {run['line']}" if run.get("line") else ""
+    return (f"Your answer cell (`{first_line(run['source'])}`) stopped with {run['error']}{at}: fix it and "
+            f"run it again. Until then, the checks below judge the {ANSWER_NAME} that an earlier run "
+            f"of it defined, if any.")
+
+# ------------------------------------------------------------------------
 # autograde/checker/notebook.py
 # ------------------------------------------------------------------------
 """What the challenge notebook calls: the self-check, the graded cells' checks, the evidence.
@@ -3877,6 +3976,16 @@ import os
 PASSED = "All public checks passed"
 
 _results_by_function = {}  # id(function) -> (function, check)
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass, in plain words. Jupyter shows its message alone, once, in
+    place of a traceback into this file (IPython's ``_render_traceback_``), and still as an
+    error output: nbgrader's validate counts a graded cell that shows one as failed."""
+
+    def _render_traceback_(self):
+        title, *rest = str(self).splitlines() or [""]
+        return [f"\x1b[1;31m{title}\x1b[0m", *rest]
 
 
 def is_grading() -> bool:
@@ -3964,6 +4073,8 @@ def show_pictures(check: dict, only_failing: bool = False) -> None:
             label = CALL_SHAPES[call["shape"]]["label"]
             print(f"{label[0].upper()}{label[1:]}, with {describe_sentence(call)}:")
             display(Image(png))
+            if CALL_SHAPES[call["shape"]].get("picture_note"):
+                print(CALL_SHAPES[call["shape"]]["picture_note"], end="\n\n")
 
 
 def self_check(function):
@@ -3971,16 +4082,25 @@ def self_check(function):
     if is_grading():
         print("(at grading, the grader calls your function itself)")
         return
-    missing = _missing(function)
-    if missing:
-        raise AssertionError(missing)
+    _stop_unless_defined(function)
     check = check_public(function, show=True)
     _results_by_function[id(function)] = (function, check)
     show_pictures(check, only_failing=True)
     passed, text = points_report(check)
     if not passed:
-        raise AssertionError(text)
+        raise CheckFailed(text)
     print(text)
+
+
+def _stop_unless_defined(function) -> None:
+    """Say first when the answer cell's newest run stopped with an error; raise
+    :class:`CheckFailed` when there is no function to judge."""
+    follow_cells()  # from now on, if the first cell was not run
+    warning, missing = answer_cell_warning(), _missing(function)
+    if missing:
+        raise CheckFailed(warning or missing)
+    if warning:
+        print(f"\x1b[1;31m{warning}\x1b[0m\n")
 
 
 def _check_of(function):
@@ -3992,19 +4112,17 @@ def _check_of(function):
 
 
 def require(criterion, function):
-    """A graded cell's check: its points on the self-check's calls; AssertionError unless all."""
+    """A graded cell's check: its points on the self-check's calls; CheckFailed unless all."""
     if criterion not in CRITERION_NAMES:
         raise ValueError(f"unknown criterion {criterion!r}; expected one of {list(CRITERION_NAMES)}")
     if is_grading():
         print(f"{CRITERION_NAMES[criterion]}: graded by the course's grader from what your function draws")
         return
-    missing = _missing(function)
-    if missing:
-        raise AssertionError(missing)
+    _stop_unless_defined(function)
     result = _check_of(function)["results"][criterion]
     heading = f"{CRITERION_NAMES[criterion]}: {result['score']:g}/{result['max']:g} on the self-check's calls"
     if result["failures"]:
-        raise AssertionError(f"{heading}: " + "; ".join(result["failures"]))
+        raise CheckFailed(f"{heading}: " + "; ".join(result["failures"]))
     print(f"{heading}: passed")
 
 
@@ -4047,6 +4165,7 @@ same kind), and edits not saved yet (it says when the notebook was saved).
 import datetime
 import os
 import sys
+import tempfile
 
 
 #: The challenge notebook's file name, graded when no other is named.
@@ -4060,12 +4179,17 @@ def _is_graded(cell) -> bool:
 
 
 def _errors(notebook, before_cell) -> list:
-    """``(index, "Name: message")`` of each cell above ``before_cell`` that stopped with an error."""
+    """``(the cell, "Name: message")`` of each cell above ``before_cell`` that stopped with an error,
+    the cell named as a student sees it (JupyterLab shows no cell numbers): the answer cell as
+    such, any other by its first line."""
     found = []
-    for index, cell in enumerate(notebook.cells[:notebook.cells.index(before_cell)]):
+    for cell in notebook.cells[:notebook.cells.index(before_cell)]:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                found.append((index, f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300]))
+                shown = f"`{first_line(cell.source)}`"
+                named = (f"Your answer cell ({shown})" if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+                         else f"The cell {shown}")
+                found.append((named, f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300]))
     return found
 
 
@@ -4084,11 +4208,27 @@ def run_notebook(path, calls, timeout=CELL_TIMEOUT):
     folder = os.path.dirname(os.path.abspath(path))
     client = NotebookClient(notebook, timeout=timeout, allow_errors=True,
                             resources={"metadata": {"path": folder}})
-    client.execute(env=dict(os.environ, NBGRADER_EXECUTION="autograde"))
+    with tempfile.TemporaryDirectory() as sockets, tempfile.TemporaryFile("w+") as kernel_stderr:
+        if os.name == "posix":  # local sockets, not TCP: private to this user, and no warning about it
+            manager = client.create_kernel_manager()
+            manager.transport, manager.ip = "ipc", os.path.join(sockets, "kernel")
+        try:  # the kernel's own start-up warnings are not the student's business, unless it fails
+            client.execute(env=dict(os.environ, NBGRADER_EXECUTION="autograde"), stderr=kernel_stderr)
+        except Exception:
+            kernel_stderr.seek(0)
+            sys.stderr.write(kernel_stderr.read()[-4000:])
+            raise
     return notebook, cell
 
 
-def grade_me(path=CHALLENGE_NOTEBOOK, pictures=True) -> dict:
+def grade_me(path=CHALLENGE_NOTEBOOK) -> None:
+    """The "Grade me" cell: grade the saved notebook at ``path`` as grading would, print the result
+    and show the picture of each call that lost points. Returns nothing, so that the cell shows
+    the report alone (:func:`grade_notebook` returns the check)."""
+    grade_notebook(path, pictures=True)
+
+
+def grade_notebook(path=CHALLENGE_NOTEBOOK, pictures=False) -> dict:
     """Grade the saved notebook at ``path`` as grading would, and print the result.
 
     Returns the check (:func:`judge_evidence`'s dict); ``pictures``: also show each call
@@ -4109,8 +4249,8 @@ def grade_me(path=CHALLENGE_NOTEBOOK, pictures=True) -> dict:
         record = output.get("data", {}).get(EVIDENCE_MIME) if output.get("output_type") == "display_data" else None
         if isinstance(record, dict) and record.get("call") not in evidence:
             evidence[record.get("call")] = record
-    for index, error in _errors(notebook, cell):
-        print(f"Cell {index + 1} stopped with {error}; grading runs the cells after it too.")
+    for named, error in _errors(notebook, cell):
+        print(f"{named} stopped with {error}; grading runs the cells after it too.")
     if not evidence:
         print("No call could be made: the notebook stopped before plot_attention_heatmap was called.")
     check = judge_evidence(calls, evidence)
@@ -4131,7 +4271,7 @@ def main(argv=None) -> int:
     import matplotlib
     matplotlib.use("agg")
     try:
-        check = grade_me(argv[0] if argv else CHALLENGE_NOTEBOOK, pictures=False)
+        check = grade_notebook(argv[0] if argv else CHALLENGE_NOTEBOOK)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

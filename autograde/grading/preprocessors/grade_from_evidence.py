@@ -152,6 +152,8 @@ def call_outputs(calls: list, verdicts: dict, readings: dict) -> list:
         if png:
             outputs.append(new_output("display_data", data={
                 "image/png": png, "text/plain": f"<the figure of call {number}>"}))
+            if CALL_SHAPES[call["shape"]].get("picture_note"):
+                outputs.append(new_output("stream", name="stdout", text=CALL_SHAPES[call["shape"]]["picture_note"] + "\n"))
         grouped = {}  # one line per distinct verdict, naming every criterion it is
         for criterion, message in verdicts.get(call["name"], {}).items():
             grouped.setdefault(message or "passed", []).append(CRITERION_NAMES.get(criterion, criterion))
