@@ -8,10 +8,11 @@ does grow with the class, with the kit's real code:
 1. A template class: three real submissions (the solution, a transposed matrix, the blank
    notebook) graded by ``python -m autograde grade`` in the sandbox, in a throwaway course.
 2. For each size N, a copy of it with N students, built quickly: each student is a copy of
-   one template student's gradebook rows (new ids) and files (hard links to the submitted
-   and autograded notebooks and the feedback page). The class came through a Canvas export
-   (every student has a Canvas user id and attachment id, so the feedback zip holds every
-   page), and Canvas's roster lists them all plus 1% who did not hand in.
+   one template student's gradebook rows (new ids) and files (copies of the submitted and
+   autograded notebooks and the feedback page). The class came
+   through a Canvas export (every student has a Canvas user id and attachment id, so the
+   feedback zip holds every page), and Canvas's roster lists them all plus 1% who did not
+   hand in.
 3. Measured, in a fresh process per size: the end-of-run step every run ends with
    (``grades.csv``, the Canvas file, the feedback zip and the class report, with its parts);
    per student: one run-journal write, and the real save path (nbgrader's ``init_assignment``,
@@ -20,8 +21,8 @@ does grow with the class, with the kit's real code:
 4. ``python -m autograde grade --student <one of them>`` end to end, and its peak RSS.
 
 Steps 1 and 4 start sandboxes: on a shared machine, ``--lock FILE`` holds that lock (``flock``)
-around them only. The 10,000 size takes a few minutes and about 2 GB of disk (the feedback
-pages are hard links, the zip is not).
+around them only. The 10,000 size takes a few minutes and about 8 GB of disk (every student's
+files are copies).
 """
 from __future__ import annotations
 
@@ -137,10 +138,10 @@ def _clone_rows(db: Path, students: list[str]) -> None:
             insert(table, records)
 
 
-def _link_tree(source: Path, target: Path) -> None:
+def _copy_tree(source: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for path in source.iterdir():
-        os.link(path, target / path.name)
+        shutil.copy2(path, target / path.name)
 
 
 def synthetic_class(template: Path, where: Path, n: int) -> tuple[Path, list[str]]:
@@ -153,7 +154,9 @@ def synthetic_class(template: Path, where: Path, n: int) -> tuple[Path, list[str
     for index, student in enumerate(students):
         like = list(TEMPLATES)[index % len(TEMPLATES)]
         for folder in ("submitted", "autograded", "feedback"):
-            _link_tree(grading / folder / like / ASSIGNMENT, grading / folder / student / ASSIGNMENT)
+            # copies, as in a real class: a submitted notebook that is a hard link is refused, and
+            # regrading one student of a hard-linked file would change the others' (its change time)
+            _copy_tree(grading / folder / like / ASSIGNMENT, grading / folder / student / ASSIGNMENT)
     record = json.loads((grading / f"{ASSIGNMENT}-lms.json").read_text()) if (
         grading / f"{ASSIGNMENT}-lms.json").exists() else {}
     user_ids = {student: str(100000 + index) for index, student in enumerate(students)}
