@@ -37,8 +37,10 @@ from autograde.grading.protocol import GraderFault
 #: Seconds one inspector process may take in all (wall clock): the backstop behind the CPU
 #: budget per call (c.Inspector.cpu_seconds) and the sandbox's own limits.
 INSPECTOR_TIMEOUT = 180.0
+#: Longest picture accepted from the inspector (its base64 text).
+PNG_MAX_BASE64 = PNG_MAX_BYTES * 4 // 3 + 4
 #: Largest reply accepted from the inspector for one call (bytes): its reading and its picture.
-MAX_REPLY = 2_000_000 + PNG_MAX_BYTES * 4 // 3 + 4
+MAX_REPLY = 2_000_000 + PNG_MAX_BASE64
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The inspector's first line: it started and imported what it reads with. Without it, the
 #: grader's own machinery failed (e.g. the kit cannot be imported), never the student's drawing.
@@ -114,7 +116,7 @@ def main() -> int:
 
 def _checked_png(value):
     """A picture from the inspector, kept only when it is a PNG of bounded size (base64)."""
-    if not isinstance(value, str) or len(value) > PNG_MAX_BYTES * 4 // 3 + 4:
+    if not isinstance(value, str) or len(value) > PNG_MAX_BASE64:
         return None
     try:
         return value if base64.b64decode(value, validate=True).startswith(PNG_SIGNATURE) else None

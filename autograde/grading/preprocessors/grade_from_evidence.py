@@ -167,10 +167,13 @@ def _refuse_to_grade_on_grader_faults(readings: dict) -> None:
     matplotlib call may have made (``refused == "grader"``): whatever points the other calls
     earned, a grade computed without that call would be the grader's failure recorded as the
     student's. The student is listed as not graded, with the reason, for the instructor."""
-    faults = [f"call {name}: {(reading.get('flags') or ['the grader could not read its drawing'])[0]}"
-              for name, reading in readings.items() if reading.get("refused") == "grader"]
+    faults = {}  # one reason, said once, with every call it stopped
+    for name, reading in readings.items():
+        if reading.get("refused") == "grader":
+            faults.setdefault((reading.get("flags") or ["the grader could not read its drawing"])[0], []).append(name)
     if faults:
-        raise GraderFault("; ".join(faults))
+        raise GraderFault("; ".join(f"call{'s' if len(names) > 1 else ''} {', '.join(names)}: {reason}"
+                                    for reason, names in faults.items()))
 
 
 class GradeFromEvidence(NbGraderPreprocessor):
