@@ -188,6 +188,14 @@ def student_states(coursedir, assignment_id: str, results: ClassResults, not_gra
     return states
 
 
+#: Words of the message every criterion gets when the answer is nbgrader's untouched stub.
+NOT_WRITTEN = "raised NotImplementedError"
+
+
+def _left_blank(state: StudentState) -> bool:
+    return any(NOT_WRITTEN in message for messages in state.messages.values() for message in messages)
+
+
 def criterion_table(results: ClassResults, states: dict[str, StudentState]) -> list[dict]:
     """Per criterion: its points, who lost points and the most common message (what the class missed)."""
     rows = []
@@ -195,9 +203,9 @@ def criterion_table(results: ClassResults, states: dict[str, StudentState]) -> l
     for grade_id, points in results.criteria:
         lost = results.lost(grade_id)
         counts, example = Counter(), {}
-        # What the class misunderstood shows in notebooks that ran: those stopped early count
-        # only when no other student lost the criterion.
-        ran = [s for s in lost if s in states and not states[s].limits]
+        # What the class misunderstood shows in notebooks that ran with a function written:
+        # those stopped early or left blank count only when no other student lost the criterion.
+        ran = [s for s in lost if s in states and not states[s].limits and not _left_blank(states[s])]
         for student in ran or lost:
             state = states.get(student)
             mistakes = {}  # one count per student and mistake

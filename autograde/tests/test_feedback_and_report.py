@@ -13,7 +13,7 @@ from autograde.grading.feedback import CleanFeedback, clean_traceback, without_p
 from autograde.grading.fingerprint import FINGERPRINT_KEY, grader_fingerprint, stale_reasons
 from autograde.grading.protocol import ANSWER_CELL, METADATA_KEY
 from autograde.term.graded_notebooks import limit_hits
-from autograde.term.report import normalise_message
+from autograde.term.report import ClassResults, StudentState, criterion_table, normalise_message
 
 SYNTAX_TRACEBACK = ["  Cell In[3], line 14\n    return ax)\n             ^\n", "\x1b[0;31mSyntaxError\x1b[0m: unmatched ')'\n"]
 LIBRARY_TRACEBACK = [
@@ -98,6 +98,21 @@ def test_the_same_mistake_of_two_students_counts_once_each():
     assert normalise_message(first) == normalise_message(second)
     assert normalise_message('the title is "attention heatmap"') == normalise_message('the title is "Heatmap"')
     assert normalise_message("returned None") != normalise_message("returned a tuple")
+
+
+def test_the_most_common_message_is_a_real_mistake_not_a_blank_answer():
+    blank = ("plot_attention_heatmap raised NotImplementedError, at line 12 of your answer cell: "
+             "`raise NotImplementedError()`. Hint: plot_attention_heatmap is not written yet")
+    missing = 'the title is missing: expected "Attention Heatmap"'
+    results = ClassResults("challenge", criteria=[("title", 1.0)],
+                           scores={"anna": {"title": 0.0}, "ben": {"title": 0.0}, "cleo": {"title": 1.0}})
+    states = {"anna": StudentState("anna", messages={"title": [blank]}),
+              "ben": StudentState("ben", messages={"title": [missing]}), "cleo": StudentState("cleo")}
+    row, = criterion_table(results, states)
+    assert (row["message"], row["message_count"], row["lost"]) == (missing, 1, 2)
+    # a class where only blank notebooks lost the point still says why
+    states["ben"] = StudentState("ben", messages={"title": [blank]})
+    assert criterion_table(results, states)[0]["message"] == blank
 
 
 def test_a_grade_is_stale_with_other_points_or_another_grader():
