@@ -11,6 +11,7 @@ older one (another version of this module) is rebuilt from the notebooks.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -29,9 +30,12 @@ CALL_FAULTS = {
         "a call of plot_attention_heatmap was killed by a signal (a crash, or a memory or CPU limit)",
 }
 SANDBOX_PHRASE = "the grading sandbox's limit"
-#: Cached facts are only reused when read by the same code (this module and the protocol it reads with).
-_VERSION = hashlib.sha256(b"".join(Path(module).read_bytes() for module in (
-    __file__, Path(__file__).parents[1] / "grading" / "protocol.py"))).hexdigest()[:16]
+@functools.cache
+def _version() -> str:
+    """Cached facts are only reused when read by the same code (this module and the protocol it
+    reads with); hashed when a cache is first read, not when the module is imported."""
+    return hashlib.sha256(b"".join(Path(module).read_bytes() for module in (
+        __file__, Path(__file__).parents[1] / "grading" / "protocol.py"))).hexdigest()[:16]
 
 
 def limit_hits(notebook) -> list[str]:
@@ -135,7 +139,7 @@ def read_facts(paths, cache: Path) -> dict[Path, NotebookFacts]:
     has none for the file as it is now; the cache then keeps these notebooks' facts (no others)."""
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
-        entries = kept["notebooks"] if kept.get("version") == _VERSION else {}
+        entries = kept["notebooks"] if kept.get("version") == _version() else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         entries = {}
     facts, fresh = {}, {}
@@ -157,7 +161,7 @@ def read_facts(paths, cache: Path) -> dict[Path, NotebookFacts]:
     if fresh != entries:
         try:
             tmp = cache.with_suffix(".part")
-            tmp.write_text(json.dumps({"version": _VERSION, "notebooks": fresh}), encoding="utf-8")
+            tmp.write_text(json.dumps({"version": _version(), "notebooks": fresh}), encoding="utf-8")
             os.replace(tmp, cache)
         except OSError:
             pass  # a cache that cannot be written costs time, never a grade
