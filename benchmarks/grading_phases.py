@@ -1,0 +1,248 @@
+"""Where a submission's CPU goes: ``python -m autograde grade`` in one process, phase by phase.
+
+    python benchmarks/grading_phases.py --n 10
+
+Runs the real grading run (:class:`autograde.term.class_grading.ClassGrader`: the
+canary, nbgrader's conversion, the sandboxed kernels, the inspector, the gradebook,
+the exports) with one worker that lives in this process instead of a pool, so that
+one clock sees every step. The clock is the whole machine's busy CPU time
+(``/proc/stat``), charged to the phase in progress: the sandboxed kernel and the
+inspector are grandchildren nobody here waits for, so the machine's figure is the
+only one that counts them. Run it on an otherwise idle machine.
+
+Nothing is replaced: the phases are marked by wrapping the kit's, nbgrader's and
+nbclient's own functions. The inspector's own split (its start, unpickling, each
+draw, the reading checks) cannot be seen from outside its sandbox; after each
+submission, with the clock stopped, the same evidence is read again in this
+process, where the split can be measured, and the inspector's start is what its
+process cost beyond that.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import inspect
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_grading import _course, _machine_cpu_seconds  # noqa: E402
+
+#: The table's rows, in the order a submission meets them; the last ones are per run.
+PER_SUBMISSION = ["nbgrader: prepare (main process)", "nbgrader: conversion (worker)", "sandbox set-up",
+                  "kernel start to ready", "the notebook's cells", "the four grading calls",
+                  "kernel stop, sandbox end", "inspector start (process, imports)", "unpickling",
+                  "draw: the figure", "draw: its pixels, texts hidden", "draw: the shown PNG",
+                  "reading checks", "judging", "nbgrader: save, writes (main process)"]
+PER_RUN = ["worker start", "canary (the instructor's solution)", "run set-up", "exports and report"]
+
+
+class PhaseClock:
+    """The machine's busy CPU seconds, charged to the innermost phase in progress."""
+
+    def __init__(self):
+        self.totals: dict[str, float] = defaultdict(float)
+        self.stack = ["run set-up"]
+        self.wholes: set[str] = set()
+        self.last = _machine_cpu_seconds()
+
+    def _charge(self):
+        now = _machine_cpu_seconds()
+        self.totals[self.stack[-1]] += now - self.last
+        self.last = now
+
+    @contextlib.contextmanager
+    def phase(self, name: str, whole: bool = False):
+        """Charge what follows to ``name``; with ``whole``, also what its inner phases do."""
+        self._charge()
+        inside_whole = self.stack[-1] if self.stack[-1] in self.wholes else None
+        if whole:
+            self.wholes.add(name)
+        self.stack.append(inside_whole or name)
+        try:
+            yield
+        finally:
+            self._charge()
+            self.stack.pop()
+
+    def wrap(self, owner, attribute: str, name):
+        """Charge every call of ``owner.attribute`` to ``name`` (or ``name(*args)``, a function)."""
+        original = getattr(owner, attribute)
+        clock = self
+
+        def chosen(args, kwargs):
+            return name(*args, **kwargs) if callable(name) else name
+
+        if inspect.iscoroutinefunction(original):
+            @functools.wraps(original)
+            async def wrapped(*args, **kwargs):
+                with clock.phase(chosen(args, kwargs)):
+                    return await original(*args, **kwargs)
+        else:
+            @functools.wraps(original)
+            def wrapped(*args, **kwargs):
+                with clock.phase(chosen(args, kwargs)):
+                    return original(*args, **kwargs)
+        setattr(owner, attribute, wrapped)
+
+
+class InlinePool:
+    """A worker pool of one worker, this process: the pool's interface, the worker's code."""
+
+    def __init__(self, size, initializer, initargs, log=None, after_close=None):
+        root, assignment, snapshot, config, _log_path = initargs
+        self._start = lambda: initializer(root, assignment, snapshot, config, None)  # stderr stays here
+        self._started = False
+        self._after_close = after_close
+
+    def warm_up(self):
+        if not self._started:
+            self._start()
+            self._started = True
+
+    def run(self, function, argument_lists, stop=lambda: False):
+        self.warm_up()
+        for arguments in argument_lists:
+            if stop():
+                return
+            yield arguments, function(*arguments)
+
+    def terminate(self):
+        pass
+
+    def close(self):
+        if self._after_close:
+            self._after_close()
+
+
+def instrument(clock: PhaseClock) -> None:
+    """Mark the phases on the kit's, nbgrader's and nbclient's own functions."""
+    from nbclient import NotebookClient
+
+    from autograde.checker import evidence, seen, unpickle, verdicts
+    from autograde.grading import nbgrader_adapter
+    from autograde.grading.preprocessors import grade_from_evidence
+    from autograde.grading.protocol import EVIDENCE_CELL_KEY
+    from autograde.sandbox import kernel
+    from autograde.term import class_grading, worker, worker_pool
+
+    worker_pool.WorkerPool = InlinePool
+    steps = nbgrader_adapter.AutogradeSteps
+    clock.wrap(worker, "init_worker", "worker start")
+    clock.wrap(steps, "prepare", "nbgrader: prepare (main process)")
+    clock.wrap(steps, "sanitize_and_execute", "nbgrader: conversion (worker)")
+    clock.wrap(steps, "save", "nbgrader: save, writes (main process)")
+    clock.wrap(steps, "finish", "nbgrader: save, writes (main process)")
+    clock.wrap(kernel.KernelSandbox, "__init__", "sandbox set-up")
+    for name in ("end", "copy_back", "close"):
+        clock.wrap(kernel.KernelSandbox, name, "kernel stop, sandbox end")
+    # nbconvert's ExecutePreprocessor calls nbclient's synchronous methods
+    clock.wrap(NotebookClient, "start_new_kernel", "kernel start to ready")
+    clock.wrap(NotebookClient, "start_new_kernel_client", "kernel start to ready")
+    clock.wrap(NotebookClient, "_cleanup_kernel", "kernel stop, sandbox end")
+    clock.wrap(NotebookClient, "execute_cell", lambda self, cell, *a, **k: (
+        "the four grading calls" if cell.metadata.get(EVIDENCE_CELL_KEY) else "the notebook's cells"))
+    clock.wrap(grade_from_evidence, "judge_call", "judging")
+    clock.wrap(class_grading, "export_and_report", "exports and report")
+    # The canary is the ReferenceTask's grade_notebook call.
+    original_grade = worker.grade_notebook
+
+    def grade_notebook(task):
+        name = "canary (the instructor's solution)" if isinstance(task, worker.ReferenceTask) else None
+        with clock.phase(name, whole=True) if name else contextlib.nullcontext():
+            return original_grade(task)
+    worker.grade_notebook = grade_notebook  # looked up when the run starts its pool
+
+    # The inspector: its whole process from here; its split read again in this process.
+    original_inspect = grade_from_evidence.inspect_evidence
+
+    def inspect_evidence(evidences, settings, inspector_settings, orders=None):
+        with clock.phase("inspector start (process, imports)"):
+            readings = original_inspect(evidences, settings, inspector_settings, orders=orders)
+            if clock.stack[-1] in clock.wholes:  # the canary: counted whole, not split
+                return readings
+            spent_before = sum(clock.totals[name] for name in INSPECTOR_SPLIT)
+            with clock.phase("(read again)"):
+                _read_again(evidences, orders)
+            clock._charge()
+            split = sum(clock.totals[name] for name in INSPECTOR_SPLIT) - spent_before
+        # the process cost what it cost: what the split shows is moved out of its start
+        clock.totals["inspector start (process, imports)"] -= split
+        return readings
+    grade_from_evidence.inspect_evidence = inspect_evidence
+
+    def _read_again(evidences, orders):
+        for record, order in zip(evidences, orders or [None] * len(evidences)):
+            order = tuple(order) if order else ("returned", "given", "current")
+            unpickle.read_evidence(record, order, show=lambda drawing: evidence.shown_png(drawing, order))
+
+    clock.wrap(unpickle, "load_drawing", "unpickling")
+    clock.wrap(seen.SeenRender, "render", "draw: the figure")
+    clock.wrap(seen.SeenRender, "_draw_pixels", "draw: its pixels, texts hidden")
+    clock.wrap(evidence, "shown_png", "draw: the shown PNG")
+    clock.wrap(verdicts, "judge_call", "judging")
+    clock.wrap(unpickle, "read_evidence", "reading checks")  # what the reading spends besides the above
+
+
+#: Where the inspector's process time goes, as measured by reading the same evidence again.
+INSPECTOR_SPLIT = ["unpickling", "draw: the figure", "draw: its pixels, texts hidden", "draw: the shown PNG",
+                   "reading checks"]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10, help="number of submissions (default 10)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary course")
+    args = parser.parse_args(argv)
+    print(phase_table(args.n, keep=args.keep))
+    return 0
+
+
+def phase_table(n: int, keep: bool = False) -> str:
+    """Grade ``n`` submissions in this process and return the table of CPU by phase."""
+    from autograde.term.class_grading import grade_class
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-phases-"))
+    try:
+        course = _course(scratch / "course", n)
+        cwd = os.getcwd()
+        clock = PhaseClock()
+        instrument(clock)
+        start = time.perf_counter()
+        try:
+            summary = grade_class(course, "challenge", jobs=1, progress=False, feedback=False)
+        finally:
+            os.chdir(cwd)
+        clock._charge()
+        wall = time.perf_counter() - start
+        clock.totals.pop("(read again)", None)
+        graded = len(summary.graded)
+        lines = [f"{n} submissions ({graded} graded), one worker in this process, {os.cpu_count()} cores; "
+                 f"{wall:.1f} s wall; load average at the end {os.getloadavg()[0]:.2f}",
+                 "", "| phase | CPU s per submission | share |", "|---|---:|---:|"]
+        per_submission = sum(clock.totals[name] for name in PER_SUBMISSION) / n
+        for name in PER_SUBMISSION:
+            value = clock.totals[name] / n
+            lines.append(f"| {name} | {value:.3f} | {100 * value / per_submission:.0f}% |")
+        lines.append(f"| **per submission** | **{per_submission:.3f}** | |")
+        lines += ["", "| once per run | CPU s |", "|---|---:|"]
+        lines += [f"| {name} | {clock.totals[name]:.2f} |" for name in PER_RUN]
+        unknown = set(clock.totals) - set(PER_SUBMISSION) - set(PER_RUN)
+        if unknown:
+            lines.append(f"(also: {', '.join(f'{name} {clock.totals[name]:.2f}' for name in sorted(unknown))})")
+        return "\n".join(lines)
+    finally:
+        if keep:
+            print(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
