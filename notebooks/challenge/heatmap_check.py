@@ -3287,7 +3287,6 @@ trusted: at grading it comes from a sandboxed kernel that ran the student's
 code, and :mod:`unpickle` reads it in a process that never did.
 """
 import base64
-import gc
 import io
 import json
 import linecache
@@ -3542,15 +3541,9 @@ def _collect_in_process(function, call, show):
 
 def _collect_in_child(function, call, timeout, show):
     read_fd, write_fd = os.pipe()
-    # Frozen for the fork: the child's garbage collections then skip the kernel's objects
-    # (NumPy's, matplotlib's, IPython's) instead of writing to each one, which copied most
-    # of the kernel's memory into every child (CPython's advice for fork; about a third of
-    # each call's CPU). This process unfreezes them once forked.
-    gc.freeze()
     try:
         pid = _fork()
     except OSError:  # no process left to fork (the notebook's own processes used them up)
-        gc.unfreeze()
         os.close(read_fd)
         os.close(write_fd)
         return _collect_in_process(function, call, show)
@@ -3568,7 +3561,6 @@ def _collect_in_child(function, call, timeout, show):
                 view = view[os.write(write_fd, view):]
         finally:
             os._exit(0)
-    gc.unfreeze()
     os.close(write_fd)
     try:
         deadline = time.monotonic() + timeout
