@@ -45,7 +45,7 @@ def median_ms(action, repeat):
 
 
 def with_picture(evidence, order):
-    return read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order))["png"]
+    return read_evidence(evidence, order, show=lambda drawing, renders: shown_png(drawing, order, renders))["png"]
 
 
 def main() -> int:
