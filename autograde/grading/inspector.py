@@ -110,7 +110,7 @@ def answer(request: bytes, out) -> None:
     for evidence, order in zip(request["evidence"], map(tuple, request["read"])):
         limits = _spend_at_most(float(request["cpu_seconds"]))
         try:
-            reading = {"reading": read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order))}
+            reading = {"reading": read_evidence(evidence, order, show=lambda drawing, renders: shown_png(drawing, order, renders))}
         except DrawingTooCostly:
             reading = {"too_costly": True}
         finally:
