@@ -215,7 +215,8 @@ def instrument(clock: PhaseClock) -> None:
     def _read_again(evidences, orders):
         for record, order in zip(evidences, orders or [None] * len(evidences)):
             order = tuple(order) if order else ("returned", "given", "current")
-            unpickle.read_evidence(record, order, show=lambda drawing, renders: evidence.shown_png(drawing, order, renders))
+            unpickle.read_evidence(record, order,
+                                   show=lambda drawing, renders: evidence.shown_png(drawing, order, renders))
 
     clock.wrap(unpickle, "load_drawing", "unpickling")
     clock.wrap(seen.SeenRender, "render", "draw: the figure")

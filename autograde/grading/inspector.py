@@ -110,7 +110,8 @@ def answer(request: bytes, out) -> None:
     for evidence, order in zip(request["evidence"], map(tuple, request["read"])):
         limits = _spend_at_most(float(request["cpu_seconds"]))
         try:
-            reading = {"reading": read_evidence(evidence, order, show=lambda drawing, renders: shown_png(drawing, order, renders))}
+            reading = {"reading": read_evidence(
+                evidence, order, show=lambda drawing, renders: shown_png(drawing, order, renders))}
         except DrawingTooCostly:
             reading = {"too_costly": True}
         finally:
@@ -152,7 +153,8 @@ def _warm_up() -> None:
 
     for call in public_calls():
         order = ("returned", "given", "current")
-        read_evidence(collect(heatmap, call), order, show=lambda drawing: shown_png(drawing, order))
+        read_evidence(collect(heatmap, call), order,
+                      show=lambda drawing, renders: shown_png(drawing, order, renders))
 
 
 def _checked_png(value):
