@@ -53,16 +53,12 @@ def tree_cpu_seconds(spent_reading: list) -> float:
     a subreaper), and a sandbox's init waits for its own. What reading ``/proc`` costs is added
     to ``spent_reading[0]``, for the caller to leave out."""
     started = time.process_time()
+    from autograde.sandbox.forkserver import process_stats
+
     parents, times = {}, {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(name))
-            times[int(name)] = sum(map(int, fields[11:15]))  # utime stime cutime cstime
+    for pid, fields in process_stats():
+        parents.setdefault(int(fields[1]), []).append(pid)
+        times[pid] = sum(map(int, fields[11:15]))  # utime stime cutime cstime
     living, todo = 0, list(parents.get(os.getpid(), []))
     while todo:
         pid = todo.pop()

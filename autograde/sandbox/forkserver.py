@@ -185,19 +185,22 @@ def _wait(pid: int, deadline: float) -> int | None:
     return None
 
 
-def _children() -> list[int]:
-    """The server's living children (orphans the child left are among them: it is their reaper)."""
-    me, found = os.getpid(), []
+def process_stats():
+    """``(pid, fields)`` of every process in ``/proc``: the fields of its ``stat`` after the
+    command's name (state, parent pid, ...)."""
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
                 with open(f"/proc/{name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
+                    yield int(name), stat.read().rsplit(b")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == me and fields[0] != b"Z":
-                found.append(int(name))
-    return found
+
+
+def _children() -> list[int]:
+    """The server's living children (orphans the child left are among them: it is their reaper)."""
+    me = os.getpid()
+    return [pid for pid, fields in process_stats() if int(fields[1]) == me and fields[0] != b"Z"]
 
 
 def _reap() -> None:
