@@ -2,6 +2,9 @@
 
     python benchmarks/bench_grading.py --n 40 [--jobs J]
 
+0. plain ``nbgrader autograde challenge`` without the kit (nbgrader's own
+   preprocessors: the notebook in a plain kernel, no sandbox, no grading calls):
+   the floor the kit is compared with;
 1. sequential ``nbgrader autograde challenge`` (the documented path: one
    process, one submission after another, each in the sandbox);
 2. ``python -m autograde grade --no-feedback`` (parallel workers, sandboxed);
@@ -9,11 +12,12 @@
 4. ``python -m autograde grade`` again on (2), which only writes the feedback.
 
 Each way runs in its own throwaway copy of the course (the repository is not
-touched), with the same hidden-input seed, so the grades must be identical.
+touched), with the same hidden-input seed, so the kit's three gradebooks must be identical.
 Printed: wall time, the speed-up over sequential nbgrader, CPU seconds per
 submission (of the waited-for child processes, and of the whole machine: run it
 on an otherwise idle machine), the sandbox's CPU cost, and whether the
-gradebooks agree. The submissions are the corpus's valid and defective answers
+gradebooks agree; then where a submission's CPU goes, phase by phase
+(``grading_phases.py``). The submissions are the corpus's valid and defective answers
 and the blank one, cycled to N (a class, not a stress test: crashes and attacks
 are the corpus's job).
 """
@@ -57,6 +61,16 @@ def _course(where: Path, n: int) -> Path:
     return course
 
 
+#: Appended to a course copy's nbgrader_config.py: nbgrader as it comes, without the kit
+#: (its own preprocessors, exporter and no hooks: the notebook runs in a plain kernel).
+WITHOUT_THE_KIT = """
+from nbgrader.converters import Autograde as _Autograde
+for _name in ("sanitize_preprocessors", "autograde_preprocessors", "exporter_class"):
+    setattr(c.Autograde, _name, _Autograde.class_traits()[_name].default())
+c.Autograde.pre_convert_hook = None
+"""
+
+
 def _machine_cpu_seconds() -> float:
     """CPU time the whole machine has been busy since boot (all cores, from /proc/stat)."""
     with open("/proc/stat") as stat:
@@ -86,15 +100,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=40, help="number of submissions (default 40)")
     parser.add_argument("--jobs", type=int, default=None, help="--jobs for the parallel command")
+    parser.add_argument("--phases", type=int, default=10, metavar="N",
+                        help="then grade N submissions with one worker in this process and print the CPU "
+                             "per submission phase by phase (benchmarks/grading_phases.py; 0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
-        courses = {name: _course(scratch / name, args.n) for name in ("sequential", "parallel", "unsandboxed")}
+        courses = {name: _course(scratch / name, args.n)
+                   for name in ("plain", "sequential", "parallel", "unsandboxed")}
+        with open(courses["plain"] / "nbgrader_config.py", "a") as config:
+            config.write(WITHOUT_THE_KIT)
         grade = [sys.executable, "-m", "autograde", "grade", "--no-progress", "--allow-ungraded"] + (
             ["--jobs", str(args.jobs)] if args.jobs else [])
         runs = {
+            "plain nbgrader, without the kit": lambda: _run(
+                [sys.executable, "-m", "nbgrader", "autograde", "challenge", "--log-level=ERROR"],
+                courses["plain"]),
             "nbgrader autograde (sequential)": lambda: _run(
                 [sys.executable, "-m", "nbgrader", "autograde", "challenge", "--log-level=ERROR"],
                 courses["sequential"]),
@@ -122,7 +145,10 @@ def main(argv=None) -> int:
             print(f"sandbox CPU cost ({name}): {sandboxed / unsandboxed:.3f}x the same run without it "
                   f"({(sandboxed - unsandboxed) / args.n:+.2f} s per submission; target: at most 1.15x)")
 
-        grades = {name: scores_of(course) for name, course in courses.items()}
+        plain_wall = figures["plain nbgrader, without the kit"][0]
+        print(f"python -m autograde grade against plain nbgrader without the kit (wall): "
+              f"{plain_wall / figures['autograde grade --no-feedback'][0]:.2f}x as fast (target: at least 2x)")
+        grades = {name: scores_of(course) for name, course in courses.items() if name != "plain"}
         agree = grades["sequential"] == grades["parallel"] == grades["unsandboxed"]
         count = sum(len(cells) for cells in grades["sequential"].values())
         print(f"grades identical in all three runs: {'yes' if agree else 'NO'} "
@@ -132,6 +158,10 @@ def main(argv=None) -> int:
                 rows = {name: grades[name].get(student) for name in grades}
                 if len({str(row) for row in rows.values()}) > 1:
                     print(f"  {student}: {rows}")
+        if args.phases:
+            from grading_phases import phase_table
+            print(f"\nCPU by phase ({args.phases} more submissions, one worker in this process):")
+            print(phase_table(args.phases))
         return 0 if agree else 1
     finally:
         if args.keep:

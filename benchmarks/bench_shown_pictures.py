@@ -7,15 +7,17 @@ grading kernel sends it); then, in this one process, medians of ``--repeat`` run
 
 1. reading one call's evidence as the grader read it before it showed pictures
    (``read_evidence``: unpickle, render, read the picture against its pixels);
-2. the same with the call's picture drawn for the feedback, as the inspector now does
+2. the same with the call's picture made for the feedback, as the inspector makes it
    (``read_evidence(..., show=...)``: ``shown_png``, the figure as the caller saw it, a PNG
-   of at most 900 px a side, while the drawing is open);
-3. the students' self-check on the answer (four calls, forked, read and judged, their
+   of at most 900 px a side cut from the reading's render, while the drawing is open);
+3. the same with the picture saved by ``savefig`` instead (``shown_png`` without the
+   reading's renders: as the inspector made it before, and the self-check still does);
+4. the students' self-check on the answer (four calls, forked, read and judged, their
    pictures drawn), wall time.
 
-Printed: milliseconds per call for 1 and 2, their ratio (2 / 1), the PNG's size, and
-the self-check's seconds. CPU-heavy measurements are noisy on a shared machine: read the
-ratio, taken within one run.
+Printed: milliseconds per call for 1, 2 and 3, the ratios 2 / 1 and 3 / 1, the PNG's size,
+and the self-check's seconds. CPU-heavy measurements are noisy on a shared machine: read
+the ratios, taken within one run.
 """
 import argparse
 import statistics
@@ -44,8 +46,10 @@ def median_ms(action, repeat):
     return statistics.median(times)
 
 
-def with_picture(evidence, order):
-    return read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order))["png"]
+def with_picture(evidence, order, from_render=True):
+    def show(drawing, renders):
+        return shown_png(drawing, order, renders if from_render else None)
+    return read_evidence(evidence, order, show=show)["png"]
 
 
 def main() -> int:
@@ -53,21 +57,23 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     repeat = parser.parse_args().repeat
     warnings.simplefilter("ignore")
-    print(f"{'answer':28} {'read ms':>8} {'+picture ms':>11} {'ratio':>6} {'PNG kB':>7} {'self-check s':>12}")
+    print(f"{'answer':28} {'read ms':>8} {'+picture ms':>11} {'ratio':>6} {'+savefig ms':>11} {'ratio':>6} "
+          f"{'PNG kB':>7} {'self-check s':>12}")
     for name in STYLES:
         function = answer_function(name)
-        reads, pictures, sizes = [], [], []
+        reads, pictures, saved, sizes = [], [], [], []
         for call in grading_calls(1234, name):
             evidence, order = collect(function, call), axes_to_read(call)
             reads.append(median_ms(lambda: read_evidence(evidence, order), repeat))
             pictures.append(median_ms(lambda: with_picture(evidence, order), repeat))
+            saved.append(median_ms(lambda: with_picture(evidence, order, from_render=False), repeat))
             sizes.append(len(with_picture(evidence, order) or "") * 3 / 4 / 1000)
         start = time.perf_counter()
         check_public(function, show=True)
         self_check = time.perf_counter() - start
-        read, shown = statistics.mean(reads), statistics.mean(pictures)
-        print(f"{name:28} {read:8.0f} {shown:11.0f} {shown / read:6.2f} {statistics.mean(sizes):7.1f} "
-              f"{self_check:12.2f}")
+        read, shown, drawn = statistics.mean(reads), statistics.mean(pictures), statistics.mean(saved)
+        print(f"{name:28} {read:8.0f} {shown:11.0f} {shown / read:6.2f} {drawn:11.0f} {drawn / read:6.2f} "
+              f"{statistics.mean(sizes):7.1f} {self_check:12.2f}")
     return 0
 
 

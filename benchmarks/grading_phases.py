@@ -5,10 +5,12 @@
 Runs the real grading run (:class:`autograde.term.class_grading.ClassGrader`: the
 canary, nbgrader's conversion, the sandboxed kernels, the inspector, the gradebook,
 the exports) with one worker that lives in this process instead of a pool, so that
-one clock sees every step. The clock is the whole machine's busy CPU time
-(``/proc/stat``), charged to the phase in progress: the sandboxed kernel and the
-inspector are grandchildren nobody here waits for, so the machine's figure is the
-only one that counts them. Run it on an otherwise idle machine.
+one clock sees every step. The clock counts the CPU time of this process and of all
+its descendants, living or ended (:func:`tree_cpu_seconds`: the sandboxed kernel and
+the inspector are grandchildren nobody here waits for, so ``getrusage`` alone would
+miss them), charged to the phase in progress; other work on the machine does not
+count. ``--machine`` uses the whole machine's busy time (``/proc/stat``) instead, as
+``bench_grading.py`` does: the same figures on an idle machine.
 
 Nothing is replaced: the phases are marked by wrapping the kit's, nbgrader's and
 nbclient's own functions. The inspector's own split (its start, unpickling, each
@@ -24,6 +26,7 @@ import contextlib
 import functools
 import inspect
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -37,23 +40,51 @@ from bench_grading import _course, _machine_cpu_seconds  # noqa: E402
 #: The table's rows, in the order a submission meets them; the last ones are per run.
 PER_SUBMISSION = ["nbgrader: prepare (main process)", "nbgrader: conversion (worker)", "sandbox set-up",
                   "kernel start to ready", "the notebook's cells", "the four grading calls",
-                  "kernel stop, sandbox end", "inspector start (process, imports)", "unpickling",
+                  "kernel stop, sandbox end", "inspector: its process, beyond the reading", "unpickling",
                   "draw: the figure", "draw: its pixels, texts hidden", "draw: the shown PNG",
                   "reading checks", "judging", "nbgrader: save, writes (main process)"]
 PER_RUN = ["worker start", "canary (the instructor's solution)", "run set-up", "exports and report"]
 
 
-class PhaseClock:
-    """The machine's busy CPU seconds, charged to the innermost phase in progress."""
+def tree_cpu_seconds(spent_reading: list) -> float:
+    """CPU seconds of this process and all its descendants, living or ended: this process's and
+    its waited-for children's (``getrusage``), plus each living descendant's own and its
+    waited-for children's (``/proc/<pid>/stat``). This process adopts orphans (the run makes it
+    a subreaper), and a sandbox's init waits for its own. What reading ``/proc`` costs is added
+    to ``spent_reading[0]``, for the caller to leave out."""
+    started = time.process_time()
+    from autograde.sandbox.forkserver import process_stats
 
-    def __init__(self):
+    parents, times = {}, {}
+    for pid, fields in process_stats():
+        parents.setdefault(int(fields[1]), []).append(pid)
+        times[pid] = sum(map(int, fields[11:15]))  # utime stime cutime cstime
+    living, todo = 0, list(parents.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        living += times.get(pid, 0)
+        todo += parents.get(pid, [])
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent_reading[0] += time.process_time() - started
+    return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+            + living / os.sysconf("SC_CLK_TCK"))
+
+
+class PhaseClock:
+    """CPU seconds charged to the innermost phase in progress: of the whole machine (``/proc/stat``,
+    for an idle machine) or of this process's tree (:func:`tree_cpu_seconds`, on a busy one)."""
+
+    def __init__(self, tree: bool = True):
         self.totals: dict[str, float] = defaultdict(float)
         self.stack = ["run set-up"]
         self.wholes: set[str] = set()
-        self.last = _machine_cpu_seconds()
+        self.spent_reading = [0.0]
+        self.read = (lambda: tree_cpu_seconds(self.spent_reading) - self.spent_reading[0]) if tree \
+            else _machine_cpu_seconds
+        self.last = self.read()
 
     def _charge(self):
-        now = _machine_cpu_seconds()
+        now = self.read()
         self.totals[self.stack[-1]] += now - self.last
         self.last = now
 
@@ -163,7 +194,7 @@ def instrument(clock: PhaseClock) -> None:
     original_inspect = grade_from_evidence.inspect_evidence
 
     def inspect_evidence(evidences, settings, inspector_settings, orders=None):
-        with clock.phase("inspector start (process, imports)"):
+        with clock.phase("inspector: its process, beyond the reading"):
             readings = original_inspect(evidences, settings, inspector_settings, orders=orders)
             if clock.stack[-1] in clock.wholes:  # the canary: counted whole, not split
                 return readings
@@ -173,14 +204,15 @@ def instrument(clock: PhaseClock) -> None:
             clock._charge()
             split = sum(clock.totals[name] for name in INSPECTOR_SPLIT) - spent_before
         # the process cost what it cost: what the split shows is moved out of its start
-        clock.totals["inspector start (process, imports)"] -= split
+        clock.totals["inspector: its process, beyond the reading"] -= split
         return readings
     grade_from_evidence.inspect_evidence = inspect_evidence
 
     def _read_again(evidences, orders):
         for record, order in zip(evidences, orders or [None] * len(evidences)):
             order = tuple(order) if order else ("returned", "given", "current")
-            unpickle.read_evidence(record, order, show=lambda drawing: evidence.shown_png(drawing, order))
+            unpickle.read_evidence(record, order,
+                                   show=lambda drawing, renders: evidence.shown_png(drawing, order, renders))
 
     clock.wrap(unpickle, "load_drawing", "unpickling")
     clock.wrap(seen.SeenRender, "render", "draw: the figure")
@@ -198,13 +230,16 @@ INSPECTOR_SPLIT = ["unpickling", "draw: the figure", "draw: its pixels, texts hi
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10, help="number of submissions (default 10)")
+    parser.add_argument("--machine", action="store_true",
+                        help="the whole machine's CPU (/proc/stat; an idle machine) instead of this process "
+                             "tree's (the default: other work on the machine does not count)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary course")
     args = parser.parse_args(argv)
-    print(phase_table(args.n, keep=args.keep))
+    print(phase_table(args.n, keep=args.keep, tree=not args.machine))
     return 0
 
 
-def phase_table(n: int, keep: bool = False) -> str:
+def phase_table(n: int, keep: bool = False, tree: bool = True) -> str:
     """Grade ``n`` submissions in this process and return the table of CPU by phase."""
     from autograde.term.class_grading import grade_class
 
@@ -212,7 +247,7 @@ def phase_table(n: int, keep: bool = False) -> str:
     try:
         course = _course(scratch / "course", n)
         cwd = os.getcwd()
-        clock = PhaseClock()
+        clock = PhaseClock(tree)
         instrument(clock)
         start = time.perf_counter()
         try:
@@ -224,7 +259,8 @@ def phase_table(n: int, keep: bool = False) -> str:
         clock.totals.pop("(read again)", None)
         graded = len(summary.graded)
         lines = [f"{n} submissions ({graded} graded), one worker in this process, {os.cpu_count()} cores; "
-                 f"{wall:.1f} s wall; load average at the end {os.getloadavg()[0]:.2f}",
+                 f"{wall:.1f} s wall; load average at the end {os.getloadavg()[0]:.2f}; CPU of "
+                 f"{'this process tree' if tree else 'the whole machine'}",
                  "", "| phase | CPU s per submission | share |", "|---|---:|---:|"]
         per_submission = sum(clock.totals[name] for name in PER_SUBMISSION) / n
         for name in PER_SUBMISSION:

@@ -135,36 +135,49 @@ def _run_call(function, call, show):
     return _evidence(call, "returned", returned=kind, pickle=encoded, png=png)
 
 
-def shown_png(drawing: dict, order) -> str | None:
+def shown_png(drawing: dict, order, renders=None) -> str | None:
     """The PNG (:func:`figure_png`) of the figure of the first of ``order`` (the drawing's keys:
     "returned", "given", "current") that is an Axes: the figure the call is judged on, as the
-    caller sees it (with an ax, the caller's figure, however empty). None when there is none."""
+    caller sees it (with an ax, the caller's figure, however empty). None when there is none.
+    ``renders``: the reading's renders by figure (:func:`picture.read_picture`); the picture is
+    made from that figure's render when the reading made one."""
     from matplotlib.axes import Axes
     shown = next((drawing.get(key) for key in order if isinstance(drawing.get(key), Axes)), None)
-    return figure_png(shown.get_figure(root=True)) if shown is not None else None
+    if shown is None:
+        return None
+    figure = shown.get_figure(root=True)
+    return figure_png(figure, (renders or {}).get(figure))
 
 
-def figure_png(figure):
+def figure_png(figure, render=None):
     """The figure as Jupyter shows it (cropped to what is drawn), as base64 PNG of at most
     :data:`PNG_MAX_SIDE` pixels a side and :data:`PNG_MAX_BYTES` bytes; None when it cannot
     be drawn. Anything drawn far outside the figure is not followed: the crop is then the
-    figure itself."""
+    figure itself. With ``render`` (a :class:`seen.SeenRender` of this figure, at
+    :data:`PNG_DPI` or finer) its pixels are cropped and scaled down, without drawing the
+    figure again; else the figure is saved at that dpi."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
     try:
+        if render is None:
+            canvas = FigureCanvasAgg(figure) if not isinstance(figure.canvas, FigureCanvasAgg) else figure.canvas
+            tight = figure.get_tightbbox(canvas.get_renderer())
+        else:
+            tight = render.tight
         width, height = figure.get_size_inches()
-        canvas = FigureCanvasAgg(figure) if not isinstance(figure.canvas, FigureCanvasAgg) else figure.canvas
-        tight = figure.get_tightbbox(canvas.get_renderer())
         own = Bbox.from_bounds(0, 0, width, height)
         crop = tight if (tight is not None and all(map(math.isfinite, tight.bounds))
                          and tight.width <= 2 * width and tight.height <= 2 * height) else own
         crop = crop.padded(0.1)
         dpi = min(PNG_DPI, PNG_MAX_SIDE / max(crop.width, crop.height, 1e-3))
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+        if render is not None and render.dpi >= dpi:
+            data = render.png(crop, dpi)
+        else:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+            data = buffer.getvalue()
     except Exception:  # noqa: BLE001 - a figure that cannot be drawn is not shown
         return None
-    data = buffer.getvalue()
     return base64.b64encode(data).decode("ascii") if len(data) <= PNG_MAX_BYTES else None
 
 

@@ -164,13 +164,16 @@ from .heatmaps import _picture_cells, _picture_heatmaps
 from .texts import _picture_other_colorbars, _picture_texts, _picture_tick_labels, _picture_titles
 
 
-def read_picture(ax):
+def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
     are listed under ``"errors"``. The figure is rendered twice (once as it is,
     once without the texts that count) and left as it was; every check on top of
     that reads those two renders and the artists' extents, without drawing again.
+    ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
+    kept) is added under its figure, for a picture of the figure made afterwards without
+    drawing it again (:func:`evidence.figure_png`).
     """
     picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
                "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
@@ -199,7 +202,20 @@ def read_picture(ax):
     finally:
         render = picture.pop("_render", None)
         if render is not None:
+            _keep(render, renders)
             render.release()
         for private in ("_readers", "_shown"):
             picture.pop(private, None)
     return picture
+
+
+def _keep(render, renders):
+    """Add ``render`` to ``renders`` (when asked, and it was drawn), its pixels taken now,
+    while the figure is still set up to draw them."""
+    if renders is None or not render.drawn or render.figure in renders:
+        return
+    try:
+        render.pixels  # noqa: B018 - drawn now if no check needed them
+    except Exception:  # noqa: BLE001 - no pixels: the picture is then drawn on its own
+        return
+    renders[render.figure] = render

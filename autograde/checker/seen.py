@@ -78,6 +78,8 @@ class SeenRender:
         self.drawn = False
         self.renderer = None
         self.area = None  # the area rendered, in inches (None: the figure itself)
+        self.tight = None  # what is drawn (the figure's tight box), in inches (None: not known)
+        self.dpi = None  # the render's dpi
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
         self._pixels = None
         self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
@@ -98,13 +100,9 @@ class SeenRender:
             self._old_canvas = figure.canvas
             FigureCanvasAgg(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
-        figure.canvas.draw()
-        self.renderer = figure.canvas.get_renderer()
-        self.area = self._drawn_area()
+        self._draw_canvas()
         if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
-            figure.canvas.draw()
-            self.renderer = figure.canvas.get_renderer()
-            self.area = self._drawn_area()
+            self._draw_canvas()
         # Saving draws what a canvas draw skips: artists of an Axes marked animated.
         animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
         self._saved = self.area is not None or animated
@@ -112,6 +110,14 @@ class SeenRender:
             self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
         self.drawn = True
         return self
+
+    def _draw_canvas(self):
+        figure = self.figure
+        figure.canvas.draw()
+        self.renderer = figure.canvas.get_renderer()
+        self.dpi = figure.dpi
+        self.tight = self._tight_box()
+        self.area = self._drawn_area()
 
     @property
     def pixels(self):
@@ -140,16 +146,20 @@ class SeenRender:
         self.figure.set_dpi(self.figure.dpi * math.sqrt(SEEN_MAX_PIXELS / pixels) * 0.99)
         return True
 
+    def _tight_box(self):
+        """What is drawn, in inches (the box ``bbox_inches="tight"`` crops to), or None."""
+        tight = self.figure.get_tightbbox(self.renderer)
+        return tight if tight is not None and np.all(np.isfinite(tight.extents)) else None
+
     def _drawn_area(self):
         """The figure and what is drawn past its edges together (inches), or None when
         everything is drawn inside the figure."""
         from matplotlib import rcParams
         from matplotlib.transforms import Bbox
-        figure = self.figure
-        tight = figure.get_tightbbox(self.renderer)
-        if tight is None or not np.all(np.isfinite(tight.extents)):
+        tight = self.tight
+        if tight is None:
             return None
-        inside = figure.bbox_inches
+        inside = self.figure.bbox_inches
         if (tight.x0 >= inside.x0 and tight.y0 >= inside.y0 and tight.x1 <= inside.x1
                 and tight.y1 <= inside.y1):
             return None
@@ -179,6 +189,33 @@ class SeenRender:
         if self.area is not None:
             self.offset = np.array([self.area.x0 * dpi, self.area.y0 * dpi])
         return data.reshape(-1, width, 4).copy()
+
+    def png(self, box, dpi):
+        """PNG bytes of the render's pixels in ``box`` (inches, figure coordinates), scaled to
+        ``dpi`` (area-averaged: each pixel of the picture the mean of the render's under it),
+        with no drawing. Where ``box`` passes the render, the figure's background is shown, as
+        ``savefig(bbox_inches=box)`` draws it there. Still valid after :meth:`release`."""
+        from matplotlib.colors import to_rgba
+        from PIL import Image
+        pixels = self.pixels
+        height, width = pixels.shape[:2]
+        left, right = box.x0 * self.dpi - self.offset[0], box.x1 * self.dpi - self.offset[0]
+        top, bottom = height - (box.y1 * self.dpi - self.offset[1]), height - (box.y0 * self.dpi - self.offset[1])
+        before = [max(0, math.ceil(-top)), max(0, math.ceil(-left))]
+        after = [max(0, math.ceil(bottom - height)), max(0, math.ceil(right - width))]
+        if any(before + after):
+            patch = self.figure.patch
+            background = to_rgba(patch.get_facecolor()) if patch.get_visible() else (0, 0, 0, 0)
+            framed = np.empty((height + before[0] + after[0], width + before[1] + after[1], 4), dtype=np.uint8)
+            framed[...] = np.round(np.asarray(background) * 255).astype(np.uint8)
+            framed[before[0]:before[0] + height, before[1]:before[1] + width] = pixels
+            pixels = framed
+        size = (max(1, int(box.width * dpi)), max(1, int(box.height * dpi)))  # as Agg sizes a canvas
+        image = Image.fromarray(pixels, "RGBA").resize(size, Image.Resampling.BOX, box=(
+            left + before[1], top + before[0], right + before[1], bottom + before[0]))
+        buffer = io.BytesIO()
+        image.save(buffer, format="png")
+        return buffer.getvalue()
 
     def release(self):
         """Put the figure's dpi and canvas back as they were."""

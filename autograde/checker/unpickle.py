@@ -200,8 +200,9 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
     matplotlib call makes; flagged as forged) or "grader" (the grader could not read a figure
     that an ordinary matplotlib call may have made: the student is not to blame, and is to be
     listed as not graded, by the grader's fault). A call that raised is read too when it sent
-    a drawing. ``show``: a function of the unpickled drawing whose result becomes ``png``
-    (the inspector draws the figure the caller saw while the drawing is open).
+    a drawing. ``show``: a function of the unpickled drawing and the reading's renders (by
+    figure: :func:`read_picture`) whose result becomes ``png`` (the inspector shows the figure
+    the caller saw, from its render, while the drawing is open).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
@@ -222,11 +223,11 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
         # judged on its own. (Each reading renders the figure: read each Axes once, and
         # stop at the first with a heatmap.)
         candidates = [(name, _genuine_axes(drawing[name])) for name in order]
-        pictures, chosen = [], None
+        pictures, chosen, renders = [], None, {} if show is not None else None
         for name, axes in candidates:
             if axes is None or any(axes is read for _, read, _ in pictures):
                 continue
-            pictures.append((name, axes, read_picture(axes)))
+            pictures.append((name, axes, read_picture(axes, renders)))
             if pictures[-1][2].get("main") is not None:
                 chosen = pictures[-1]
                 break
@@ -236,7 +237,7 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
         if show is not None:
-            result["png"] = show(drawing)
+            result["png"] = show(drawing, renders)
     except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
         _, result["problem"], result["flags"], result["refused"] = _grader_fault(
             f"{type(exc).__name__}: {str(exc)[:120]}")

@@ -1,9 +1,10 @@
 """The inspector: reads what each call drew, in a process that never ran student code.
 
-The grader (:func:`inspect_evidence`) starts ``python -I -m autograde.grading.inspector``
-in its own sandbox (no network, nothing writable but a private /tmp, the
-sandbox's limits), writes the untrusted evidence of one submission to its
-stdin as JSON, with the Axes to read for each call (the policy's
+The grader (:func:`inspect_evidence`) sends the untrusted evidence of one submission, as
+JSON, to a fresh fork of an inspector server (:mod:`autograde.sandbox.forkserver`:
+``python -I -m autograde.grading.inspector`` in its own sandbox, no network, nothing
+writable but a private /tmp, the sandbox's limits; matplotlib and the checker imported
+once, before any evidence), with the Axes to read for each call (the policy's
 :func:`autograde.checker.verdicts.axes_to_read`), and reads back, for each call,
 what the drawing shows (:func:`autograde.checker.unpickle.read_evidence`) and
 the figure as the caller sees it, drawn as a PNG
@@ -13,18 +14,20 @@ computed by the grader from what it returns, against the data the grader
 itself chose.
 
 Unpickling happens only here, with the checker's restricted unpickler, so a
-forged pickle can at worst be a genuine matplotlib figure; and as this
-process holds nothing but one submission's evidence, even a flaw in the
-unpickler would not reach the gradebook, the course or another student.
+forged pickle can at worst be a genuine matplotlib figure; and as that
+child holds nothing but one submission's evidence, and nothing it does outlives it
+(the server's guarantees), even a flaw in the unpickler would not reach the
+gradebook, the course or another student.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import multiprocessing.util
+import os
 import resource
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -41,6 +44,10 @@ INSPECTOR_TIMEOUT = 180.0
 PNG_MAX_BASE64 = PNG_MAX_BYTES * 4 // 3 + 4
 #: Largest reply accepted from the inspector for one call (bytes): its reading and its picture.
 MAX_REPLY = 2_000_000 + PNG_MAX_BASE64
+#: Largest reply accepted for one submission: its calls' (a submission is graded on four).
+MAX_REPLIES = 16 * MAX_REPLY
+#: The inspector servers of this process, by (pid, Python, sandbox settings).
+_SERVERS: dict = {}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The inspector's first line: it started and imported what it reads with. Without it, the
 #: grader's own machinery failed (e.g. the kit cannot be imported), never the student's drawing.
@@ -91,27 +98,63 @@ def _say(message: dict) -> None:
     sys.stdout.flush()  # the grader knows how far it got even if a later call stops the process
 
 
-def main() -> int:
-    """Process entry: ``{"evidence": [...], "read": [the Axes to read, per call], "cpu_seconds":
-    budget}`` on stdin; on stdout :data:`READY`, then one line per call: ``{"reading": ...}``
-    (its ``png`` the picture of what the caller sees) or ``{"too_costly": true}``."""
-    import matplotlib
-    matplotlib.use("agg")
+def answer(request: bytes, out) -> None:
+    """Read one submission's evidence, ``{"evidence": [...], "read": [the Axes to read, per
+    call], "cpu_seconds": budget}``, and write one line per call: ``{"reading": ...}`` (its
+    ``png`` the picture of what the caller sees) or ``{"too_costly": true}``. Runs in a
+    fresh fork of the inspector server, one per submission."""
     from autograde.checker.evidence import shown_png
     from autograde.checker.unpickle import read_evidence
 
-    _say(READY)
-    request = json.loads(sys.stdin.buffer.read())
+    request = json.loads(request)
     for evidence, order in zip(request["evidence"], map(tuple, request["read"])):
         limits = _spend_at_most(float(request["cpu_seconds"]))
         try:
-            reading = {"reading": read_evidence(evidence, order, show=lambda drawing: shown_png(drawing, order))}
+            reading = {"reading": read_evidence(
+                evidence, order, show=lambda drawing, renders: shown_png(drawing, order, renders))}
         except DrawingTooCostly:
             reading = {"too_costly": True}
         finally:
             _disarm(limits)
         _say(reading)
-    return 0
+
+
+def main(argv=None) -> int:
+    """The inspector server: import what reading needs once, then serve each submission in a
+    fork of itself (:func:`autograde.sandbox.forkserver.serve`). ``--wipe FOLDER``: the
+    sandbox's scratch folder, emptied after each submission."""
+    argv = sys.argv[1:] if argv is None else argv
+    import matplotlib
+    matplotlib.use("agg")
+    from autograde.sandbox.forkserver import serve
+
+    _warm_up()
+    wipe = argv[argv.index("--wipe") + 1] if "--wipe" in argv else None
+    return serve(answer, timeout=INSPECTOR_TIMEOUT, max_reply=MAX_REPLIES, wipe=wipe)
+
+
+def _warm_up() -> None:
+    """Draw and read a heatmap of the server's own, both ways it is called, before any evidence:
+    what every reading loads on first use (modules imported lazily, fonts, matplotlib's
+    caches) is then loaded once, in the server, instead of in every child."""
+    from autograde.checker.evidence import collect, shown_png
+    from autograde.checker.spec import EXPECTED_COLORBAR_LABEL, EXPECTED_TITLE, public_calls
+    from autograde.checker.unpickle import read_evidence
+
+    def heatmap(tokens, attention, ax=None):
+        import matplotlib.pyplot as plt
+        ax = ax if ax is not None else plt.subplots()[1]
+        image = ax.imshow(attention, cmap="viridis")
+        ax.set_xticks(range(len(tokens)), tokens, rotation=45)
+        ax.set_yticks(range(len(tokens)), tokens)
+        ax.figure.colorbar(image, ax=ax, label=EXPECTED_COLORBAR_LABEL)
+        ax.set_title(EXPECTED_TITLE)
+        return ax
+
+    for call in public_calls():
+        order = ("returned", "given", "current")
+        read_evidence(collect(heatmap, call), order,
+                      show=lambda drawing, renders: shown_png(drawing, order, renders))
 
 
 def _checked_png(value):
@@ -135,31 +178,52 @@ def _too_costly(settings: Inspector, why: str) -> dict:
         f"the drawing sent back for a call was too costly to read ({why}; c.Inspector.cpu_seconds)")
 
 
+def _server(sandbox):
+    """This process's inspector server for these sandbox settings (started when first used)."""
+    from autograde.sandbox.forkserver_client import ForkServer
+
+    sandboxed = sandbox is not None and sandbox.enabled
+    key = (os.getpid(), sys.executable, json.dumps(sandbox.as_dict(), sort_keys=True) if sandboxed else None)
+    if key not in _SERVERS:
+        argv = [sys.executable, "-I", "-m", "autograde.grading.inspector"] + (["--wipe", "/tmp"] if sandboxed else [])
+        package = str(Path(__file__).resolve().parents[1])  # autograde/: the checker too
+        _SERVERS[key] = ForkServer(argv, settings=sandbox if sandboxed else None, readable=[package],
+                                   max_reply=MAX_REPLIES)
+        if len(_SERVERS) == 1:
+            multiprocessing.util.Finalize(None, close_servers, exitpriority=10)  # also in pool workers
+    return _SERVERS[key]
+
+
+def close_servers() -> None:
+    """End this process's inspector servers (they end with it anyway; this is sooner)."""
+    for key in [key for key in _SERVERS if key[0] == os.getpid()]:
+        _SERVERS.pop(key).close()
+
+
 def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector):
-    """One inspector process on ``evidence``: ``(lines, returncode, last stderr line, limit)``."""
+    """One submission's evidence read by a fresh fork of the inspector server:
+    ``(lines, exit status, last stderr line, limit)``; ``lines`` empty when it cannot start."""
+    from autograde.sandbox import TIMEOUT
+    from autograde.sandbox.command import limit_from_status
+    from autograde.sandbox.forkserver_client import ServerUnavailable
+
     request = json.dumps({"evidence": evidence, "read": [list(order) for order in orders],
                           "cpu_seconds": settings.cpu_seconds}).encode()
-    argv = [sys.executable, "-I", "-m", "autograde.grading.inspector"]
-    package = str(Path(__file__).resolve().parents[1])  # autograde/: the checker too
-    if sandbox is not None and sandbox.enabled:
-        from autograde.sandbox import run_in_sandbox
-        returncode, stdout, stderr, limit = run_in_sandbox(
-            argv, input=request, timeout=INSPECTOR_TIMEOUT, readable=[package], settings=sandbox)
-    else:
-        try:
-            process = subprocess.run(argv, input=request, capture_output=True, timeout=INSPECTOR_TIMEOUT)
-            returncode, stdout, stderr, limit = process.returncode, process.stdout, process.stderr, None
-        except subprocess.TimeoutExpired as expired:
-            from autograde.sandbox import TIMEOUT
-            returncode, stdout, stderr, limit = -9, expired.stdout or b"", expired.stderr or b"", TIMEOUT
-    lines = []
-    for line in stdout.splitlines():
+    try:
+        reply = _server(sandbox).request(request, INSPECTOR_TIMEOUT)
+    except ServerUnavailable as unavailable:
+        return [], None, str(unavailable)[-200:], None
+    lines = [READY]
+    for line in reply.output.splitlines():
         try:
             lines.append(json.loads(line) if len(line) <= MAX_REPLY else None)
         except ValueError:
             lines.append(None)
-    last = (stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or [""]
-    return lines, returncode, last[0][:200], limit
+    last = reply.stderr.strip().splitlines()[-1:] or [""]
+    sandboxed = sandbox is not None and sandbox.enabled
+    limit = TIMEOUT if reply.timed_out else (
+        limit_from_status(reply.status, reply.stderr.encode(), sandbox) if sandboxed else None)
+    return lines, reply.status, last[0][:200], limit
 
 
 def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | None = None,

@@ -10,3 +10,14 @@ def challenge_course(tmp_path_factory):
     generate_assignment, a few seconds): made once for the tests that only read it or add
     files of their own."""
     return copy_course(tmp_path_factory.mktemp("challenge") / "course", assignments=["challenge"])
+
+
+@pytest.fixture(autouse=True)
+def inspector_servers_closed():
+    """A test that read evidence in this process leaves no inspector server running (tests of
+    the sandbox look for leftover sandbox processes)."""
+    yield
+    import sys
+    inspector = sys.modules.get("autograde.grading.inspector")
+    if inspector is not None:
+        inspector.close_servers()

@@ -10,6 +10,7 @@ pipeline under both settings, and the graded corpus does the same through real
 nbgrader (``test_challenge_corpus.py``).
 """
 import base64
+import io
 
 import matplotlib
 
@@ -17,10 +18,12 @@ matplotlib.use("agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from autograde.checker.evidence import PNG_MAX_SIDE, collect, figure_png  # noqa: E402
 from autograde.checker.judge import judge_picture  # noqa: E402
@@ -122,6 +125,41 @@ def test_a_picture_of_what_the_caller_sees_is_a_bounded_png():
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and max(width, height) <= PNG_MAX_SIDE + 2
     assert width / height == pytest.approx(1.5, rel=0.02)
+
+
+def _coarse_grey(png):
+    """A PNG (base64) in grey, six times smaller: what it shows, not how its glyphs were hinted."""
+    image = Image.open(io.BytesIO(base64.b64decode(png))).convert("L")
+    return np.asarray(image.resize((image.width // 6, image.height // 6), Image.Resampling.BOX), dtype=float)
+
+
+def test_the_picture_shown_is_cut_from_the_readings_render_without_drawing_again():
+    def titled_above_the_figure():
+        figure, ax = plt.subplots(figsize=(4, 3))
+        ax.imshow(OTHER_ATTENTION)
+        ax.set_title("Attention Heatmap", y=1.2)  # past the figure's top: the render covers it too
+        return figure, ax
+
+    figure, ax = titled_above_the_figure()
+    renders = {}
+    read_picture(ax, renders)
+    draws = []
+    figure.canvas.mpl_connect("draw_event", draws.append)
+    shown = figure_png(figure, renders[figure])
+    assert draws == []
+    saved = figure_png(figure)  # drawn again by savefig, as the self-check in a notebook does
+    assert draws
+    assert _coarse_grey(shown).shape == _coarse_grey(saved).shape
+    assert np.abs(_coarse_grey(shown) - _coarse_grey(saved)).max() < 60
+    plt.close(figure)
+
+    # The render with the title hidden (the one that tells which texts are seen) is not it.
+    untitled, ax = titled_above_the_figure()
+    ax.title.set_alpha(0)
+    renders = {}
+    read_picture(ax, renders)
+    assert np.abs(_coarse_grey(figure_png(untitled, renders[untitled])) - _coarse_grey(saved)).max() > 60
+    plt.close(untitled)
 
 
 def test_each_lost_share_is_counted_once_for_the_first_failure_that_caused_it():

@@ -133,6 +133,8 @@ def test_the_self_check_cell_shows_each_calls_picture_and_verdicts():
     outputs = find_cell(notebook, "self_check").outputs
     pictures = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
     assert len(pictures) == 4 and all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pictures)
+    # cut from the inspector's render of each figure, not drawn again by savefig (whose PNGs name matplotlib)
+    assert not any(b"Matplotlib" in p for p in pictures)
     texts = [o["text"] for o in outputs if o.get("output_type") == "stream"]
     assert texts[1].startswith("\nCall 1 of 4: called without ax") and "the challenge's sentence" in texts[1]
     assert texts[2].splitlines() == ["- return value, matrix, x tick labels, y tick labels, title: passed",

@@ -376,6 +376,8 @@ class SeenRender:
         self.drawn = False
         self.renderer = None
         self.area = None  # the area rendered, in inches (None: the figure itself)
+        self.tight = None  # what is drawn (the figure's tight box), in inches (None: not known)
+        self.dpi = None  # the render's dpi
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
         self._pixels = None
         self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
@@ -396,13 +398,9 @@ class SeenRender:
             self._old_canvas = figure.canvas
             FigureCanvasAgg(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
-        figure.canvas.draw()
-        self.renderer = figure.canvas.get_renderer()
-        self.area = self._drawn_area()
+        self._draw_canvas()
         if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
-            figure.canvas.draw()
-            self.renderer = figure.canvas.get_renderer()
-            self.area = self._drawn_area()
+            self._draw_canvas()
         # Saving draws what a canvas draw skips: artists of an Axes marked animated.
         animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
         self._saved = self.area is not None or animated
@@ -410,6 +408,14 @@ class SeenRender:
             self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
         self.drawn = True
         return self
+
+    def _draw_canvas(self):
+        figure = self.figure
+        figure.canvas.draw()
+        self.renderer = figure.canvas.get_renderer()
+        self.dpi = figure.dpi
+        self.tight = self._tight_box()
+        self.area = self._drawn_area()
 
     @property
     def pixels(self):
@@ -438,16 +444,20 @@ class SeenRender:
         self.figure.set_dpi(self.figure.dpi * math.sqrt(SEEN_MAX_PIXELS / pixels) * 0.99)
         return True
 
+    def _tight_box(self):
+        """What is drawn, in inches (the box ``bbox_inches="tight"`` crops to), or None."""
+        tight = self.figure.get_tightbbox(self.renderer)
+        return tight if tight is not None and np.all(np.isfinite(tight.extents)) else None
+
     def _drawn_area(self):
         """The figure and what is drawn past its edges together (inches), or None when
         everything is drawn inside the figure."""
         from matplotlib import rcParams
         from matplotlib.transforms import Bbox
-        figure = self.figure
-        tight = figure.get_tightbbox(self.renderer)
-        if tight is None or not np.all(np.isfinite(tight.extents)):
+        tight = self.tight
+        if tight is None:
             return None
-        inside = figure.bbox_inches
+        inside = self.figure.bbox_inches
         if (tight.x0 >= inside.x0 and tight.y0 >= inside.y0 and tight.x1 <= inside.x1
                 and tight.y1 <= inside.y1):
             return None
@@ -477,6 +487,33 @@ class SeenRender:
         if self.area is not None:
             self.offset = np.array([self.area.x0 * dpi, self.area.y0 * dpi])
         return data.reshape(-1, width, 4).copy()
+
+    def png(self, box, dpi):
+        """PNG bytes of the render's pixels in ``box`` (inches, figure coordinates), scaled to
+        ``dpi`` (area-averaged: each pixel of the picture the mean of the render's under it),
+        with no drawing. Where ``box`` passes the render, the figure's background is shown, as
+        ``savefig(bbox_inches=box)`` draws it there. Still valid after :meth:`release`."""
+        from matplotlib.colors import to_rgba
+        from PIL import Image
+        pixels = self.pixels
+        height, width = pixels.shape[:2]
+        left, right = box.x0 * self.dpi - self.offset[0], box.x1 * self.dpi - self.offset[0]
+        top, bottom = height - (box.y1 * self.dpi - self.offset[1]), height - (box.y0 * self.dpi - self.offset[1])
+        before = [max(0, math.ceil(-top)), max(0, math.ceil(-left))]
+        after = [max(0, math.ceil(bottom - height)), max(0, math.ceil(right - width))]
+        if any(before + after):
+            patch = self.figure.patch
+            background = to_rgba(patch.get_facecolor()) if patch.get_visible() else (0, 0, 0, 0)
+            framed = np.empty((height + before[0] + after[0], width + before[1] + after[1], 4), dtype=np.uint8)
+            framed[...] = np.round(np.asarray(background) * 255).astype(np.uint8)
+            framed[before[0]:before[0] + height, before[1]:before[1] + width] = pixels
+            pixels = framed
+        size = (max(1, int(box.width * dpi)), max(1, int(box.height * dpi)))  # as Agg sizes a canvas
+        image = Image.fromarray(pixels, "RGBA").resize(size, Image.Resampling.BOX, box=(
+            left + before[1], top + before[0], right + before[1], bottom + before[0]))
+        buffer = io.BytesIO()
+        image.save(buffer, format="png")
+        return buffer.getvalue()
 
     def release(self):
         """Put the figure's dpi and canvas back as they were."""
@@ -2073,13 +2110,16 @@ The dict (schema 2)
 """
 
 
-def read_picture(ax):
+def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
     are listed under ``"errors"``. The figure is rendered twice (once as it is,
     once without the texts that count) and left as it was; every check on top of
     that reads those two renders and the artists' extents, without drawing again.
+    ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
+    kept) is added under its figure, for a picture of the figure made afterwards without
+    drawing it again (:func:`evidence.figure_png`).
     """
     picture = {"schema": 2, "errors": [], "drawn": False, "render": None, "axes": None, "heatmaps": [],
                "main": None, "x_labels": [], "y_labels": [], "x_labels_unseen": [], "y_labels_unseen": [],
@@ -2108,10 +2148,23 @@ def read_picture(ax):
     finally:
         render = picture.pop("_render", None)
         if render is not None:
+            _keep(render, renders)
             render.release()
         for private in ("_readers", "_shown"):
             picture.pop(private, None)
     return picture
+
+
+def _keep(render, renders):
+    """Add ``render`` to ``renders`` (when asked, and it was drawn), its pixels taken now,
+    while the figure is still set up to draw them."""
+    if renders is None or not render.drawn or render.figure in renders:
+        return
+    try:
+        render.pixels  # noqa: B018 - drawn now if no check needed them
+    except Exception:  # noqa: BLE001 - no pixels: the picture is then drawn on its own
+        return
+    renders[render.figure] = render
 
 # ------------------------------------------------------------------------
 # autograde/checker/judge_texts.py
@@ -3203,8 +3256,9 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
     matplotlib call makes; flagged as forged) or "grader" (the grader could not read a figure
     that an ordinary matplotlib call may have made: the student is not to blame, and is to be
     listed as not graded, by the grader's fault). A call that raised is read too when it sent
-    a drawing. ``show``: a function of the unpickled drawing whose result becomes ``png``
-    (the inspector draws the figure the caller saw while the drawing is open).
+    a drawing. ``show``: a function of the unpickled drawing and the reading's renders (by
+    figure: :func:`read_picture`) whose result becomes ``png`` (the inspector shows the figure
+    the caller saw, from its render, while the drawing is open).
     """
     result = {"status": evidence.get("status"), "exception": _clean_exception(evidence.get("exception")),
               "returned": clean_text(evidence.get("returned"), 60), "returned_given": False,
@@ -3225,11 +3279,11 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
         # judged on its own. (Each reading renders the figure: read each Axes once, and
         # stop at the first with a heatmap.)
         candidates = [(name, _genuine_axes(drawing[name])) for name in order]
-        pictures, chosen = [], None
+        pictures, chosen, renders = [], None, {} if show is not None else None
         for name, axes in candidates:
             if axes is None or any(axes is read for _, read, _ in pictures):
                 continue
-            pictures.append((name, axes, read_picture(axes)))
+            pictures.append((name, axes, read_picture(axes, renders)))
             if pictures[-1][2].get("main") is not None:
                 chosen = pictures[-1]
                 break
@@ -3239,7 +3293,7 @@ def read_evidence(evidence: dict, order=("returned", "given", "current"), show=N
         else:
             result["read_from"], result["picture"] = chosen[0], chosen[2]
         if show is not None:
-            result["png"] = show(drawing)
+            result["png"] = show(drawing, renders)
     except Exception as exc:  # noqa: BLE001 - a genuine figure the reader fails on: the grader's fault
         _, result["problem"], result["flags"], result["refused"] = _grader_fault(
             f"{type(exc).__name__}: {str(exc)[:120]}")
@@ -3412,36 +3466,49 @@ def _run_call(function, call, show):
     return _evidence(call, "returned", returned=kind, pickle=encoded, png=png)
 
 
-def shown_png(drawing: dict, order) -> str | None:
+def shown_png(drawing: dict, order, renders=None) -> str | None:
     """The PNG (:func:`figure_png`) of the figure of the first of ``order`` (the drawing's keys:
     "returned", "given", "current") that is an Axes: the figure the call is judged on, as the
-    caller sees it (with an ax, the caller's figure, however empty). None when there is none."""
+    caller sees it (with an ax, the caller's figure, however empty). None when there is none.
+    ``renders``: the reading's renders by figure (:func:`picture.read_picture`); the picture is
+    made from that figure's render when the reading made one."""
     from matplotlib.axes import Axes
     shown = next((drawing.get(key) for key in order if isinstance(drawing.get(key), Axes)), None)
-    return figure_png(shown.get_figure(root=True)) if shown is not None else None
+    if shown is None:
+        return None
+    figure = shown.get_figure(root=True)
+    return figure_png(figure, (renders or {}).get(figure))
 
 
-def figure_png(figure):
+def figure_png(figure, render=None):
     """The figure as Jupyter shows it (cropped to what is drawn), as base64 PNG of at most
     :data:`PNG_MAX_SIDE` pixels a side and :data:`PNG_MAX_BYTES` bytes; None when it cannot
     be drawn. Anything drawn far outside the figure is not followed: the crop is then the
-    figure itself."""
+    figure itself. With ``render`` (a :class:`seen.SeenRender` of this figure, at
+    :data:`PNG_DPI` or finer) its pixels are cropped and scaled down, without drawing the
+    figure again; else the figure is saved at that dpi."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
     try:
+        if render is None:
+            canvas = FigureCanvasAgg(figure) if not isinstance(figure.canvas, FigureCanvasAgg) else figure.canvas
+            tight = figure.get_tightbbox(canvas.get_renderer())
+        else:
+            tight = render.tight
         width, height = figure.get_size_inches()
-        canvas = FigureCanvasAgg(figure) if not isinstance(figure.canvas, FigureCanvasAgg) else figure.canvas
-        tight = figure.get_tightbbox(canvas.get_renderer())
         own = Bbox.from_bounds(0, 0, width, height)
         crop = tight if (tight is not None and all(map(math.isfinite, tight.bounds))
                          and tight.width <= 2 * width and tight.height <= 2 * height) else own
         crop = crop.padded(0.1)
         dpi = min(PNG_DPI, PNG_MAX_SIDE / max(crop.width, crop.height, 1e-3))
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+        if render is not None and render.dpi >= dpi:
+            data = render.png(crop, dpi)
+        else:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+            data = buffer.getvalue()
     except Exception:  # noqa: BLE001 - a figure that cannot be drawn is not shown
         return None
-    data = buffer.getvalue()
     return base64.b64encode(data).decode("ascii") if len(data) <= PNG_MAX_BYTES else None
 
 
