@@ -17,10 +17,6 @@ from .disk import digest, disk_usage, held_files_bytes, regular_files
 from .files import copy_file_into, copy_regular_files
 from .settings import CPU, DISK, MB, MEMORY, NOTEBOOK_TIME, Sandbox
 
-#: The kernel's program (:mod:`.kernel_entry`), bound read-only at KERNEL_ENTRY_INSIDE.
-KERNEL_ENTRY = Path(__file__).with_name("kernel_entry.py")
-KERNEL_ENTRY_INSIDE = "/sandbox/kernel_entry.py"
-
 
 class KernelSandbox:
     """One grading kernel's sandbox: scratch folders, uid, bwrap command, disk watchdog.
@@ -90,7 +86,7 @@ class KernelSandbox:
 
     def command(self, argv: list[str]) -> list[str]:
         """The bwrap command line that runs ``argv`` (the kernel) in this sandbox."""
-        mounts = Mounts().system().read_only(KERNEL_ENTRY, KERNEL_ENTRY_INSIDE)
+        mounts = Mounts().system()
         for folder in (self.work, self.home, self.ipc):
             mounts.writable(folder)
         mounts.writable(self.home / "shm", "/dev/shm")

@@ -14,7 +14,7 @@ from jupyter_client.session import Session
 from traitlets import DottedObjectName, default
 
 from .bwrap import bwrap_env
-from .kernel import KERNEL_ENTRY_INSIDE, KernelSandbox
+from .kernel import KernelSandbox
 from .settings import MB
 
 #: ``Sandbox.max_output_mb``; one message could otherwise be as large as the kernel's memory).
@@ -86,11 +86,10 @@ class SandboxedKernelClient(AsyncKernelClient):
 class SandboxedKernelManager(AsyncKernelManager):
     """An ipykernel started inside a :class:`KernelSandbox` (for nbclient).
 
-    The kernel is ipykernel of this interpreter, whatever the notebook's kernelspec says,
-    started as ``python -m ipykernel_launcher`` would be by :mod:`.kernel_entry` (without
-    the debugger, and a cheaper exit); it talks over IPC sockets in the sandbox's IPC
-    folder (TCP cannot cross the sandbox's empty network namespace); interrupts are sent
-    as messages (a SIGINT would reach bwrap, not the kernel).
+    The kernel is ``python -m ipykernel_launcher`` of this interpreter, whatever the
+    notebook's kernelspec says; it talks over IPC sockets in the sandbox's IPC folder
+    (TCP cannot cross the sandbox's empty network namespace); interrupts are sent as
+    messages (a SIGINT would reach bwrap, not the kernel).
     """
 
     client_class = DottedObjectName("autograde.sandbox.kernel_manager.SandboxedKernelClient")
@@ -119,10 +118,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def kernel_spec(self) -> KernelSpec:
         if self._kernel_spec is None:
             self._kernel_spec = KernelSpec(
-                # No history database: IPython would write each cell to SQLite in the
-                # sandbox's fresh home (In, _ih and %history keep working from memory).
-                argv=[sys.executable, KERNEL_ENTRY_INSIDE, "-f", "{connection_file}",
-                      "--HistoryManager.enabled=False"],
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                 display_name="Python 3 (grading sandbox)", language="python",
                 interrupt_mode="message", name="python3")
         return self._kernel_spec

@@ -653,34 +653,6 @@ def test_a_matplotlib_notebook_runs_and_its_files_come_back(course):
         shutil.copy(student / "heatmap.png", os.environ["SANDBOX_TEST_PNG"])
 
 
-def test_the_kernel_starts_as_with_m_without_its_debugger_and_exits_finalizing_the_students_objects(course):
-    """The kernel's entry (``kernel_entry.py``) keeps ``python -m ipykernel_launcher``'s view and
-    skips the debugger at start; its cheaper exit still finalizes what the student left open:
-    a file kept in a variable, one held in a reference cycle, an object in a cycle whose ``__del__``
-    writes (as ``-m`` does; tried outside the sandbox too)."""
-    cells = [
-        "import sys\nprint(sys.argv[0].endswith('ipykernel_launcher.py'), '' in sys.path, "
-        "'debugpy.server' in sys.modules, 'history.sqlite' in str(get_ipython().history_manager.hist_file))",
-        "import debugpy.server\nprint('imported')",
-        textwrap.dedent("""\
-            kept = open('kept_open.txt', 'w'); kept.write('flushed at exit')
-            ring = [open('in_a_cycle.txt', 'w')]; ring.append(ring); ring[0].write('collected at exit')
-            class Keeper:
-                def __del__(self):
-                    open('by_del.txt', 'w').write('finalized at exit')
-            keeper = Keeper(); keeper.itself = keeper"""),
-    ]
-    notebook, resources = run_notebook(cells, course["student"])
-    assert [errors(cell) for cell in notebook.cells] == [[], [], []]
-    assert text(notebook.cells[0]).split() == ["True", "True", "False", "False"]
-    assert text(notebook.cells[1]).splitlines()[-1] == "imported"  # after pydevd's own warnings
-    student = course["student"]
-    assert {name: (student / name).read_text() for name in ("kept_open.txt", "in_a_cycle.txt", "by_del.txt")} == {
-        "kept_open.txt": "flushed at exit", "in_a_cycle.txt": "collected at exit", "by_del.txt": "finalized at exit"}
-    assert resources["sandbox"]["exit_status"] == 0
-    assert sandbox_processes() == []
-
-
 # --- switched off, or not available ------------------------------------------------------------
 
 def test_disabled_sandbox_runs_unsandboxed_and_says_so_loudly(course, monkeypatch):
