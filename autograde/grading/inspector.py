@@ -49,9 +49,6 @@ MAX_REPLIES = 16 * MAX_REPLY
 #: The inspector servers of this process, by (pid, Python, sandbox settings).
 _SERVERS: dict = {}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: The inspector's first line: it started and imported what it reads with. Without it, the
-#: grader's own machinery failed (e.g. the kit cannot be imported), never the student's drawing.
-READY = {"ready": True}
 #: CPU seconds past the budget before the hard stop (SIGXCPU) when the budget's own timer
 #: could not interrupt (a long step inside C code).
 HARD_STOP_SLACK = 5
@@ -202,7 +199,9 @@ def close_servers() -> None:
 
 def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector):
     """One submission's evidence read by a fresh fork of the inspector server:
-    ``(lines, exit status, last stderr line, limit)``; ``lines`` empty when it cannot start."""
+    ``(lines, exit status, last stderr line, limit)``; ``lines`` None when the server cannot
+    start (it did not say it was ready: the grader's own machinery failed, e.g. the kit cannot
+    be imported, never the student's drawing)."""
     from autograde.sandbox import TIMEOUT
     from autograde.sandbox.command import limit_from_status
     from autograde.sandbox.forkserver_client import ServerUnavailable
@@ -212,8 +211,8 @@ def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector
     try:
         reply = _server(sandbox).request(request, INSPECTOR_TIMEOUT)
     except ServerUnavailable as unavailable:
-        return [], None, str(unavailable)[-200:], None
-    lines = [READY]
+        return None, None, str(unavailable)[-300:], None
+    lines = []
     for line in reply.output.splitlines():
         try:
             lines.append(json.loads(line) if len(line) <= MAX_REPLY else None)
@@ -249,10 +248,9 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
     readings: list[dict] = []
     while len(readings) < len(evidence):
         lines, returncode, last, limit = _run(evidence[len(readings):], orders[len(readings):], sandbox, settings)
-        if not lines or lines[0] != READY:
-            raise GraderFault(f"the inspector, which reads the drawings, could not start (exit status "
-                              f"{returncode}{', ' + limit if limit else ''}{': ' + last if last else ''})")
-        for line in lines[1:]:
+        if lines is None:  # ``last`` says how it ended and what it wrote
+            raise GraderFault(f"the inspector, which reads the drawings, could not start ({last})")
+        for line in lines:
             if isinstance(line, dict) and line.get("too_costly"):
                 readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
             elif isinstance(line, dict) and isinstance(line.get("reading"), dict):
