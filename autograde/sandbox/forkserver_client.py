@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import tempfile
 import time
@@ -112,7 +113,7 @@ class ForkServer:
             self._process.close()
         else:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(popen.pid, 9)
+                os.killpg(popen.pid, signal.SIGKILL)
             popen.wait()
             for pipe in (popen.stdin, popen.stdout):
                 with contextlib.suppress(OSError):
