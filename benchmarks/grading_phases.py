@@ -156,7 +156,7 @@ def instrument(clock: PhaseClock) -> None:
     """Mark the phases on the kit's, nbgrader's and nbclient's own functions."""
     from nbclient import NotebookClient
 
-    from autograde.checker import evidence, seen, unpickle, verdicts
+    from autograde.checker import evidence, seen, unpickle
     from autograde.grading import nbgrader_adapter
     from autograde.grading.preprocessors import grade_from_evidence
     from autograde.grading.protocol import EVIDENCE_CELL_KEY
@@ -218,7 +218,6 @@ def instrument(clock: PhaseClock) -> None:
     clock.wrap(seen.SeenRender, "render", "draw: the figure")
     clock.wrap(seen.SeenRender, "_draw_pixels", "draw: its pixels, texts hidden")
     clock.wrap(evidence, "shown_png", "draw: the shown PNG")
-    clock.wrap(verdicts, "judge_call", "judging")
     clock.wrap(unpickle, "read_evidence", "reading checks")  # what the reading spends besides the above
 
 
