@@ -17,7 +17,8 @@ sandbox that kernel runs with the instructor's permissions: it can read
 instructor can, use the network and kill the grader. Here every grading kernel
 (:class:`SandboxedKernelManager`, used by
 ``autograde.grading.preprocessors.sandboxed_execute.SandboxedExecute``) and every
-short-lived helper (:func:`run_in_sandbox`, for the inspector) runs inside
+helper (the inspector's fork server, :class:`~.command.SandboxedProcess`; a short command,
+:func:`run_in_sandbox`, for the sandbox's own probe) runs inside
 `bubblewrap <https://github.com/containers/bubblewrap>`_ (``bwrap``):
 
 What the sandbox sees
@@ -27,8 +28,8 @@ What the sandbox sees
     the launcher :mod:`autograde.sandbox.launch`. Writable, for a kernel: a
     scratch copy of the student's folder (the kernel's working directory), a
     scratch home (``HOME``, ``MPLCONFIGDIR``, ``TMPDIR``) and the folder of the
-    kernel's connection file and sockets; nothing else. For
-    :func:`run_in_sandbox`: only a small private ``/tmp`` in memory. Nothing else
+    kernel's connection file and sockets; nothing else. For a helper: only a
+    small private ``/tmp`` in memory. Nothing else
     of the course exists inside: no ``solutions/``, no other students, no
     gradebook, no ``nbgrader_config.py``, no exchange.
 
