@@ -1,4 +1,5 @@
-"""Short-lived commands in a sandbox (the inspector): stdin in, stdout and stderr out."""
+"""Helpers in a sandbox: a short command, stdin in, stdout and stderr out (run_in_sandbox: the
+probe), and a long-lived one with pipes (SandboxedProcess: the inspector's fork server)."""
 from __future__ import annotations
 
 import contextlib
