@@ -63,14 +63,17 @@ def graded(function, calls):
 @pytest.mark.parametrize("index", range(len(COLORMAPS)), ids=COLORMAPS)
 def test_every_colormap_grades_full_marks(index):
     call = CALLS[index % len(CALLS)]
-    assert graded(reference(cmap=COLORMAPS[index]), [call]) == (10, [])
+    score, failures = graded(reference(cmap=COLORMAPS[index]), [call])
+    assert (score, failures) == (10, []), failures
 
 
 @pytest.mark.parametrize("label, norm, cmap", norms(), ids=[label for label, _, _ in norms()])
 def test_every_norm_grades_full_marks(label, norm, cmap):
-    assert graded(reference(cmap=cmap, norm=norm), CALLS) == (10, [])
+    score, failures = graded(reference(cmap=cmap, norm=norm), CALLS)
+    assert (score, failures) == (10, []), failures
 
 
 @pytest.mark.parametrize("name", sorted(PLOT_TYPES))
 def test_every_plot_type_grades_full_marks(name):
-    assert graded(PLOT_TYPES[name], CALLS) == (10, [])
+    score, failures = graded(PLOT_TYPES[name], CALLS)
+    assert (score, failures) == (10, []), failures
