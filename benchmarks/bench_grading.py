@@ -11,6 +11,12 @@
 3. the same with ``--no-sandbox``, to price the sandbox;
 4. ``python -m autograde grade`` again on (2), which only writes the feedback.
 
+``--kit-only`` runs (2) and (4) alone, for a large class (``--n 1000``): then it also
+prints the peak memory (the largest process's, and the machine's memory in use above
+its level at the start) and the pace through the run, from the run journal's graded
+submissions counted every few seconds (a part that grew faster than the class would
+slow the last quarter down).
+
 Each way runs in its own throwaway copy of the course (the repository is not
 touched), with the same hidden-input seed, so the kit's three gradebooks must be identical.
 Printed: wall time, the speed-up over sequential nbgrader, CPU seconds per
@@ -24,6 +30,7 @@ are the corpus's job).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -31,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -79,6 +87,54 @@ def _machine_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def _memory_in_use_mb() -> float:
+    """The machine's memory in use (total less available, /proc/meminfo), in MB."""
+    with open("/proc/meminfo") as meminfo:
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in meminfo}
+    return (kb["MemTotal"] - kb["MemAvailable"]) / 1024
+
+
+class Pace:
+    """Every few seconds, how many submissions of ``course`` are graded (the run journal's
+    "graded" lines), and the machine's memory in use: for the pace through a long run and
+    its peak memory."""
+
+    def __init__(self, course: Path, every: float = 5.0):
+        self.journal, self.every = course / "grading" / "challenge-run.jsonl", every
+        self.samples: list[tuple[float, int]] = []
+        self.memory_at_start = self.peak_memory = _memory_in_use_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self):
+        while not self._stop.wait(self.every):
+            with contextlib.suppress(OSError), open(self.journal, "rb") as journal:
+                done = journal.read().count(b'"event": "graded"')
+                self.samples.append((time.perf_counter() - self.started, done))
+            self.peak_memory = max(self.peak_memory, _memory_in_use_mb())
+
+    def quarters(self, n: int) -> list[float]:
+        """Seconds per submission in each quarter of the class (the first from its first
+        graded submission: the run's start is not in it)."""
+        seconds = []
+        for quarter in range(4):
+            low, high = max(1, n * quarter // 4), n * (quarter + 1) // 4
+            first = next(((t, done) for t, done in self.samples if done >= low), None)
+            last = next(((t, done) for t, done in self.samples if done >= high), None)
+            if first and last and last[1] > first[1]:
+                seconds.append((last[0] - first[0]) / (last[1] - first[1]))
+        return seconds
+
+
 def measure(function):
     """(wall seconds, CPU seconds of waited-for child processes, CPU seconds of the whole
     machine) spent by ``function()``.
@@ -103,17 +159,21 @@ def main(argv=None) -> int:
     parser.add_argument("--phases", type=int, default=10, metavar="N",
                         help="then grade N submissions with one worker in this process and print the CPU "
                              "per submission phase by phase (benchmarks/grading_phases.py; 0: skip)")
+    parser.add_argument("--kit-only", action="store_true",
+                        help="only `python -m autograde grade` (and its feedback run), with its peak "
+                             "memory and pace: for a large class, e.g. --n 1000")
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
+        if args.kit_only:
+            return _kit_only(scratch, args)
         courses = {name: _course(scratch / name, args.n)
                    for name in ("plain", "sequential", "parallel", "unsandboxed")}
         with open(courses["plain"] / "nbgrader_config.py", "a") as config:
             config.write(WITHOUT_THE_KIT)
-        grade = [sys.executable, "-m", "autograde", "grade", "--no-progress", "--allow-ungraded"] + (
-            ["--jobs", str(args.jobs)] if args.jobs else [])
+        grade = _grade_command(args)
         runs = {
             "plain nbgrader, without the kit": lambda: _run(
                 [sys.executable, "-m", "nbgrader", "autograde", "challenge", "--log-level=ERROR"],
@@ -168,6 +228,33 @@ def main(argv=None) -> int:
             print(f"kept {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade_command(args) -> list[str]:
+    return [sys.executable, "-m", "autograde", "grade", "--no-progress", "--allow-ungraded"] + (
+        ["--jobs", str(args.jobs)] if args.jobs else [])
+
+
+def _kit_only(scratch: Path, args) -> int:
+    """``python -m autograde grade`` alone on N submissions: wall, CPU, peak memory, pace."""
+    course = _course(scratch / "parallel", args.n)
+    grade = _grade_command(args)
+    print(f"{args.n} submissions, {os.cpu_count()} cores; course in {scratch}", flush=True)
+    with Pace(course) as pace:
+        wall, children, machine = measure(lambda: _run(grade + ["--no-feedback"], course))
+    feedback_wall, _, feedback_machine = measure(lambda: _run(grade, course))
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    graded = len(scores_of(course))
+    print(f"python -m autograde grade --no-feedback: {wall:.1f} s wall, "
+          f"{machine / args.n:.2f} CPU s per submission (machine), {children / args.n:.2f} (children); "
+          f"{graded} of {args.n} students graded")
+    print(f"then the feedback HTML: {feedback_wall:.1f} s wall, {feedback_machine / args.n:.2f} CPU s per submission")
+    print(f"peak memory: largest process {largest:.0f} MB; machine in use {pace.peak_memory - pace.memory_at_start:+.0f} MB "
+          f"above the start ({pace.memory_at_start:.0f} MB)")
+    print("seconds per submission, by quarter of the class: "
+          + ", ".join(f"{seconds:.2f}" for seconds in pace.quarters(args.n)))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    return 0 if graded == args.n else 1
 
 
 if __name__ == "__main__":
