@@ -90,6 +90,40 @@ def test_every_norm_round_trips():
         assert np.allclose(copy.to_rgba(positive), image.to_rgba(positive)), label
 
 
+def _transform_nodes(root):
+    """Every matplotlib transform reachable from ``root`` through attributes and containers."""
+    from matplotlib.transforms import TransformNode
+    seen, queue, found = set(), [root], []
+    while queue:
+        obj = queue.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        found += [obj] if isinstance(obj, TransformNode) else []
+        if isinstance(obj, dict):
+            queue.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            queue.extend(obj)
+        elif type(obj).__module__.startswith("matplotlib") and hasattr(obj, "__dict__"):
+            queue.extend(vars(obj).values())
+    return found
+
+
+def test_an_unpickled_transform_files_its_parents_under_their_ids_here():
+    """Matplotlib's unpickling keeps the ids of the process that pickled the figure as the
+    keys of each transform's parents; a transform made while reading that gets one of those
+    ids takes the key, and the unpickled parent is no longer told of changes (a colorbar or
+    cells drawn off their place: honest pictures lost points at random)."""
+    figure = Figure()
+    ax = figure.add_subplot()
+    figure.colorbar(ax.imshow(VALUES), ax=ax).set_label("Attention Weight")
+    nodes = _transform_nodes(round_trip(figure, ax).get_figure(root=True))
+    assert len(nodes) > 50
+    stale = [(key, type(node).__name__) for node in nodes for key, parent in node._parents.items()
+             if key != id(parent())]
+    assert not stale, stale[:5]
+
+
 @pytest.mark.parametrize("name", sorted(PLOT_TYPES))
 def test_every_plot_type_of_the_catalogue_is_admitted(name):
     for call in public_calls():

@@ -3077,6 +3077,7 @@ import functools
 import io
 import pickle
 import types
+import weakref
 
 
 #: Largest pickled drawing accepted for one call (bytes).
@@ -3105,8 +3106,34 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
                 if isinstance(part, dict) and any(not isinstance(k, str) or k.startswith("__") for k in part):
                     raise ForgedEvidence("an object's special attributes set while unpickling")
         super().load_build()
+        _rekey_transform_parents(target)
 
     dispatch[pickle.BUILD[0]] = load_build
+
+
+def _rekey_transform_parents(node):
+    """File an unpickled transform's parents under their ids in this process.
+
+    A transform tells its parents (the transforms computed from it) to recompute when it
+    changes; it keeps them in ``_parents``, keyed by ``id(parent)``, and a new parent
+    registers under its own id, replacing whatever was there. Matplotlib's unpickling keeps
+    the keys of the process that pickled the figure: here they are stale ids. When a
+    transform made while the figure is read (a drawing's, ``savefig``'s) happens to get one
+    of those ids, it takes that key, the unpickled parent is no longer told of changes, and
+    it draws with an outdated matrix: a colorbar, cells or tick labels drawn off their
+    place, so an honest picture lost points at random (about one reading in 300 on a busy
+    machine, when the figure was pickled by a fork of the reading process, as in the
+    self-check). Keyed by their ids here, as ``TransformNode.set_children`` keys them, the
+    ids cannot be taken while the parents live."""
+    from matplotlib.transforms import TransformNode
+    if not isinstance(node, TransformNode):
+        return
+    parents = [reference() for reference in node._parents.values()]
+    node._parents = {}
+    for parent in parents:
+        if parent is not None:
+            node._parents[id(parent)] = weakref.ref(
+                parent, lambda _, pop=node._parents.pop, key=id(parent): pop(key))
 
 
 def _load(data: bytes):
