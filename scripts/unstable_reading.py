@@ -1,13 +1,15 @@
-"""Catch an honest picture read wrong: collect and read the reference solution again and again.
+"""Check that an honest picture is read the same every time: collect and read it again and again.
 
-The colormap sweep (``autograde/tests/test_admitted_sweep.py``) fails now and then on a call
-without ``ax``: one reading of a correct heatmap loses the colorbar's points (its bar is
-blank in the render) or the matrix's (cells not shown), and reading the very same evidence
-again gives full marks. This script repeats what the sweep does, in one process: collect the
-reference solution's call (``evidence.collect``, a fork), read it (``read_evidence``) and
-judge it; on a reading that loses points it reads the same evidence again and saves both
-renders (``--out``) for comparison. It is rare (about one reading in 300 on a busy
-machine, fewer on an idle one): run two CPU-bound processes beside it to see it sooner.
+The colormap sweep (``autograde/tests/test_admitted_sweep.py``) used to fail now and then on
+a call without ``ax``: one reading of a correct heatmap lost the colorbar's points (its bar
+blank in the render), the matrix's or the tick labels', and reading the very same evidence
+again gave full marks. The cause was matplotlib's unpickling, which files each transform's
+parents under the ids of the process that pickled the figure (mended in
+``unpickle._rekey_transform_parents``). This script repeats what the sweep does, in one process: collect the reference solution's
+call (``evidence.collect``, a fork), read it (``read_evidence``) and judge it; on a reading
+that loses points it reads the same evidence again and saves both renders (``--out``). Before
+the fix about one reading in 20 to 300 lost points on a busy machine (two CPU-bound processes
+beside it); it exits with 1 if any does.
 
 Usage (from the repository root)::
 
