@@ -99,7 +99,8 @@ def _transform_nodes(root):
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        found += [obj] if isinstance(obj, TransformNode) else []
+        if isinstance(obj, TransformNode):
+            found.append(obj)
         if isinstance(obj, dict):
             queue.extend(obj.values())
         elif isinstance(obj, (list, tuple)):
