@@ -160,7 +160,7 @@ def instrument(clock: PhaseClock) -> None:
     from autograde.grading import nbgrader_adapter
     from autograde.grading.preprocessors import grade_from_evidence
     from autograde.grading.protocol import EVIDENCE_CELL_KEY
-    from autograde.sandbox import kernel
+    from autograde.sandbox import kernel, kernel_template_client
     from autograde.term import class_grading, worker, worker_pool
 
     worker_pool.WorkerPool = InlinePool
@@ -171,6 +171,7 @@ def instrument(clock: PhaseClock) -> None:
     clock.wrap(steps, "save", "nbgrader: save, writes (main process)")
     clock.wrap(steps, "finish", "nbgrader: save, writes (main process)")
     clock.wrap(kernel.KernelSandbox, "__init__", "sandbox set-up")
+    clock.wrap(kernel_template_client.KernelTemplate, "sandbox_for", "sandbox set-up")
     for name in ("end", "copy_back", "close"):
         clock.wrap(kernel.KernelSandbox, name, "kernel stop, sandbox end")
     # nbconvert's ExecutePreprocessor calls nbclient's synchronous methods

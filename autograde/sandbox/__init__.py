@@ -9,7 +9,9 @@ names and sentences), :mod:`.probe` (does bubblewrap work here?), :mod:`.bwrap` 
 environment, uid, the command line, the sandbox's init), :mod:`.seccomp` (the system-call
 filter), :mod:`.launch` (limits, then the command), :mod:`.command` (a short command: the
 inspector), :mod:`.kernel` and :mod:`.disk` (a grading kernel's folders and watchdog),
-:mod:`.kernel_manager` (jupyter_client's side, with caps on the kernel's messages).
+:mod:`.kernel_template` and :mod:`.kernel_template_client` (the warm template a grading kernel
+is forked from), :mod:`.kernel_manager` (jupyter_client's side, with caps on the kernel's
+messages).
 
 ``nbgrader autograde`` runs each submission in a Jupyter kernel. Without a
 sandbox that kernel runs with the instructor's permissions: it can read
@@ -50,7 +52,8 @@ System calls
     stays one session, one scheduler autogroup: it shares the CPU fairly with
     the other sandboxes however many processes it runs), new namespaces
     (``unshare``, ``setns``, ``clone`` with ``CLONE_NEW*``; ``clone3`` says it
-    does not exist) and mounts: no tmpfs of memory that no limit sees.
+    does not exist) and mounts: no tmpfs of memory that no limit sees; nor System V IPC, POSIX
+    message queues or keys, which outlive a process without a file.
 
 Limits
     Set by :mod:`autograde.sandbox.launch` before the command starts (see
@@ -61,6 +64,15 @@ Limits
     (``max_seconds``) and the disk its files take (``max_disk_mb``,
     ``max_files``: its folders, and the deleted files and memfds its processes
     still hold); it stops the kernel when one goes over.
+
+Warm kernels
+    Each grading worker keeps one kernel sandbox whose command is a warm
+    template (:mod:`.kernel_template`: ipykernel, NumPy and matplotlib imported,
+    nothing of any student); a submission's kernel is a fork of it
+    (:mod:`.kernel_template_client`), one at a time. Between two kernels the
+    template's server kills what the last one left and the grader empties the
+    folders; what outlives a process without a file is refused by the filter.
+    ``c.Sandbox.warm_kernels = False``: a fresh sandbox per kernel.
 
 Root or not
     Run as a normal user (an instructor), bwrap creates a user namespace in
@@ -87,12 +99,13 @@ rejects messages signed with a different key.
 from .bwrap import SANDBOX_UID_BASE, Mounts, font_cache_files
 from .command import SandboxResult, run_in_sandbox
 from .kernel import KernelSandbox
+from .kernel_template_client import kernel_sandbox
 from .kernel_manager import SandboxedKernelClient, SandboxedKernelManager, SandboxedSession
 from .probe import sandbox_problem
 from .settings import (CPU, DISK, FILE_SIZE, MB, MEMORY, NOTEBOOK_TIME, PROCESSES, TIMEOUT, Sandbox, SandboxUnavailable,
                        limit_in_error, limit_message)
 
-__all__ = ["Sandbox", "SandboxUnavailable", "sandbox_problem", "run_in_sandbox", "SandboxResult", "KernelSandbox",
+__all__ = ["Sandbox", "SandboxUnavailable", "sandbox_problem", "run_in_sandbox", "SandboxResult", "KernelSandbox", "kernel_sandbox",
            "SandboxedKernelManager", "SandboxedKernelClient", "SandboxedSession", "Mounts", "font_cache_files",
            "limit_message", "limit_in_error", "SANDBOX_UID_BASE", "MB",
            "CPU", "MEMORY", "PROCESSES", "FILE_SIZE", "DISK", "TIMEOUT", "NOTEBOOK_TIME"]

@@ -54,39 +54,56 @@ def serve(handle, *, timeout: float, max_reply: int, wipe: str | None = None) ->
     For each request the grader gets two frames: what the child wrote to its stdout (at most
     ``max_reply`` bytes), then the server's report, JSON ``{"status": exit status (128 + signal
     when killed by one, as bwrap reports), "timed_out": the child ran past ``timeout`` seconds
-    and was killed, "stderr": the end of what it wrote to stderr}``.
+    and was killed, "stderr": the end of what it wrote to stderr, "clean": every process it left was
+    killed and its files removed (else the server exits after this report)}``. An empty frame
+    from the grader is a stop: it kills the child running (the server goes on), and is ignored
+    when none runs.
     """
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 or libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise SystemExit("forkserver: could not make itself untraceable and the reaper of its children")
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    replies = sys.stdout.buffer
     skeleton = _listing(wipe) if wipe else None
     replies.write(READY)
     replies.flush()
     while True:
-        request = _read_frame(requests)
+        request = _read_frame(0)
         if request is None:
             return 0
+        if not request:  # a stop meant for a child that had ended already
+            continue
         out, report = _serve_one(handle, request, timeout, max_reply)
         del request
         clean = _sweep() and (_wipe(wipe, skeleton) if wipe else True)
-        report = json.dumps(report).encode()
+        report = json.dumps({**report, "clean": clean}).encode()
         replies.write(FRAME.pack(len(out)) + out + FRAME.pack(len(report)) + report)
         replies.flush()
         if not clean:
             return 3
 
 
-def _read_frame(stream) -> bytes | None:
-    header = stream.read(FRAME.size)
-    if len(header) < FRAME.size:
+def _read_frame(fd: int) -> bytes | None:
+    """A frame from ``fd`` (unbuffered: a stop that arrives while a child runs must be seen by
+    ``select``); None at the end of the stream."""
+    header = _read_exactly(fd, FRAME.size)
+    if header is None:
         return None
     (size,) = FRAME.unpack(header)
-    data = stream.read(size)
-    return data if len(data) == size else None
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
 
 
 def _serve_one(handle, request: bytes, timeout: float, max_reply: int) -> tuple[bytes, dict]:
+    """Run one child; a stop from the grader on stdin while it runs (or stdin's end) kills it."""
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     pid = os.fork()
@@ -97,13 +114,17 @@ def _serve_one(handle, request: bytes, timeout: float, max_reply: int) -> tuple[
     deadline = time.monotonic() + timeout
     out, err = bytearray(), bytearray()
     readers = {out_read: (out, max_reply), err_read: (err, None)}
-    status, timed_out = None, False
+    status, timed_out, told = None, False, False
     while readers and status is None:
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select(list(readers), [], [], min(left, 0.5))
+        ready, _, _ = select.select([*readers, 0], [], [], min(left, 0.5))
+        if 0 in ready:  # the grader says: end it (an empty frame), or has gone
+            _read_frame(0)
+            told = True
+            break
         for fd in ready:
             if not _read_some(fd, *readers[fd]):
                 readers.pop(fd)
@@ -111,7 +132,7 @@ def _serve_one(handle, request: bytes, timeout: float, max_reply: int) -> tuple[
         if not readers or not ready:  # both pipes closed, or a quiet half second: has it exited?
             status = _exited(pid)
     if status is None:
-        if not timed_out:  # the pipes closed but the child runs on
+        if not (timed_out or told):  # the pipes closed but the child runs on
             status = _wait(pid, deadline)
             timed_out = status is None
         if status is None:

@@ -29,23 +29,18 @@ class KernelSandbox:
     notebook has run for ``max_seconds`` in all, or when its files take more than
     ``max_disk_mb`` (or ``max_files``): the files in its folders, and the deleted files
     and memfds its processes still hold (:func:`held_files_bytes`).
+
+    A kernel forked from a warm template (:class:`~.kernel_template_client.WarmKernelSandbox`)
+    has the template's folders, uid and init, and is launched, killed and found its own way
+    (``_launched``, ``_kill``, ``_find_kernel``, ``_nothing_left``).
     """
 
+    forked = False         # the kernel is a fork of a warm template (.kernel_template_client)
     WATCH_INTERVAL = 0.25  # seconds between two looks at the disk
     HELD_FILES_EVERY = 4   # looks; held files cost more to find (about 1 ms a process)
 
     def __init__(self, settings: Sandbox, folder: str | os.PathLike):
-        self.settings = settings
-        self.folder = Path(folder)
-        self.limit_hit: str | None = None  # set by the watchdog
-        self.kernel_cpu_seconds = 0.0      # last CPU time seen for the kernel process
-        self._before: dict[str, str] = {}
-        self._watchdog: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._process: subprocess.Popen | None = None
-        self._started = 0.0                # time.monotonic() at the kernel's launch
-        self.seccomp_fd: int | None = None  # for bwrap, until the kernel is launched
-        self.init: SandboxInit | None = None
+        self._start_state(settings, folder)
         self.uid_slot: UidSlot | None = None
         self.root: Path | None = None
         try:
@@ -62,19 +57,33 @@ class KernelSandbox:
             self.close()
             raise
 
+    def _start_state(self, settings: Sandbox, folder: str | os.PathLike) -> None:
+        """What one notebook's run starts with (a fresh sandbox's, or a warm kernel's)."""
+        self.settings = settings
+        self.folder = Path(folder)
+        self.limit_hit: str | None = None  # set by the watchdog
+        self.kernel_cpu_seconds = 0.0      # last CPU time seen for the kernel process
+        self._before: dict[str, str] = {}
+        self._watchdog: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._started = 0.0                # time.monotonic() at the kernel's launch
+        self.seccomp_fd: int | None = None  # for bwrap, until the kernel is launched
+        self.init: SandboxInit | None = None
+
     def _prepare(self) -> None:
         copy_regular_files(self.folder, self.work)  # what it refuses is not the kernel's to see
         for relative, _ in regular_files(self.work):
             self._before[str(relative)] = digest(self.work / relative)
         config = self.home / ".config" / "matplotlib"
-        config.mkdir(parents=True)
-        (self.home / "tmp").mkdir()
+        config.mkdir(parents=True, exist_ok=True)
+        (self.home / "tmp").mkdir(exist_ok=True)
         # /dev/shm (read-only in bwrap's /dev): POSIX semaphores and shared memory, which
         # multiprocessing's locks and pools need. On disk here, so the disk limit counts it.
-        (self.home / "shm").mkdir()
+        (self.home / "shm").mkdir(exist_ok=True)
         for font_cache in font_cache_files():  # else every kernel rebuilds it (seconds)
             shutil.copyfile(font_cache, config / font_cache.name)
-        self.ipc.mkdir()
+        self.ipc.mkdir(exist_ok=True)
         if self.uid_slot:
             for top in (self.work, self.home, self.ipc):
                 for directory, subfolders, files in os.walk(top):
@@ -84,9 +93,12 @@ class KernelSandbox:
                                  follow_symlinks=False)
         self.baseline = disk_usage([self.work, self.home, self.ipc], 10 ** 9)
 
-    def command(self, argv: list[str]) -> list[str]:
-        """The bwrap command line that runs ``argv`` (the kernel) in this sandbox."""
+    def command(self, argv: list[str], files: dict[Path, str] | None = None) -> list[str]:
+        """The bwrap command line that runs ``argv`` (the kernel) in this sandbox, with
+        ``files`` (``{path here: path inside}``) bound read-only."""
         mounts = Mounts().system()
+        for source, inside in (files or {}).items():
+            mounts.read_only(source, inside)
         for folder in (self.work, self.home, self.ipc):
             mounts.writable(folder)
         mounts.writable(self.home / "shm", "/dev/shm")
@@ -125,11 +137,14 @@ class KernelSandbox:
         by ``process``."""
         self._process = process
         self._started = time.monotonic()
-        self._close_seccomp_fd()  # bwrap has its own copy
-        self.init.read()
+        self._launched()
         self._watchdog = threading.Thread(target=self._watch, name="sandbox-watchdog",
                                           daemon=True)
         self._watchdog.start()
+
+    def _launched(self) -> None:
+        self._close_seccomp_fd()  # bwrap has its own copy
+        self.init.read()
 
     def _watch(self) -> None:
         used0, entries0 = self.baseline
@@ -157,6 +172,9 @@ class KernelSandbox:
 
     def _stop_for(self, limit: str) -> None:
         self.limit_hit = limit
+        self._kill()
+
+    def _kill(self) -> None:
         kill_group(self._process)
 
     def _find_kernel(self):
@@ -187,10 +205,13 @@ class KernelSandbox:
         """Make sure nothing of the sandbox runs any more (before its files are copied back)."""
         self.stop_watching()
         if self._process is not None and self._process.poll() is None:
-            kill_group(self._process)
+            self._kill()
             self._process.wait()
-        if self.init is not None and not self.init.wait_gone():
+        if not self._nothing_left():
             raise RuntimeError("the grading sandbox did not end (its init process lives on)")
+
+    def _nothing_left(self) -> bool:
+        return self.init is None or self.init.wait_gone()
 
     def why_it_died(self) -> str | None:
         """The limit that stopped the kernel, if its death shows one."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import uuid
 
 import zmq
 import zmq.asyncio
@@ -15,6 +16,7 @@ from traitlets import DottedObjectName, default
 
 from .bwrap import bwrap_env
 from .kernel import KernelSandbox
+from .kernel_template_client import WarmProvisioner
 from .settings import MB
 
 #: ``Sandbox.max_output_mb``; one message could otherwise be as large as the kernel's memory).
@@ -89,7 +91,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     The kernel is ``python -m ipykernel_launcher`` of this interpreter, whatever the
     notebook's kernelspec says; it talks over IPC sockets in the sandbox's IPC folder
     (TCP cannot cross the sandbox's empty network namespace); interrupts are sent as
-    messages (a SIGINT would reach bwrap, not the kernel).
+    messages (a SIGINT would reach bwrap, not the kernel). In a warm template's sandbox
+    (``sandbox.forked``) the kernel is not started but forked from the template
+    (:class:`~.kernel_template_client.WarmProvisioner`), with the same arguments.
     """
 
     client_class = DottedObjectName("autograde.sandbox.kernel_manager.SandboxedKernelClient")
@@ -127,6 +131,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
 
     async def _async_pre_start_kernel(self, **kw):
+        if self.sandbox.forked:
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = self.provisioner or WarmProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+            self.sandbox.give_to_sandbox(self.connection_file)
+            return kernel_cmd, kw
         kw["cwd"] = str(self.sandbox.root)  # bwrap's own; the kernel's is set with --chdir
         kw["stdout"] = kw["stderr"] = open(self.sandbox.output_path, "ab")  # noqa: SIM115
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
@@ -140,7 +151,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         try:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         finally:
-            kw["stdout"].close()  # the kernel has its own copy of the descriptor
+            if "stdout" in kw:
+                kw["stdout"].close()  # the kernel has its own copy of the descriptor
         self.sandbox.watch(self.provisioner.process)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -29,6 +29,14 @@ sandbox escape the limits that hold for the sandbox as a whole:
     it fails with ``ENOSYS`` ("not implemented"), and glibc (2.34 and later) then
     falls back to ``clone``, whose flags are checked. Threads, ``fork``,
     ``multiprocessing`` and ``subprocess`` work as before.
+``shmget``, ``semget``, ``msgget``, ``mq_open``, ``add_key``, ``request_key``, ``keyctl``
+    System V IPC objects, POSIX message queues and keys outlive the process that made
+    them without being files, so neither the emptied folders nor the killed processes
+    between two kernels of a warm template (:mod:`.kernel_template_client`) would take
+    them away: one kernel could leave the next a message. Keys would also let a sandbox
+    reach a keyring it shares with the uid's other processes. They fail with ``ENOSYS``;
+    Python, NumPy, matplotlib and ``multiprocessing`` (POSIX semaphores, files in
+    ``/dev/shm``) do not use them.
 
 Everything else is allowed: the filter is a wall around the sandbox's limits,
 not a list of what Python may do. Calls of another architecture (32-bit
@@ -73,6 +81,15 @@ _MOUNT_API = {"open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 43
               "fsmount": 432, "fspick": 433, "mount_setattr": 442}
 
 
+#: What outlives a process without being a file: System V IPC objects, POSIX message queues
+#: and keys. A warm template's kernels share one sandbox, one after the other; refused, none
+#: can leave the next one something (or find the grader's keys).
+_LEFT_BEHIND = {"x86_64": {"shmget": 29, "semget": 64, "msgget": 68, "mq_open": 240,
+                           "add_key": 248, "request_key": 249, "keyctl": 250},
+                "aarch64": {"mq_open": 180, "msgget": 186, "semget": 190, "shmget": 194,
+                            "add_key": 217, "request_key": 218, "keyctl": 219}}
+
+
 class Architecture(NamedTuple):
     audit_arch: int
     syscalls: dict[str, int]
@@ -82,15 +99,18 @@ class Architecture(NamedTuple):
 ARCHITECTURES = {
     "x86_64": Architecture(AUDIT_ARCH_X86_64, {
         "setsid": 112, "unshare": 272, "setns": 308, "mount": 165, "umount2": 166,
-        "pivot_root": 155, "clone": 56, "clone3": 435, **_MOUNT_API}, has_x32=True),
+        "pivot_root": 155, "clone": 56, "clone3": 435, **_MOUNT_API, **_LEFT_BEHIND["x86_64"]},
+        has_x32=True),
     "aarch64": Architecture(AUDIT_ARCH_AARCH64, {  # the generic table (asm-generic/unistd.h)
         "setsid": 157, "unshare": 97, "setns": 268, "mount": 40, "umount2": 39,
-        "pivot_root": 41, "clone": 220, "clone3": 435, **_MOUNT_API}, has_x32=False),
+        "pivot_root": 41, "clone": 220, "clone3": 435, **_MOUNT_API, **_LEFT_BEHIND["aarch64"]},
+        has_x32=False),
 }
 #: What each named call gets; clone is checked on its flags.
 REFUSED = {"setsid": errno.EPERM, "unshare": errno.EPERM, "setns": errno.EPERM,
            "mount": errno.EPERM, "umount2": errno.EPERM, "pivot_root": errno.EPERM,
-           "clone3": errno.ENOSYS, **{name: errno.EPERM for name in _MOUNT_API}}
+           "clone3": errno.ENOSYS, **{name: errno.EPERM for name in _MOUNT_API},
+           **{name: errno.ENOSYS for name in _LEFT_BEHIND["x86_64"]}}
 
 
 class UnsupportedMachine(RuntimeError):

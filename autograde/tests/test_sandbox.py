@@ -34,6 +34,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from autograde import sandbox as sandbox_module
+from autograde.sandbox import kernel_template_client
 from autograde.grading.protocol import flags_of
 from autograde.grading.preprocessors import sandboxed_execute
 from autograde.grading.preprocessors.sandboxed_execute import SandboxedExecute
@@ -98,10 +99,23 @@ def graded(source: str, grade_id: str):
     return cell
 
 
+WARM_KERNELS = True
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["warm kernels", "fresh kernels"])
+def kernels(request, monkeypatch):
+    """Every test here runs on both paths: kernels forked from a warm template, and a fresh
+    sandbox per kernel (``c.Sandbox.warm_kernels``)."""
+    monkeypatch.setattr(sys.modules[__name__], "WARM_KERNELS", request.param)
+    yield request.param
+    kernel_template_client.close_templates()
+
+
 def run_notebook(cells, folder: Path, timeout: int = 30, **settings):
     """Run ``cells`` with SandboxedExecute in ``folder``; returns (notebook, resources)."""
     config = Config()
     config.Execute.timeout = timeout
+    config.Sandbox.warm_kernels = WARM_KERNELS
     for name, value in settings.items():
         setattr(config.Sandbox, name, value)
     notebook = new_notebook(cells=[c if isinstance(c, dict) else new_code_cell(c) for c in cells])
@@ -129,14 +143,17 @@ def _of_a_sandbox(process) -> bool:
 
 def sandbox_processes() -> list[psutil.Process]:
     """Processes still running from a sandbox: under this test (other tests of the session may
-    have children of their own), or with a sandbox uid."""
+    have children of their own), or with a sandbox uid; not a warm kernel template's own
+    processes, which wait for the next notebook (a process left in its sandbox is counted)."""
     found = [p for p in psutil.Process().children(recursive=True) if _of_a_sandbox(p)]
     if AS_ROOT:
         for process in psutil.process_iter(["uids"]):
             with_uid = process.info["uids"]
             if with_uid and SANDBOX_UID_BASE <= with_uid.real < SANDBOX_UID_BASE + 1000:
                 found.append(process)
-    return found
+    waiting = {process.pid for template in kernel_template_client._TEMPLATES.values()
+               for process in template.server_processes()}
+    return [process for process in found if process.pid not in waiting]
 
 
 @pytest.fixture

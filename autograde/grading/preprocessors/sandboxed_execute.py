@@ -35,7 +35,7 @@ from nbgrader.preprocessors import Execute
 
 from autograde.grading.protocol import EVIDENCE_CELL_KEY, add_flag
 from autograde.sandbox import (MB, KernelSandbox, Sandbox, SandboxedKernelManager,
-                               SandboxUnavailable, limit_in_error, limit_message,
+                               SandboxUnavailable, kernel_sandbox, limit_in_error, limit_message,
                                sandbox_problem)
 
 #: Output budget of the grader's evidence cell (four pickled figures need about 1 MB).
@@ -99,7 +99,7 @@ class SandboxedExecute(Execute):
         if problem:
             raise SandboxUnavailable(problem)
         folder = resources.get("metadata", {}).get("path") or os.getcwd()
-        with KernelSandbox(settings, folder) as sandbox:
+        with kernel_sandbox(settings, folder) as sandbox:
             self._sandbox = sandbox
             self._record["sandboxed"] = True
             try:

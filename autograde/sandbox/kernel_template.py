@@ -1,0 +1,71 @@
+"""The warm kernel template: a fork server whose children are grading kernels.
+
+Why: a fresh kernel spends about 0.9 CPU-s before it runs a line of the student's: starting
+Python and ipykernel, then the notebook's imports of NumPy and matplotlib. This process,
+started once per grading worker inside a kernel's sandbox (:mod:`.kernel_template_client`
+starts it), imports all of that before any student's code exists; each submission's kernel
+is then a fork of it (:mod:`.forkserver`'s ``serve``), which has everything imported already
+and nothing of any other submission.
+
+Run inside the sandbox as ``python /sandbox/kernel_template.py SECONDS`` (``forkserver.py`` is
+bound beside it; the kit itself is not in the sandbox). A request is the path of a kernel's
+kernel's arguments; the child becomes the kernel ``python -m ipykernel_launcher ARGS`` would, and the
+server answers when the kernel has exited and everything it started is killed. Between two
+kernels the grader empties the sandbox's folders; the system-call filter refuses what would
+outlive a process without a file (System V IPC, POSIX message queues, keyrings).
+
+Standard library, ipykernel, NumPy and matplotlib only.
+"""
+import ctypes
+import importlib.util
+import json
+import os
+import sys
+
+from forkserver import serve
+
+_PR_SET_DUMPABLE = 4
+#: The grader's kernels send their raw output (what bypasses ipykernel's capture) to a pipe;
+#: more than this ends the kernel (SIGPIPE), as the file-size limit ends a fresh one.
+MAX_RAW_OUTPUT = 1 << 20
+
+
+def warm() -> None:
+    """Import what every kernel and every notebook of the course imports.
+
+    Not matplotlib's inline backend: importing it before the kernel's shell exists would leave
+    its figures undisplayed (it hooks into the shell when imported). pyplot picks it when the
+    first figure is made, as in a fresh kernel.
+    """
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    assert "matplotlib_inline.backend_inline" not in sys.modules
+
+
+def _kernel(request: bytes, out) -> None:
+    """In the child: become the kernel ``python -m ipykernel_launcher ARGS`` would start, where
+    ``request`` is ARGS as a JSON list (``-f CONNECTION_FILE`` and nbclient's options)."""
+    arguments = json.loads(request)
+    if not (isinstance(arguments, list) and all(isinstance(a, str) for a in arguments)):
+        raise SystemExit("kernel template: the request is not a list of arguments")
+    ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)  # the server stays undumpable
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:  # Python's random reseeds itself in a fork; NumPy's does not
+        numpy_random.seed()
+    sys.path.remove(os.path.dirname(__file__))  # the shell puts the working folder first, as usual
+    sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *arguments]
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance()
+
+
+def main(argv: list[str]) -> int:
+    warm()
+    return serve(_kernel, timeout=float(argv[1]), max_reply=MAX_RAW_OUTPUT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
