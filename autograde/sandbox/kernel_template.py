@@ -8,9 +8,9 @@ is then a fork of it (:mod:`.forkserver`'s ``serve``), which has everything impo
 and nothing of any other submission.
 
 Run inside the sandbox as ``python /sandbox/kernel_template.py SECONDS`` (``forkserver.py`` is
-bound beside it; the kit itself is not in the sandbox). A request is the path of a kernel's
-kernel's arguments; the child becomes the kernel ``python -m ipykernel_launcher ARGS`` would, and the
-server answers when the kernel has exited and everything it started is killed. Between two
+bound beside it; the kit itself is not in the sandbox). A request is a kernel's arguments; the
+child becomes the kernel ``python -m ipykernel_launcher ARGS`` would start, and the server
+answers when the kernel has exited and everything it started is killed. Between two
 kernels the grader empties the sandbox's folders; the system-call filter refuses what would
 outlive a process without a file (System V IPC, POSIX message queues, keyrings).
 

@@ -61,6 +61,7 @@ class KernelTemplate:
         self._served = 0
         self._stale: list[KernelSandbox] = []       # of servers ended, removed when unused
         self._kernel: WarmKernel | None = None      # the last kernel forked
+        self._ended_status = -9                     # the last server's, once ended (-9: killed)
         # The watchdog's thread may kill a kernel while nbclient's polls it: one at a time.
         self._lock = threading.RLock()
 
@@ -103,7 +104,7 @@ class KernelTemplate:
         self._served = 0
 
     def _empty(self) -> None:
-        """Empty the sandbox's folders (nothing runs in it now) and set their owner and mode."""
+        """Empty the sandbox's folders (nothing runs in it now), writable by their owner again."""
         root = self.sandbox.root
         for name in _MOUNTED:
             folder = root / name
@@ -176,7 +177,7 @@ class KernelTemplate:
 
     def kernel_process(self):
         """The running kernel, as a psutil.Process (the server's oldest child), or None."""
-        with contextlib.suppress(psutil.Error, ValueError):
+        with contextlib.suppress(psutil.Error, ValueError, IndexError):
             server = self.server_processes()[-1]
             return min(server.children(), key=psutil.Process.create_time, default=None)
         return None
@@ -202,8 +203,6 @@ class KernelTemplate:
             self.sandbox.end()
             self._stale.append(self.sandbox)
             self.sandbox = None
-
-    _ended_status = -9
 
 
 def _allow_and_retry(function, path, _error) -> None:
@@ -324,6 +323,11 @@ def kernel_template(settings: Sandbox) -> KernelTemplate:
             multiprocessing.util.Finalize(None, close_templates, exitpriority=10)  # also in pool workers
         _TEMPLATES[key] = KernelTemplate(settings)
     return _TEMPLATES[key]
+
+
+def waiting_processes() -> list[psutil.Process]:
+    """The own processes of this process's kernel templates, which wait between kernels."""
+    return [process for template in _TEMPLATES.values() for process in template.server_processes()]
 
 
 def close_templates() -> None:

@@ -151,8 +151,7 @@ def sandbox_processes() -> list[psutil.Process]:
             with_uid = process.info["uids"]
             if with_uid and SANDBOX_UID_BASE <= with_uid.real < SANDBOX_UID_BASE + 1000:
                 found.append(process)
-    waiting = {process.pid for template in kernel_template_client._TEMPLATES.values()
-               for process in template.server_processes()}
+    waiting = {process.pid for process in kernel_template_client.waiting_processes()}
     return [process for process in found if process.pid not in waiting]
 
 
