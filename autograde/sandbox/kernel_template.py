@@ -47,7 +47,7 @@ def warm() -> None:
 
 def _kernel(request: bytes, out) -> None:
     """In the child: become the kernel ``python -m ipykernel_launcher ARGS`` would start, where
-    ``request`` is ARGS as a JSON list (``-f CONNECTION_FILE`` and nbclient's options)."""
+    ``request`` is ARGS as a JSON list (``-f CONNECTION_FILE`` and the options nbgrader's Execute adds)."""
     arguments = json.loads(request)
     if not (isinstance(arguments, list) and all(isinstance(a, str) for a in arguments)):
         raise SystemExit("kernel template: the request is not a list of arguments")
