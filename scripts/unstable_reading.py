@@ -5,9 +5,10 @@ a call without ``ax``: one reading of a correct heatmap lost the colorbar's poin
 blank in the render), the matrix's or the tick labels', and reading the very same evidence
 again gave full marks. The cause was matplotlib's unpickling, which files each transform's
 parents under the ids of the process that pickled the figure (mended in
-``unpickle._rekey_transform_parents``). This script repeats what the sweep does, in one process: collect the reference solution's
-call (``evidence.collect``, a fork), read it (``read_evidence``) and judge it; on a reading
-that loses points it reads the same evidence again and saves both renders (``--out``). Before
+``unpickle._rekey_transform_parents``). This script repeats what the sweep does, in one
+process: collect the reference solution's call (``evidence.collect``, a fork), read it
+(``read_evidence``) and judge it; on a reading that loses points it reads the same evidence
+again and saves both renders (``--out``). Before
 the fix about one reading in 20 to 300 lost points on a busy machine (two CPU-bound processes
 beside it); it exits with 1 if any does.
 
