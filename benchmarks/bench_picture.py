@@ -11,8 +11,9 @@ picture, median of ``--repeat`` runs, all in this one process:
 1. ``figure.draw_without_rendering()`` alone (the floor);
 2. ``read_picture(ax)`` of ``--baseline`` (default ``d6e0e57``: the reader before
    the pixel checks), the students' one-file checker of that revision loaded from git;
-3. ``read_picture(ax)`` now: it renders the figure with Agg and renders it once
-   more without the texts that count, then holds the reading to the pixels;
+3. ``read_picture(ax)`` now: it renders the figure with Agg, noting what each text
+   changed (the render without the texts that count is taken from that, or drawn once
+   more when it cannot be), then holds the reading to the pixels;
 4. ``judge_picture(picture, ...)`` on the dict.
 
 Printed: milliseconds for each, the extra cost over the baseline (3 - 2) and
@@ -46,8 +47,9 @@ STYLES = ("solution", "seaborn_heatmap", "pcolor_table_layout", "gallery_annotat
           "pytorch_show_attention", "faded_alpha", "smoothed_gaussian", "handmade_labels_and_scale")
 #: The checks --profile times: (label, module file, function name).
 CHECKS = (
-    ("Agg draws (render, texts hidden)", "seen.py", "render"),
-    ("  redraw without the texts", "seen.py", "_draw_pixels"),
+    ("Agg draw (render)", "seen.py", "render"),
+    ("  saved pixels, or a redraw", "seen.py", "_draw_pixels"),
+    ("  noting what texts changed", "text_changes.py", "after_text"),
     ("cells by area (seen_cells)", "seen_cells.py", "cells_shown"),
     ("smoothed cells", "seen_cells.py", "smoothed_cells_shown"),
     ("colorbar shown", "seen_cells.py", "colorbar_shown"),

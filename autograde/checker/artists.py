@@ -250,7 +250,7 @@ def _picture_draw(ax, picture):
 def _picture_shown_texts(ax, picture):
     """Which of the texts that can count (this Axes' tick labels, titles and free texts, the
     suptitle, every colorbar's labels and titles, the labels and numbers of colour scales
-    drawn by hand) can be seen: one more render without them."""
+    drawn by hand) can be seen: the render without them (taken from the render, else drawn)."""
     picture["_shown"] = {}
     render = _picture_rendered(picture)
     if render is None:

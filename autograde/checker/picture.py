@@ -168,9 +168,11 @@ def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``. The figure is rendered twice (once as it is,
-    once without the texts that count) and left as it was; every check on top of
-    that reads those two renders and the artists' extents, without drawing again.
+    are listed under ``"errors"``. The figure is rendered once (twice when Jupyter would
+    show more than the figure: a canvas draw to measure, then ``savefig``) and left as it
+    was; the render without the texts that count is taken from what each text changed in
+    it (:mod:`text_changes`; drawn once more only when that cannot be known), and every
+    check reads those pixels and the artists' extents, without drawing again.
     ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
     kept) is added under its figure, for a picture of the figure made afterwards without
     drawing it again (:func:`evidence.figure_png`).

@@ -9,7 +9,8 @@ reading is therefore held to one render of the figure:
 
 * :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
   the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
-  pixels): a ``FigureCanvasAgg`` draw, or ``savefig`` to raw RGBA when that
+  pixels): a draw on an Agg canvas that notes what each text changed
+  (:mod:`text_changes`), or ``savefig`` to raw RGBA on it when that
   shows more. Jupyter shows a figure as saved, widened to what is drawn
   (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
   are seen there, so then the render covers the figure and them together
@@ -28,6 +29,8 @@ import io
 import math
 
 import numpy as np
+
+from .text_changes import TextChanges, watching_canvas
 
 #: Largest render, in pixels; a bigger figure is rendered at a lower dpi.
 SEEN_MAX_PIXELS = 4_000_000
@@ -82,6 +85,7 @@ class SeenRender:
         self.dpi = None  # the render's dpi
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
         self._pixels = None
+        self.text_changes = None  # TextChanges of the drawing the pixels come from
         self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
         self._old_canvas = None
         self._old_dpi = None
@@ -93,12 +97,11 @@ class SeenRender:
         """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
         labels and positions are final."""
         from matplotlib.axes import Axes
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         figure = self.figure
-        if not isinstance(figure.canvas, FigureCanvasAgg):
-            # an unpickled figure has a bare canvas: draw on Agg, put the old one back later
-            self._old_canvas = figure.canvas
-            FigureCanvasAgg(figure)  # attaches itself to the figure
+        # Drawn on an Agg canvas that notes what each text changed (an unpickled figure has a
+        # bare canvas, a live one its own); the old canvas is put back by release().
+        self._old_canvas = figure.canvas
+        watching_canvas()(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
         self._draw_canvas()
         if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
@@ -108,12 +111,13 @@ class SeenRender:
         self._saved = self.area is not None or animated
         if not self._saved:
             self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
+            self.text_changes.finish(self._pixels)
         self.drawn = True
         return self
 
     def _draw_canvas(self):
         figure = self.figure
-        figure.canvas.draw()
+        self._noting_texts(figure.canvas.draw)
         self.renderer = figure.canvas.get_renderer()
         self.dpi = figure.dpi
         self.tight = self._tight_box()
@@ -123,8 +127,38 @@ class SeenRender:
     def pixels(self):
         """The render's pixels: uint8 RGBA rows, the top row first."""
         if self._pixels is None and self.drawn:
-            self._pixels = self._draw_pixels()
+            self._pixels = self._noting_texts(self._draw_pixels)
+            self.text_changes.finish(self._pixels)
         return self._pixels
+
+    def _noting_texts(self, draw):
+        """``draw()``, with the canvas noting what each text changes in a new :attr:`text_changes`."""
+        canvas = self.figure.canvas
+        canvas.changes = self.text_changes = TextChanges()
+        try:
+            return draw()
+        finally:
+            canvas.changes = None
+
+    def without_texts(self, texts):
+        """The render's pixels with ``texts`` drawn transparent (still laid out, so nothing
+        moves): from what each text changed in the render (:mod:`text_changes`), else drawn
+        once more. Measure the texts before: that drawing may move axis labels."""
+        pixels = self.pixels
+        without = self.text_changes.without(texts, pixels) if self.text_changes is not None else None
+        return self.redrawn_without(texts) if without is None else without
+
+    def redrawn_without(self, texts):
+        """The render's pixels with ``texts`` drawn transparent, drawn once more."""
+        texts = list(texts)
+        saved = [text.get_alpha() for text in texts]
+        try:
+            for text in texts:
+                text.set_alpha(0)
+            return self._draw_pixels()
+        finally:
+            for text, alpha in zip(texts, saved):
+                text.set_alpha(alpha)
 
     @property
     def size(self):

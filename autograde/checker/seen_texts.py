@@ -4,8 +4,9 @@ A text can be read when all of these hold:
 
 * hiding it changes pixels inside its window extent by at least
   :data:`colours.SEEN_TEXT_DELTA_E` (a text white on white, covered, clipped or off the
-  render changes nothing): the render is drawn once more with the texts made fully
-  transparent (still laid out, so nothing moves);
+  render changes nothing): the render with the texts made fully transparent (still laid
+  out, so nothing moves) is taken from what each text changed in the render
+  (:mod:`text_changes`), or drawn once more when that cannot be known;
 * its letters are drawn in glyphs that spell them: a font may map a letter's code to
   another glyph (matplotlib's bundled ``cmex10`` draws "A" as a bracket piece, ``cmsy10``
   "t" as a dagger), so the glyph a letter or digit is drawn with must bear that
@@ -76,15 +77,8 @@ def texts_shown(render, texts):
             boxes.append(text.get_window_extent(render.renderer))
         except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
             boxes.append(None)
-    pixels = render.pixels  # (measured first: this drawing may move axis labels)
-    saved = [text.get_alpha() for text in texts]
-    try:
-        for text in texts:
-            text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-        without = render._draw_pixels()
-    finally:
-        for text, alpha in zip(texts, saved):
-            text.set_alpha(alpha)
+    pixels = render.pixels  # (measured first: drawing the pixels may move axis labels)
+    without = render.without_texts(texts)
     height, width = pixels.shape[:2]
     shown = []
     for text, box in zip(texts, boxes):

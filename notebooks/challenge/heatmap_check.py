@@ -294,6 +294,162 @@ def spread(rgb):
     return float(np.max(lab_delta_e(points[:, None, :], points[None, :, :])))
 
 # ------------------------------------------------------------------------
+# autograde/checker/text_changes.py
+# ------------------------------------------------------------------------
+"""The render without the texts that count, taken from the render itself: no second draw.
+
+Whether a person can read a text is tested by hiding it: pixels inside its window extent
+must change (:func:`seen_texts.texts_shown`). Drawing the whole figure once more with those
+texts transparent costs as much as the render (mostly laying out and drawing text). Instead
+the render is drawn on a canvas (:func:`watching_canvas`) whose renderer notes, for each
+text it draws, which pixels around the text that drawing changed and what they were before
+(:class:`TextChanges`). The render without a set of texts is then the render with every
+pixel those texts changed put back to its value before the first of them changed it.
+
+That is the picture a second draw would give only when nothing else changed such a pixel
+after one of those texts had: a patch over a label, another text across it, a line drawn
+later. What the pixel would be without the text is then unknown, so
+:meth:`TextChanges.without` answers None and the caller draws the figure again, as before.
+It answers None too when one of the texts is drawn in a way the renderer cannot attribute
+(:func:`noted_when_drawn`): a text of several lines line by line, without naming the text;
+one with path effects as paths; TeX apart. Every other pixel is the same in both: a text drawn with alpha 0 changes nothing,
+and nothing drawn before it depends on it.
+"""
+import functools
+import math
+
+import numpy as np
+
+#: Pixels around a text's window extent watched for its drawing's changes, beyond a
+#: margin of half its font size (glyphs may stick out of the extent a little).
+TEXT_CHANGES_MARGIN = 3
+
+
+class TextChanges:
+    """What each text's drawing changed in one render, in drawing order.
+
+    ``events`` holds ``(text, flat pixel indices, their values before)`` for each
+    ``draw_text`` call, and ``(None, indices, None)`` for pixels a text had changed that
+    something else drew over before the next text (or the render's end)."""
+
+    def __init__(self):
+        self.events = []
+        self.shape = None  # (rows, columns) of the render, once finished
+        self._touched = np.empty(0, dtype=np.intp)  # pixels some text changed
+        self._expected = np.empty(0, dtype=np.uint32)  # their values after that text
+
+    @staticmethod
+    def _words(rgba):
+        """The pixels as one uint32 per pixel, (rows, columns): a view, not a copy."""
+        rgba = np.asarray(rgba)
+        return rgba.view(np.uint32).reshape(rgba.shape[:2])
+
+    def _note_drawn_over(self, words):
+        if self._touched.size:
+            flat = words.reshape(-1)
+            differ = flat[self._touched] != self._expected
+            if differ.any():
+                indices = self._touched[differ]
+                self.events.append((None, indices, None))
+                self._expected[differ] = flat[indices]
+
+    def before_text(self, renderer, text):
+        """Before ``text`` is drawn: note what was drawn over earlier texts; keep the pixels
+        around it."""
+        words = self._words(renderer.buffer_rgba())
+        self._note_drawn_over(words)
+        rows, columns = words.shape
+        try:
+            box = text.get_window_extent(renderer)
+            margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
+            window = (max(0, math.floor(rows - box.y1 - margin)), min(rows, math.ceil(rows - box.y0 + margin)),
+                      max(0, math.floor(box.x0 - margin)), min(columns, math.ceil(box.x1 + margin)))
+        except (ValueError, OverflowError, TypeError):  # no finite extent: watch every pixel
+            window = (0, rows, 0, columns)
+        top, bottom, left, right = window
+        return window, words[top:bottom, left:right].copy()
+
+    def after_text(self, renderer, text, kept):
+        """After ``text`` is drawn: note which of the kept pixels it changed."""
+        (top, bottom, left, right), before = kept
+        words = self._words(renderer.buffer_rgba())
+        after = words[top:bottom, left:right]
+        changed = before != after
+        row, column = np.nonzero(changed)
+        indices = (row + top) * words.shape[1] + column + left
+        self.events.append((text, indices, before[changed]))
+        if indices.size:
+            keep = ~np.isin(self._touched, indices)
+            self._touched = np.concatenate([self._touched[keep], indices])
+            self._expected = np.concatenate([self._expected[keep], after[changed]])
+
+    def finish(self, pixels):
+        """The render is drawn: ``pixels`` (its RGBA rows, as read) are what was drawn last."""
+        words = self._words(pixels)
+        self._note_drawn_over(words)
+        self.shape = words.shape
+
+    def without(self, texts, pixels):
+        """The render's ``pixels`` as they would be with ``texts`` drawn transparent, or None
+        when that cannot be known without drawing again (see the module)."""
+        texts = list(texts)
+        if self.shape is None or not all(map(noted_when_drawn, texts)):
+            return None
+        hidden = {id(text) for text in texts}
+        words = self._words(pixels).reshape(-1).copy()
+        restored = np.zeros(words.size, dtype=bool)
+        for text, indices, before in self.events:
+            if text is None or id(text) not in hidden:
+                if restored[indices].any():
+                    return None  # drawn over a hidden text's pixel: its value without it is unknown
+                continue
+            new = ~restored[indices]
+            words[indices[new]] = before[new]
+            restored[indices] = True
+        return words.view(np.uint8).reshape(pixels.shape)
+
+
+def noted_when_drawn(text) -> bool:
+    """True when matplotlib draws ``text`` (if at all) with one ``draw_text`` call that names it:
+    not a text of several lines (each line is drawn unnamed), nor one with path effects (drawn
+    as paths) or TeX (``draw_tex``)."""
+    return not (text.get_path_effects() or text.get_usetex() or text.get_wrap() or "\n" in text.get_text())
+
+
+@functools.lru_cache(maxsize=None)
+def watching_canvas():
+    """An Agg canvas class whose renderer reports each text it draws to the canvas'
+    ``changes`` (a :class:`TextChanges`, or None: nothing noted). Made on first use, so that
+    importing the checker does not import matplotlib."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class TextWatchingRenderer(RendererAgg):
+        changes = None
+
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            changes = self.changes
+            if changes is None or mtext is None:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            kept = changes.before_text(self, mtext)
+            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            changes.after_text(self, mtext, kept)
+
+    class TextWatchingCanvas(FigureCanvasAgg):
+        changes = None
+        _watching_key = None
+
+        def get_renderer(self):
+            width, height = self.get_width_height(physical=True)
+            key = (width, height, self.figure.dpi)
+            if self._watching_key != key:
+                self.renderer = TextWatchingRenderer(width, height, self.figure.dpi)
+                self._watching_key = key
+            self.renderer.changes = self.changes
+            return self.renderer
+
+    return TextWatchingCanvas
+
+# ------------------------------------------------------------------------
 # autograde/checker/seen.py
 # ------------------------------------------------------------------------
 """What a person sees: the figure rendered with Agg, the way Jupyter shows it.
@@ -307,7 +463,8 @@ reading is therefore held to one render of the figure:
 
 * :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
   the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
-  pixels): a ``FigureCanvasAgg`` draw, or ``savefig`` to raw RGBA when that
+  pixels): a draw on an Agg canvas that notes what each text changed
+  (:mod:`text_changes`), or ``savefig`` to raw RGBA on it when that
   shows more. Jupyter shows a figure as saved, widened to what is drawn
   (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
   are seen there, so then the render covers the figure and them together
@@ -326,6 +483,7 @@ import io
 import math
 
 import numpy as np
+
 
 #: Largest render, in pixels; a bigger figure is rendered at a lower dpi.
 SEEN_MAX_PIXELS = 4_000_000
@@ -380,6 +538,7 @@ class SeenRender:
         self.dpi = None  # the render's dpi
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
         self._pixels = None
+        self.text_changes = None  # TextChanges of the drawing the pixels come from
         self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
         self._old_canvas = None
         self._old_dpi = None
@@ -391,12 +550,11 @@ class SeenRender:
         """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
         labels and positions are final."""
         from matplotlib.axes import Axes
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         figure = self.figure
-        if not isinstance(figure.canvas, FigureCanvasAgg):
-            # an unpickled figure has a bare canvas: draw on Agg, put the old one back later
-            self._old_canvas = figure.canvas
-            FigureCanvasAgg(figure)  # attaches itself to the figure
+        # Drawn on an Agg canvas that notes what each text changed (an unpickled figure has a
+        # bare canvas, a live one its own); the old canvas is put back by release().
+        self._old_canvas = figure.canvas
+        watching_canvas()(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
         self._draw_canvas()
         if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
@@ -406,12 +564,13 @@ class SeenRender:
         self._saved = self.area is not None or animated
         if not self._saved:
             self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
+            self.text_changes.finish(self._pixels)
         self.drawn = True
         return self
 
     def _draw_canvas(self):
         figure = self.figure
-        figure.canvas.draw()
+        self._noting_texts(figure.canvas.draw)
         self.renderer = figure.canvas.get_renderer()
         self.dpi = figure.dpi
         self.tight = self._tight_box()
@@ -421,8 +580,38 @@ class SeenRender:
     def pixels(self):
         """The render's pixels: uint8 RGBA rows, the top row first."""
         if self._pixels is None and self.drawn:
-            self._pixels = self._draw_pixels()
+            self._pixels = self._noting_texts(self._draw_pixels)
+            self.text_changes.finish(self._pixels)
         return self._pixels
+
+    def _noting_texts(self, draw):
+        """``draw()``, with the canvas noting what each text changes in a new :attr:`text_changes`."""
+        canvas = self.figure.canvas
+        canvas.changes = self.text_changes = TextChanges()
+        try:
+            return draw()
+        finally:
+            canvas.changes = None
+
+    def without_texts(self, texts):
+        """The render's pixels with ``texts`` drawn transparent (still laid out, so nothing
+        moves): from what each text changed in the render (:mod:`text_changes`), else drawn
+        once more. Measure the texts before: that drawing may move axis labels."""
+        pixels = self.pixels
+        without = self.text_changes.without(texts, pixels) if self.text_changes is not None else None
+        return self.redrawn_without(texts) if without is None else without
+
+    def redrawn_without(self, texts):
+        """The render's pixels with ``texts`` drawn transparent, drawn once more."""
+        texts = list(texts)
+        saved = [text.get_alpha() for text in texts]
+        try:
+            for text in texts:
+                text.set_alpha(0)
+            return self._draw_pixels()
+        finally:
+            for text, alpha in zip(texts, saved):
+                text.set_alpha(alpha)
 
     @property
     def size(self):
@@ -751,8 +940,9 @@ A text can be read when all of these hold:
 
 * hiding it changes pixels inside its window extent by at least
   :data:`colours.SEEN_TEXT_DELTA_E` (a text white on white, covered, clipped or off the
-  render changes nothing): the render is drawn once more with the texts made fully
-  transparent (still laid out, so nothing moves);
+  render changes nothing): the render with the texts made fully transparent (still laid
+  out, so nothing moves) is taken from what each text changed in the render
+  (:mod:`text_changes`), or drawn once more when that cannot be known;
 * its letters are drawn in glyphs that spell them: a font may map a letter's code to
   another glyph (matplotlib's bundled ``cmex10`` draws "A" as a bracket piece, ``cmsy10``
   "t" as a dagger), so the glyph a letter or digit is drawn with must bear that
@@ -821,15 +1011,8 @@ def texts_shown(render, texts):
             boxes.append(text.get_window_extent(render.renderer))
         except Exception:  # noqa: BLE001 - a text that cannot be measured is not seen
             boxes.append(None)
-    pixels = render.pixels  # (measured first: this drawing may move axis labels)
-    saved = [text.get_alpha() for text in texts]
-    try:
-        for text in texts:
-            text.set_alpha(0)  # still laid out (unlike set_visible(False)): nothing moves
-        without = render._draw_pixels()
-    finally:
-        for text, alpha in zip(texts, saved):
-            text.set_alpha(alpha)
+    pixels = render.pixels  # (measured first: drawing the pixels may move axis labels)
+    without = render.without_texts(texts)
     height, width = pixels.shape[:2]
     shown = []
     for text, box in zip(texts, boxes):
@@ -1141,7 +1324,7 @@ def _picture_draw(ax, picture):
 def _picture_shown_texts(ax, picture):
     """Which of the texts that can count (this Axes' tick labels, titles and free texts, the
     suptitle, every colorbar's labels and titles, the labels and numbers of colour scales
-    drawn by hand) can be seen: one more render without them."""
+    drawn by hand) can be seen: the render without them (taken from the render, else drawn)."""
     picture["_shown"] = {}
     render = _picture_rendered(picture)
     if render is None:
@@ -2114,9 +2297,11 @@ def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``. The figure is rendered twice (once as it is,
-    once without the texts that count) and left as it was; every check on top of
-    that reads those two renders and the artists' extents, without drawing again.
+    are listed under ``"errors"``. The figure is rendered once (twice when Jupyter would
+    show more than the figure: a canvas draw to measure, then ``savefig``) and left as it
+    was; the render without the texts that count is taken from what each text changed in
+    it (:mod:`text_changes`; drawn once more only when that cannot be known), and every
+    check reads those pixels and the artists' extents, without drawing again.
     ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
     kept) is added under its figure, for a picture of the figure made afterwards without
     drawing it again (:func:`evidence.figure_png`).

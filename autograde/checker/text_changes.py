@@ -1,0 +1,152 @@
+"""The render without the texts that count, taken from the render itself: no second draw.
+
+Whether a person can read a text is tested by hiding it: pixels inside its window extent
+must change (:func:`seen_texts.texts_shown`). Drawing the whole figure once more with those
+texts transparent costs as much as the render (mostly laying out and drawing text). Instead
+the render is drawn on a canvas (:func:`watching_canvas`) whose renderer notes, for each
+text it draws, which pixels around the text that drawing changed and what they were before
+(:class:`TextChanges`). The render without a set of texts is then the render with every
+pixel those texts changed put back to its value before the first of them changed it.
+
+That is the picture a second draw would give only when nothing else changed such a pixel
+after one of those texts had: a patch over a label, another text across it, a line drawn
+later. What the pixel would be without the text is then unknown, so
+:meth:`TextChanges.without` answers None and the caller draws the figure again, as before.
+It answers None too when one of the texts is drawn in a way the renderer cannot attribute
+(:func:`noted_when_drawn`): a text of several lines line by line, without naming the text;
+one with path effects as paths; TeX apart. Every other pixel is the same in both: a text drawn with alpha 0 changes nothing,
+and nothing drawn before it depends on it.
+"""
+import functools
+import math
+
+import numpy as np
+
+#: Pixels around a text's window extent watched for its drawing's changes, beyond a
+#: margin of half its font size (glyphs may stick out of the extent a little).
+TEXT_CHANGES_MARGIN = 3
+
+
+class TextChanges:
+    """What each text's drawing changed in one render, in drawing order.
+
+    ``events`` holds ``(text, flat pixel indices, their values before)`` for each
+    ``draw_text`` call, and ``(None, indices, None)`` for pixels a text had changed that
+    something else drew over before the next text (or the render's end)."""
+
+    def __init__(self):
+        self.events = []
+        self.shape = None  # (rows, columns) of the render, once finished
+        self._touched = np.empty(0, dtype=np.intp)  # pixels some text changed
+        self._expected = np.empty(0, dtype=np.uint32)  # their values after that text
+
+    @staticmethod
+    def _words(rgba):
+        """The pixels as one uint32 per pixel, (rows, columns): a view, not a copy."""
+        rgba = np.asarray(rgba)
+        return rgba.view(np.uint32).reshape(rgba.shape[:2])
+
+    def _note_drawn_over(self, words):
+        if self._touched.size:
+            flat = words.reshape(-1)
+            differ = flat[self._touched] != self._expected
+            if differ.any():
+                indices = self._touched[differ]
+                self.events.append((None, indices, None))
+                self._expected[differ] = flat[indices]
+
+    def before_text(self, renderer, text):
+        """Before ``text`` is drawn: note what was drawn over earlier texts; keep the pixels
+        around it."""
+        words = self._words(renderer.buffer_rgba())
+        self._note_drawn_over(words)
+        rows, columns = words.shape
+        try:
+            box = text.get_window_extent(renderer)
+            margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
+            window = (max(0, math.floor(rows - box.y1 - margin)), min(rows, math.ceil(rows - box.y0 + margin)),
+                      max(0, math.floor(box.x0 - margin)), min(columns, math.ceil(box.x1 + margin)))
+        except (ValueError, OverflowError, TypeError):  # no finite extent: watch every pixel
+            window = (0, rows, 0, columns)
+        top, bottom, left, right = window
+        return window, words[top:bottom, left:right].copy()
+
+    def after_text(self, renderer, text, kept):
+        """After ``text`` is drawn: note which of the kept pixels it changed."""
+        (top, bottom, left, right), before = kept
+        words = self._words(renderer.buffer_rgba())
+        after = words[top:bottom, left:right]
+        changed = before != after
+        row, column = np.nonzero(changed)
+        indices = (row + top) * words.shape[1] + column + left
+        self.events.append((text, indices, before[changed]))
+        if indices.size:
+            keep = ~np.isin(self._touched, indices)
+            self._touched = np.concatenate([self._touched[keep], indices])
+            self._expected = np.concatenate([self._expected[keep], after[changed]])
+
+    def finish(self, pixels):
+        """The render is drawn: ``pixels`` (its RGBA rows, as read) are what was drawn last."""
+        words = self._words(pixels)
+        self._note_drawn_over(words)
+        self.shape = words.shape
+
+    def without(self, texts, pixels):
+        """The render's ``pixels`` as they would be with ``texts`` drawn transparent, or None
+        when that cannot be known without drawing again (see the module)."""
+        texts = list(texts)
+        if self.shape is None or not all(map(noted_when_drawn, texts)):
+            return None
+        hidden = {id(text) for text in texts}
+        words = self._words(pixels).reshape(-1).copy()
+        restored = np.zeros(words.size, dtype=bool)
+        for text, indices, before in self.events:
+            if text is None or id(text) not in hidden:
+                if restored[indices].any():
+                    return None  # drawn over a hidden text's pixel: its value without it is unknown
+                continue
+            new = ~restored[indices]
+            words[indices[new]] = before[new]
+            restored[indices] = True
+        return words.view(np.uint8).reshape(pixels.shape)
+
+
+def noted_when_drawn(text) -> bool:
+    """True when matplotlib draws ``text`` (if at all) with one ``draw_text`` call that names it:
+    not a text of several lines (each line is drawn unnamed), nor one with path effects (drawn
+    as paths) or TeX (``draw_tex``)."""
+    return not (text.get_path_effects() or text.get_usetex() or text.get_wrap() or "\n" in text.get_text())
+
+
+@functools.lru_cache(maxsize=None)
+def watching_canvas():
+    """An Agg canvas class whose renderer reports each text it draws to the canvas'
+    ``changes`` (a :class:`TextChanges`, or None: nothing noted). Made on first use, so that
+    importing the checker does not import matplotlib."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class TextWatchingRenderer(RendererAgg):
+        changes = None
+
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            changes = self.changes
+            if changes is None or mtext is None:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            kept = changes.before_text(self, mtext)
+            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            changes.after_text(self, mtext, kept)
+
+    class TextWatchingCanvas(FigureCanvasAgg):
+        changes = None
+        _watching_key = None
+
+        def get_renderer(self):
+            width, height = self.get_width_height(physical=True)
+            key = (width, height, self.figure.dpi)
+            if self._watching_key != key:
+                self.renderer = TextWatchingRenderer(width, height, self.figure.dpi)
+                self._watching_key = key
+            self.renderer.changes = self.changes
+            return self.renderer
+
+    return TextWatchingCanvas
