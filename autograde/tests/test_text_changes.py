@@ -21,6 +21,7 @@ from matplotlib.text import Text
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
+from autograde.checker import text_changes  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
 from autograde.checker.seen import SeenRender  # noqa: E402
 from autograde.checker.spec import PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
@@ -146,6 +147,15 @@ def test_labels_drawn_without_draw_text_get_no_answer_and_are_read_as_before(cha
     else:
         for label in ax.get_xticklabels():
             label.set_path_effects([patheffects.withStroke(linewidth=2, foreground="white")])
+    derived, _, _ = derived_and_redrawn(figure, ax.get_xticklabels())
+    assert derived is None
+    assert _x_labels_read(ax) == (TOKENS, [])
+
+
+def test_noting_stops_past_its_budget_and_the_figure_is_drawn_again(monkeypatch):
+    figure, ax = _plain_heatmap()
+    assert _x_labels_read(ax) == (TOKENS, [])
+    monkeypatch.setattr(text_changes, "TEXT_CHANGES_WORK", 1000)
     derived, _, _ = derived_and_redrawn(figure, ax.get_xticklabels())
     assert derived is None
     assert _x_labels_read(ax) == (TOKENS, [])

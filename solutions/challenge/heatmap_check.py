@@ -323,6 +323,10 @@ import numpy as np
 #: Pixels around a text's window extent watched for its drawing's changes, beyond a
 #: margin of half its font size (glyphs may stick out of the extent a little).
 TEXT_CHANGES_MARGIN = 3
+#: Most pixels compared while noting one render (a few tens of milliseconds; an everyday
+#: heatmap needs well under a million). Past it, noting stops and the figure is drawn again:
+#: a figure of thousands of texts costs one more draw, not a comparison per text and pixel.
+TEXT_CHANGES_WORK = 20_000_000
 
 
 class TextChanges:
@@ -335,8 +339,11 @@ class TextChanges:
     def __init__(self):
         self.events = []
         self.shape = None  # (rows, columns) of the render, once finished
-        self._touched = np.empty(0, dtype=np.intp)  # pixels some text changed
-        self._expected = np.empty(0, dtype=np.uint32)  # their values after that text
+        self.lost = False  # noting stopped (TEXT_CHANGES_WORK): no answer
+        self._work = 0
+        self._touched = np.empty(0, dtype=np.intp)  # pixels some text changed, each once
+        self._is_touched = None  # the same, as a mask over the render
+        self._expected = None  # their values after the last text that changed them
 
     @staticmethod
     def _words(rgba):
@@ -344,18 +351,23 @@ class TextChanges:
         rgba = np.asarray(rgba)
         return rgba.view(np.uint32).reshape(rgba.shape[:2])
 
+    def _spend(self, pixels) -> bool:
+        self._work += pixels
+        self.lost = self.lost or self._work > TEXT_CHANGES_WORK
+        return not self.lost
+
     def _note_drawn_over(self, words):
-        if self._touched.size:
+        if self._touched.size and self._spend(self._touched.size):
             flat = words.reshape(-1)
-            differ = flat[self._touched] != self._expected
+            differ = flat[self._touched] != self._expected[self._touched]
             if differ.any():
                 indices = self._touched[differ]
                 self.events.append((None, indices, None))
-                self._expected[differ] = flat[indices]
+                self._expected[indices] = flat[indices]
 
     def before_text(self, renderer, text):
         """Before ``text`` is drawn: note what was drawn over earlier texts; keep the pixels
-        around it."""
+        around it (None once noting has stopped)."""
         words = self._words(renderer.buffer_rgba())
         self._note_drawn_over(words)
         rows, columns = words.shape
@@ -364,13 +376,17 @@ class TextChanges:
             margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
             window = (max(0, math.floor(rows - box.y1 - margin)), min(rows, math.ceil(rows - box.y0 + margin)),
                       max(0, math.floor(box.x0 - margin)), min(columns, math.ceil(box.x1 + margin)))
-        except (ValueError, OverflowError, TypeError):  # no finite extent: watch every pixel
+        except Exception:  # noqa: BLE001 - no finite extent: watch every pixel
             window = (0, rows, 0, columns)
         top, bottom, left, right = window
+        if not self._spend(max(0, bottom - top) * max(0, right - left)):
+            return None
         return window, words[top:bottom, left:right].copy()
 
     def after_text(self, renderer, text, kept):
         """After ``text`` is drawn: note which of the kept pixels it changed."""
+        if kept is None:
+            return
         (top, bottom, left, right), before = kept
         words = self._words(renderer.buffer_rgba())
         after = words[top:bottom, left:right]
@@ -378,10 +394,13 @@ class TextChanges:
         row, column = np.nonzero(changed)
         indices = (row + top) * words.shape[1] + column + left
         self.events.append((text, indices, before[changed]))
-        if indices.size:
-            keep = ~np.isin(self._touched, indices)
-            self._touched = np.concatenate([self._touched[keep], indices])
-            self._expected = np.concatenate([self._expected[keep], after[changed]])
+        if self._expected is None:
+            self._expected = np.zeros(words.size, dtype=np.uint32)
+            self._is_touched = np.zeros(words.size, dtype=bool)
+        self._expected[indices] = after[changed]
+        new = indices[~self._is_touched[indices]]
+        self._is_touched[new] = True
+        self._touched = np.concatenate([self._touched, new])
 
     def finish(self, pixels):
         """The render is drawn: ``pixels`` (its RGBA rows, as read) are what was drawn last."""
@@ -393,7 +412,7 @@ class TextChanges:
         """The render's ``pixels`` as they would be with ``texts`` drawn transparent, or None
         when that cannot be known without drawing again (see the module)."""
         texts = list(texts)
-        if self.shape is None or not all(map(noted_when_drawn, texts)):
+        if self.lost or self.shape is None or not all(map(noted_when_drawn, texts)):
             return None
         hidden = {id(text) for text in texts}
         words = self._words(pixels).reshape(-1).copy()
