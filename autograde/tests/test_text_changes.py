@@ -8,6 +8,8 @@ draw's, bit for bit, or no answer is given (and the figure is drawn again). The 
 ways to have a label read that nobody can see (a patch or a text drawn over it later, half
 transparent or not) must get no answer, so that the second draw decides as before.
 """
+import functools
+import pickle
 import warnings
 
 import matplotlib
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
@@ -24,6 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from autograde.checker import text_changes  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
 from autograde.checker.seen import SeenRender  # noqa: E402
+from autograde.checker.unpickle import _load, check_genuine  # noqa: E402
 from autograde.checker.spec import PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
 from autograde.corpus import ANSWERS, answer_function, cases  # noqa: E402
 from autograde.tests import plot_types  # noqa: E402
@@ -156,6 +160,45 @@ def test_noting_stops_past_its_budget_and_the_figure_is_drawn_again(monkeypatch)
     figure, ax = _plain_heatmap()
     assert _x_labels_read(ax) == (TOKENS, [])
     monkeypatch.setattr(text_changes, "TEXT_CHANGES_WORK", 1000)
+    derived, _, _ = derived_and_redrawn(figure, ax.get_xticklabels())
+    assert derived is None
+    assert _x_labels_read(ax) == (TOKENS, [])
+
+
+def _identity_layer(image, dpi):
+    return image, 0, 0
+
+
+def _labels_through_an_agg_filter(label_colour, agg_filter):
+    """The red team's figure: a black figure whose x axis (all its labels on one layer) is
+    drawn through ``agg_filter``; x labels in ``label_colour``, drawn without antialiasing
+    (opaque glyph pixels only)."""
+    figure, ax = plt.subplots(figsize=(5, 4), facecolor="black")
+    ax.imshow(PUBLIC_ATTENTION)
+    ax.set_xticks(range(len(TOKENS)), labels=TOKENS, color=label_colour)
+    ax.set_yticks(range(len(TOKENS)), labels=TOKENS, color="white")
+    for label in ax.get_xticklabels():
+        label.set_antialiased(False)
+    ax.xaxis.set_agg_filter(agg_filter)
+    return figure, ax
+
+
+def test_labels_thrown_away_by_an_agg_filter_are_unseen_after_the_graders_unpickler():
+    # Attack: the filter, made of names the unpickler admits, answers every layer with a
+    # transparent pixel, so the x labels are never painted; the pixels the labels changed on
+    # their own layer (all transparent before) must not count as the render's.
+    throw_away = functools.partial(ErrorbarContainer, (np.zeros((1, 1, 4), np.uint8), 0, 0))
+    figure, ax = _labels_through_an_agg_filter("black", throw_away)
+    drawing = _load(pickle.dumps({"returned": ax, "given": ax, "current": ax, "figures": [figure]}))
+    check_genuine(drawing)
+    unpickled = drawing["returned"]
+    derived, _, _ = derived_and_redrawn(unpickled.get_figure(root=True), unpickled.get_xticklabels())
+    assert derived is None
+    assert _x_labels_read(unpickled) == ([], TOKENS)
+
+
+def test_labels_drawn_through_an_agg_filter_get_no_answer_and_are_read_as_before():
+    figure, ax = _labels_through_an_agg_filter("white", _identity_layer)
     derived, _, _ = derived_and_redrawn(figure, ax.get_xticklabels())
     assert derived is None
     assert _x_labels_read(ax) == (TOKENS, [])

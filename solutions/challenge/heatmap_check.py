@@ -312,7 +312,8 @@ later. What the pixel would be without the text is then unknown, so
 :meth:`TextChanges.without` answers None and the caller draws the figure again, as before.
 It answers None too when one of the texts is drawn in a way the renderer cannot attribute
 (:func:`noted_when_drawn`): a text of several lines line by line, without naming the text;
-one with path effects as paths; TeX apart. Every other pixel is the same in both: a text drawn with alpha 0 changes nothing,
+one with path effects as paths; TeX apart; and when anything is drawn through an agg filter
+(on a layer of its own, which the filter may change before pasting it). Every other pixel is the same in both: a text drawn with alpha 0 changes nothing,
 and nothing drawn before it depends on it.
 """
 import functools
@@ -452,6 +453,14 @@ def watching_canvas():
             kept = changes.before_text(self, mtext)
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
             changes.after_text(self, mtext, kept)
+
+        def start_filter(self):
+            # An artist with an agg filter is drawn on a layer of its own, which the filter
+            # may change before it is pasted: what its texts changed there is not what they
+            # changed in the render. Noting stops; the figure is drawn again.
+            if self.changes is not None:
+                self.changes.lost = True
+            super().start_filter()
 
     class TextWatchingCanvas(FigureCanvasAgg):
         changes = None
