@@ -202,3 +202,32 @@ def test_labels_drawn_through_an_agg_filter_get_no_answer_and_are_read_as_before
     derived, _, _ = derived_and_redrawn(figure, ax.get_xticklabels())
     assert derived is None
     assert _x_labels_read(ax) == (TOKENS, [])
+
+
+@pytest.mark.parametrize("cover", ["bar", "text"])
+def test_labels_covered_in_their_own_colour_get_no_answer_and_are_read_as_drawn_again(cover, monkeypatch):
+    # Attack: the labels' glyph pixels are exactly black (no antialiasing), and what is drawn
+    # over them later is black too, so it changes none of the pixels the labels changed, only
+    # the background around them: a black bar, or a text of full blocks over one label.
+    figure, ax = _plain_heatmap()
+    labels = ax.get_xticklabels()
+    for label in labels:
+        label.set_antialiased(False)
+    if cover == "bar":
+        _over_the_x_labels(figure, ax, color="black", antialiased=False)
+    else:
+        figure.canvas.draw()
+        box = figure.transFigure.inverted().transform(labels[2].get_window_extent())
+        figure.text(*box.mean(axis=0), "█████", ha="center", va="center", fontsize=20, color="black",
+                    antialiased=False)
+    data = pickle.dumps({"returned": ax, "given": ax, "current": ax, "figures": [figure]})
+    check_genuine(_load(data))
+    unpickled = _load(data)["returned"]
+    derived, _, _ = derived_and_redrawn(unpickled.get_figure(root=True), unpickled.get_xticklabels())
+    assert derived is None
+    with monkeypatch.context() as patch:  # the second draw decides alone
+        patch.setattr(text_changes.TextChanges, "without", lambda self, texts, pixels: None)
+        drawn_again = _x_labels_read(_load(data)["returned"])
+    assert _x_labels_read(_load(data)["returned"]) == drawn_again
+    if cover == "bar":
+        assert drawn_again == ([], TOKENS)

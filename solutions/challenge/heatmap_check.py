@@ -306,15 +306,20 @@ text it draws, which pixels around the text that drawing changed and what they w
 (:class:`TextChanges`). The render without a set of texts is then the render with every
 pixel those texts changed put back to its value before the first of them changed it.
 
-That is the picture a second draw would give only when nothing else changed such a pixel
-after one of those texts had: a patch over a label, another text across it, a line drawn
-later. What the pixel would be without the text is then unknown, so
+That is the picture a second draw would give when nothing but those texts changed, after
+one of them was drawn, a pixel it changed or a pixel of its box (:data:`TEXT_CHANGES_BOX_PAD`
+around its window extent): a patch over a label, another text across it, a line drawn
+later would have. The box counts because a cover drawn in the text's exact colour over
+glyphs drawn without antialiasing changes none of the text's own pixels, only those around
+them. What the pixels would be without the text is then unknown, so
 :meth:`TextChanges.without` answers None and the caller draws the figure again, as before.
 It answers None too when one of the texts is drawn in a way the renderer cannot attribute
 (:func:`noted_when_drawn`): a text of several lines line by line, without naming the text;
 one with path effects as paths; TeX apart; and when anything is drawn through an agg filter
-(on a layer of its own, which the filter may change before pasting it). Every other pixel is the same in both: a text drawn with alpha 0 changes nothing,
-and nothing drawn before it depends on it.
+(on a layer of its own, which the filter may change before pasting it). Elsewhere the two
+are the same: a text drawn with alpha 0 changes nothing, and nothing drawn before it
+depends on it. A pixel a text changed beyond the watched margin is not put back: such a
+text can only read as less shown, never more.
 """
 import functools
 import math
@@ -324,6 +329,10 @@ import numpy as np
 #: Pixels around a text's window extent watched for its drawing's changes, beyond a
 #: margin of half its font size (glyphs may stick out of the extent a little).
 TEXT_CHANGES_MARGIN = 3
+#: Pixels around a text's window extent that nothing drawn later may change (else the
+#: render without it is drawn): a cover that changes none of the text's own pixels (drawn in
+#: the text's exact colour over glyphs drawn without antialiasing) changes those around them.
+TEXT_CHANGES_BOX_PAD = 2
 #: Most pixels compared while noting one render (a few tens of milliseconds; an everyday
 #: heatmap needs well under a million). Past it, noting stops and the figure is drawn again:
 #: a figure of thousands of texts costs one more draw, not a comparison per text and pixel.
@@ -333,16 +342,17 @@ TEXT_CHANGES_WORK = 20_000_000
 class TextChanges:
     """What each text's drawing changed in one render, in drawing order.
 
-    ``events`` holds ``(text, flat pixel indices, their values before)`` for each
-    ``draw_text`` call, and ``(None, indices, None)`` for pixels a text had changed that
-    something else drew over before the next text (or the render's end)."""
+    ``events`` holds ``(text, flat pixel indices it changed, their values before, flat
+    indices of its box)`` for each ``draw_text`` call, and ``(None, indices, None, None)``
+    for pixels of a text (changed by it, or in its box) that something else changed before
+    the next text (or the render's end)."""
 
     def __init__(self):
         self.events = []
         self.shape = None  # (rows, columns) of the render, once finished
         self.lost = False  # noting stopped (TEXT_CHANGES_WORK): no answer
         self._work = 0
-        self._touched = np.empty(0, dtype=np.intp)  # pixels some text changed, each once
+        self._touched = np.empty(0, dtype=np.intp)  # pixels watched (changed by texts, in boxes)
         self._is_touched = None  # the same, as a mask over the render
         self._expected = None  # their values after the last text that changed them
 
@@ -363,7 +373,7 @@ class TextChanges:
             differ = flat[self._touched] != self._expected[self._touched]
             if differ.any():
                 indices = self._touched[differ]
-                self.events.append((None, indices, None))
+                self.events.append((None, indices, None, None))
                 self._expected[indices] = flat[indices]
 
     def before_text(self, renderer, text):
@@ -375,33 +385,38 @@ class TextChanges:
         try:
             box = text.get_window_extent(renderer)
             margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
-            window = (max(0, math.floor(rows - box.y1 - margin)), min(rows, math.ceil(rows - box.y0 + margin)),
-                      max(0, math.floor(box.x0 - margin)), min(columns, math.ceil(box.x1 + margin)))
+            window, guarded = (_clipped(rows - box.y1 - pad, rows - box.y0 + pad, box.x0 - pad, box.x1 + pad,
+                                        rows, columns) for pad in (margin, TEXT_CHANGES_BOX_PAD))
         except Exception:  # noqa: BLE001 - no finite extent: watch every pixel
-            window = (0, rows, 0, columns)
+            window = guarded = (0, rows, 0, columns)
         top, bottom, left, right = window
-        if not self._spend(max(0, bottom - top) * max(0, right - left)):
+        if not self._spend((bottom - top) * (right - left)):
             return None
-        return window, words[top:bottom, left:right].copy()
+        return window, guarded, words[top:bottom, left:right].copy()
 
     def after_text(self, renderer, text, kept):
-        """After ``text`` is drawn: note which of the kept pixels it changed."""
+        """After ``text`` is drawn: note which of the kept pixels it changed, and watch those
+        and its box from now on."""
         if kept is None:
             return
-        (top, bottom, left, right), before = kept
+        (top, bottom, left, right), (box_top, box_bottom, box_left, box_right), before = kept
         words = self._words(renderer.buffer_rgba())
         after = words[top:bottom, left:right]
         changed = before != after
         row, column = np.nonzero(changed)
         indices = (row + top) * words.shape[1] + column + left
-        self.events.append((text, indices, before[changed]))
+        rows, columns = np.mgrid[box_top:box_bottom, box_left:box_right]
+        box = (rows * words.shape[1] + columns).reshape(-1)
+        self.events.append((text, indices, before[changed], box))
         if self._expected is None:
             self._expected = np.zeros(words.size, dtype=np.uint32)
             self._is_touched = np.zeros(words.size, dtype=bool)
-        self._expected[indices] = after[changed]
-        new = indices[~self._is_touched[indices]]
-        self._is_touched[new] = True
-        self._touched = np.concatenate([self._touched, new])
+        flat = words.reshape(-1)
+        for watched in (indices, box):
+            self._expected[watched] = flat[watched]
+            new = watched[~self._is_touched[watched]]
+            self._is_touched[new] = True
+            self._touched = np.concatenate([self._touched, new])
 
     def finish(self, pixels):
         """The render is drawn: ``pixels`` (its RGBA rows, as read) are what was drawn last."""
@@ -418,15 +433,25 @@ class TextChanges:
         hidden = {id(text) for text in texts}
         words = self._words(pixels).reshape(-1).copy()
         restored = np.zeros(words.size, dtype=bool)
-        for text, indices, before in self.events:
+        guarded = np.zeros(words.size, dtype=bool)  # boxes of hidden texts drawn so far, and what they changed
+        for text, indices, before, box in self.events:
             if text is None or id(text) not in hidden:
-                if restored[indices].any():
-                    return None  # drawn over a hidden text's pixel: its value without it is unknown
+                if guarded[indices].any():
+                    return None  # drawn over a hidden text: its pixels without it are unknown
                 continue
             new = ~restored[indices]
             words[indices[new]] = before[new]
             restored[indices] = True
+            guarded[indices] = True
+            guarded[box] = True
         return words.view(np.uint8).reshape(pixels.shape)
+
+
+def _clipped(top, bottom, left, right, rows, columns):
+    """Whole-pixel (top, bottom, left, right) around the given edges, inside the render (empty
+    when outside it)."""
+    top, left = min(rows, max(0, math.floor(top))), min(columns, max(0, math.floor(left)))
+    return top, max(top, min(rows, math.ceil(bottom))), left, max(left, min(columns, math.ceil(right)))
 
 
 def noted_when_drawn(text) -> bool:
@@ -450,9 +475,15 @@ def watching_canvas():
             changes = self.changes
             if changes is None or mtext is None:
                 return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            kept = changes.before_text(self, mtext)
+            try:
+                kept = changes.before_text(self, mtext)
+            except Exception:  # noqa: BLE001 - noting must never stop the drawing
+                kept, changes.lost = None, True
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            changes.after_text(self, mtext, kept)
+            try:
+                changes.after_text(self, mtext, kept)
+            except Exception:  # noqa: BLE001 - likewise: no answer, the figure is drawn again
+                changes.lost = True
 
         def start_filter(self):
             # An artist with an agg filter is drawn on a layer of its own, which the filter
