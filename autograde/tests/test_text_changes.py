@@ -4,9 +4,11 @@ Which texts a person can read is tested by hiding them (:func:`seen_texts.texts_
 the render without them used to be drawn once more; it is now taken from what each text
 changed in the render (:mod:`autograde.checker.text_changes`). These tests hold the two to
 each other: on every honest style and corpus picture, either the pixels are the second
-draw's, bit for bit, or no answer is given (and the figure is drawn again). The student's
+draw's, bit for bit, or no answer is given (and the figure is drawn again). The students'
 ways to have a label read that nobody can see (a patch or a text drawn over it later, half
-transparent or not) must get no answer, so that the second draw decides as before.
+transparent or in the label's own colour; labels on an agg filter's layer the filter throws
+away) must get no answer, so that the second draw decides as before: the red team's figures
+go through the grader's unpickler first.
 """
 import functools
 import pickle
@@ -165,6 +167,13 @@ def test_noting_stops_past_its_budget_and_the_figure_is_drawn_again(monkeypatch)
     assert _x_labels_read(ax) == (TOKENS, [])
 
 
+def _as_graded(figure, ax):
+    """The drawing as the grading inspector receives it: pickled, checked by its unpickler."""
+    data = pickle.dumps({"returned": ax, "given": ax, "current": ax, "figures": [figure]})
+    check_genuine(_load(data))
+    return data
+
+
 def _identity_layer(image, dpi):
     return image, 0, 0
 
@@ -189,9 +198,7 @@ def test_labels_thrown_away_by_an_agg_filter_are_unseen_after_the_graders_unpick
     # their own layer (all transparent before) must not count as the render's.
     throw_away = functools.partial(ErrorbarContainer, (np.zeros((1, 1, 4), np.uint8), 0, 0))
     figure, ax = _labels_through_an_agg_filter("black", throw_away)
-    drawing = _load(pickle.dumps({"returned": ax, "given": ax, "current": ax, "figures": [figure]}))
-    check_genuine(drawing)
-    unpickled = drawing["returned"]
+    unpickled = _load(_as_graded(figure, ax))["returned"]
     derived, _, _ = derived_and_redrawn(unpickled.get_figure(root=True), unpickled.get_xticklabels())
     assert derived is None
     assert _x_labels_read(unpickled) == ([], TOKENS)
@@ -220,8 +227,7 @@ def test_labels_covered_in_their_own_colour_get_no_answer_and_are_read_as_drawn_
         box = figure.transFigure.inverted().transform(labels[2].get_window_extent())
         figure.text(*box.mean(axis=0), "█████", ha="center", va="center", fontsize=20, color="black",
                     antialiased=False)
-    data = pickle.dumps({"returned": ax, "given": ax, "current": ax, "figures": [figure]})
-    check_genuine(_load(data))
+    data = _as_graded(figure, ax)
     unpickled = _load(data)["returned"]
     derived, _, _ = derived_and_redrawn(unpickled.get_figure(root=True), unpickled.get_xticklabels())
     assert derived is None

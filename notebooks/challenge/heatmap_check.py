@@ -350,11 +350,11 @@ class TextChanges:
     def __init__(self):
         self.events = []
         self.shape = None  # (rows, columns) of the render, once finished
-        self.lost = False  # noting stopped (TEXT_CHANGES_WORK): no answer
+        self.lost = False  # noting stopped (the budget, an agg filter, a failure): no answer
         self._work = 0
         self._touched = np.empty(0, dtype=np.intp)  # pixels watched (changed by texts, in boxes)
         self._is_touched = None  # the same, as a mask over the render
-        self._expected = None  # their values after the last text that changed them
+        self._expected = None  # their values as last seen (after a text, or a check)
 
     @staticmethod
     def _words(rgba):
@@ -433,7 +433,7 @@ class TextChanges:
         hidden = {id(text) for text in texts}
         words = self._words(pixels).reshape(-1).copy()
         restored = np.zeros(words.size, dtype=bool)
-        guarded = np.zeros(words.size, dtype=bool)  # boxes of hidden texts drawn so far, and what they changed
+        guarded = np.zeros(words.size, dtype=bool)  # hidden texts' boxes and changes, so far
         for text, indices, before, box in self.events:
             if text is None or id(text) not in hidden:
                 if guarded[indices].any():
