@@ -656,8 +656,8 @@ class SeenRender:
         """The render's pixels with ``texts`` drawn transparent (still laid out, so nothing
         moves): from what each text changed in the render (:mod:`text_changes`), else drawn
         once more. Measure the texts before: that drawing may move axis labels."""
-        pixels = self.pixels
-        without = self.text_changes.without(texts, pixels) if self.text_changes is not None else None
+        pixels = self.pixels  # first: drawing them (savefig) notes the texts anew
+        without = self.text_changes.without(texts, pixels)
         return self.redrawn_without(texts) if without is None else without
 
     def redrawn_without(self, texts):
