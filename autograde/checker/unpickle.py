@@ -22,6 +22,7 @@ import types
 import weakref
 
 from .admitted import ForgedEvidence, NotAdmitted, admitted_global, qualified
+from .fast_unpickle import InDoubt, load_fast, marked
 from .picture import read_picture
 
 #: Largest pickled drawing accepted for one call (bytes).
@@ -81,8 +82,14 @@ def _rekey_transform_parents(node):
 
 
 def _load(data: bytes):
+    """The drawing pickled in ``data``, checked (:func:`check_genuine`): read by the C
+    unpickler when that is provably what the checked one reads (:mod:`fast_unpickle`)."""
     import matplotlib.pyplot  # noqa: F401 - unpickled pyplot figures re-register with it
-    return FigureUnpickler(io.BytesIO(data)).load()
+    drawing = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
+    if drawing is None:
+        drawing = FigureUnpickler(io.BytesIO(data)).load()
+        check_genuine(drawing)
+    return drawing
 
 
 # Methods matplotlib itself installs on single objects: a colorbar puts its
@@ -120,15 +127,18 @@ def _is_method(cls, key) -> bool:
     return False
 
 
-def check_genuine(root) -> None:
+def check_genuine(root, loaded_fast=False) -> None:
     """Raise :class:`ForgedEvidence` if any object reachable from ``root`` has a method
     replaced on it (an attribute that shadows its class's method or property), other
-    than the few matplotlib installs itself."""
+    than the few matplotlib installs itself. After the C unpickler (``loaded_fast``), also
+    file each transform's parents anew, as :class:`FigureUnpickler` does after each BUILD,
+    and raise :class:`fast_unpickle.InDoubt` at an attribute named by no name or by a
+    special one (what only a BUILD the checked unpickler refuses puts there)."""
+    from matplotlib.transforms import TransformNode
     seen, queue = set(), collections.deque([root])
     while queue:
         obj = queue.popleft()
-        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, bool, type(None), types.FunctionType,
-                                                types.BuiltinFunctionType, type)):
+        if type(obj) in _PLAIN or id(obj) in seen or isinstance(obj, _PLAIN_KINDS):
             continue
         seen.add(id(obj))
         if len(seen) > MAX_OBJECTS:
@@ -149,11 +159,29 @@ def check_genuine(root) -> None:
         own = getattr(obj, "__dict__", None)
         if own is None or qualified(obj).startswith("numpy."):
             continue
+        if loaded_fast:
+            if not _plain_names(own):
+                raise InDoubt(f"an attribute of {qualified(obj)} that is no plain name")
+            if isinstance(obj, TransformNode):
+                _rekey_transform_parents(obj)
         cls = type(obj)
         for key, value in own.items():
             if callable(value) and _is_method(cls, key) and not _allowed_shadow(obj, key, value):
                 raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
             queue.append(value)
+
+
+#: What :func:`check_genuine` does not look into: plain values, functions and classes.
+_PLAIN_KINDS = (str, bytes, int, float, bool, type(None), types.FunctionType, types.BuiltinFunctionType, type)
+_PLAIN = frozenset(_PLAIN_KINDS)
+
+
+def _plain_names(attributes: dict) -> bool:
+    """True when every key is a str that does not start with two underscores."""
+    try:
+        return "\0__" not in "\0" + "\0".join(attributes)
+    except TypeError:  # a key that is not a str
+        return False
 
 
 #: What the call says when the grader could not read a figure an ordinary matplotlib call may
@@ -189,9 +217,10 @@ def load_drawing(evidence: dict):
         data = base64.b64decode(encoded, validate=True)
     except ValueError:  # evidence.collect always writes base64
         return _forged("text that is not a recorded drawing", "the drawing could not be read")
+    if marked():
+        return _grader_fault(marked())
     try:
         drawing = _load(data)
-        check_genuine(drawing)
     except ForgedEvidence as exc:
         return _forged(exc)
     except NotAdmitted as exc:

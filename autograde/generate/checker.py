@@ -28,7 +28,7 @@ CHECKER_PACKAGE = Path(__file__).resolve().parents[1] / "checker"
 REPO = CHECKER_PACKAGE.parents[1]
 #: Module order: each one only uses names from the modules before it.
 MODULES = ("spec", "fresh", "colours", "text_changes", "seen", "seen_cells", "seen_texts", "artists", "handmade", "texts",
-           "heatmap_cells", "heatmaps", "picture", "judge_texts", "judge", "admitted", "unpickle", "evidence",
+           "heatmap_cells", "heatmaps", "picture", "judge_texts", "judge", "admitted", "fast_unpickle", "unpickle", "evidence",
            "verdicts", "answer_run", "notebook", "grade_me")
 STUDENT_CHECKER = Path("solutions") / "challenge" / "heatmap_check.py"
 

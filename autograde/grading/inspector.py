@@ -72,7 +72,8 @@ class DrawingTooCostly(BaseException):
 def _spend_at_most(seconds: float):
     """Arm the budget for one call: a CPU timer that raises :class:`DrawingTooCostly`, and a
     soft RLIMIT_CPU a little later that stops the process (SIGXCPU) should the timer's
-    exception not get through (Python runs signal handlers between bytecodes only)."""
+    exception not get through (Python runs signal handlers between bytecodes only; the C
+    unpickler runs none while it reads)."""
     def spent(signum, frame):
         raise DrawingTooCostly()
 
@@ -202,7 +203,7 @@ def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector
     ``(lines, exit status, last stderr line, limit)``; ``lines`` None when the server cannot
     start (it did not say it was ready: the grader's own machinery failed, e.g. the kit cannot
     be imported, never the student's drawing)."""
-    from autograde.sandbox import TIMEOUT
+    from autograde.sandbox import CPU, TIMEOUT
     from autograde.sandbox.command import limit_from_status
     from autograde.sandbox.forkserver_client import ServerUnavailable
 
@@ -220,8 +221,11 @@ def _run(evidence: list[dict], orders: list[tuple], sandbox, settings: Inspector
             lines.append(None)
     last = reply.stderr.strip().splitlines()[-1:] or [""]
     sandboxed = sandbox is not None and sandbox.enabled
+    # Outside a sandbox, SIGXCPU is the budget's own hard stop (_spend_at_most): the C unpickler
+    # does not let the budget's timer interrupt it.
     limit = TIMEOUT if reply.timed_out else (
-        limit_from_status(reply.status, reply.stderr.encode(), sandbox) if sandboxed else None)
+        limit_from_status(reply.status, reply.stderr.encode(), sandbox) if sandboxed
+        else CPU if reply.status == 128 + signal.SIGXCPU else None)
     return lines, reply.status, last[0][:200], limit
 
 

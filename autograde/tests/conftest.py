@@ -21,3 +21,14 @@ def inspector_servers_closed():
     inspector = sys.modules.get("autograde.grading.inspector")
     if inspector is not None:
         inspector.close_servers()
+
+
+@pytest.fixture(autouse=True)
+def fast_unpickling_unmarked():
+    """A test that read a forged pickle in this process leaves the next test's readings
+    unmarked (:mod:`autograde.checker.fast_unpickle`: a grading reader serves one submission)."""
+    yield
+    import sys
+    fast_unpickle = sys.modules.get("autograde.checker.fast_unpickle")
+    if fast_unpickle is not None:
+        fast_unpickle.clear_mark()

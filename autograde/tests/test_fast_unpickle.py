@@ -1,0 +1,136 @@
+"""The fast unpickler: honest figures are read by the C unpickler, exactly as the checked one reads
+them; every BUILD the checked unpickler refuses gets the checked unpickler's verdict, leaves
+matplotlib as it was, and (when the C unpickler went past it) marks the reader.
+
+In-process: the forged pickles only name what the kit admits (opcodes put in front of a
+genuine figure's pickle, as ``attack_class_patch_pickle`` does).
+"""
+import base64
+import functools
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from autograde.checker import evidence, fast_unpickle, unpickle  # noqa: E402
+from autograde.checker.spec import public_calls  # noqa: E402
+from autograde.corpus import answer_function  # noqa: E402
+from autograde.tests.plot_types import PLOT_TYPES  # noqa: E402
+
+NO_AX, WITH_AX = public_calls()
+GOOD = answer_function("solution")
+
+
+def _genuine(function=GOOD, call=NO_AX) -> bytes:
+    return base64.b64decode(evidence.collect(function, call)["pickle"])
+
+
+def _fast(data: bytes):
+    return fast_unpickle.load_fast(data, functools.partial(unpickle.check_genuine, loaded_fast=True))
+
+
+def _read(data: bytes, monkeypatch=None) -> dict:
+    """read_evidence of ``data``; with ``monkeypatch``, by the checked unpickler only."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(unpickle, "load_fast", lambda data, walk: None)
+    try:
+        return unpickle.read_evidence({"call": "x", "status": "returned", "returned": "axes",
+                                       "pickle": base64.b64encode(data).decode()})
+    finally:
+        if monkeypatch is not None:
+            monkeypatch.undo()
+        plt.close("all")
+
+
+@pytest.mark.parametrize("name", sorted(PLOT_TYPES) + ["solution"])
+def test_honest_figures_are_read_by_the_c_unpickler_as_the_checked_one_reads_them(name, monkeypatch):
+    function = PLOT_TYPES.get(name) or answer_function(name)
+    for call in (NO_AX, WITH_AX):
+        data = _genuine(function, call)
+        assert _fast(data) is not None and fast_unpickle.marked() is None, name
+        plt.close("all")
+        fast = _read(data)
+        assert fast["refused"] is None and fast_unpickle.marked() is None
+        assert fast == _read(data, monkeypatch)
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return b"\x8c" + bytes([len(data)]) + data  # SHORT_BINUNICODE
+
+
+def _global(module: str, name: str) -> bytes:
+    return _text(module) + _text(name) + b"\x93"  # STACK_GLOBAL
+
+
+def _in_front(opcodes: bytes) -> bytes:
+    """A genuine figure's pickle with ``opcodes`` (which leave the stack as they found it) run first."""
+    genuine = _genuine()
+    return genuine[:2] + opcodes + genuine[2:]
+
+
+# What each forged pickle BUILDs on, and the state it gives (opcodes).
+_ON_A_CLASS = _global("matplotlib.artist", "Artist") + b"N}" + _text("get_visible") + _global("builtins", "object") + b"s\x86b0"
+_ON_A_FUNCTION = _global("matplotlib._cm", "_flag_red") + b"}" + _text("x") + b"K\x01sb0"
+_DEFAULTS_OF_A_FUNCTION = (_global("matplotlib._cm", "_flag_red") + b"N}" + _text("__defaults__")
+                           + b"K\x01\x85s\x86b0")
+_ON_A_BOUND_METHOD = (_global("builtins", "getattr") + _global("matplotlib.transforms", "IdentityTransform")
+                      + b")R" + _text("inverted") + b"\x86R}" + _text("x") + b"K\x01sb0")
+
+
+@pytest.mark.parametrize("opcodes", [_ON_A_CLASS, _ON_A_FUNCTION, _DEFAULTS_OF_A_FUNCTION, _ON_A_BOUND_METHOD],
+                         ids=["setattr on a class", "attributes of a function", "a function's defaults",
+                              "attributes of a bound method"])
+def test_a_build_on_a_class_or_function_gets_the_checked_verdict_and_is_undone(opcodes, monkeypatch):
+    import matplotlib._cm
+    from matplotlib.artist import Artist
+    from matplotlib.transforms import IdentityTransform
+    before = (dict(vars(Artist)), matplotlib._cm._flag_red.__defaults__, dict(vars(matplotlib._cm._flag_red)),
+              dict(vars(IdentityTransform.inverted)))
+    data = _in_front(opcodes)
+    checked = _read(data, monkeypatch)
+    assert checked["refused"] == "forged" and "itself while unpickling" in checked["flags"][0]
+    assert _read(data) == checked
+    assert (dict(vars(Artist)), matplotlib._cm._flag_red.__defaults__, dict(vars(matplotlib._cm._flag_red)),
+            dict(vars(IdentityTransform.inverted))) == before
+    # what the C unpickler went past may have set up what the reader reads next: it reads no more
+    assert fast_unpickle.marked() is not None
+    later = _read(_genuine())
+    assert later["refused"] == "grader" and "not a mistake of yours" in later["problem"]
+
+
+def test_an_objects_class_replaced_is_stopped_where_the_checked_unpickler_stops(monkeypatch):
+    """The audit hook stops the C unpickler at the very BUILD the checked one refuses: nothing
+    after it ran, so the reader is not marked."""
+    swap = (_global("matplotlib.text", "Text") + b")R" + b"N}" + _text("__class__")
+            + _global("matplotlib.text", "Annotation") + b"s\x86b0")
+    data = _in_front(swap)
+    checked = _read(data, monkeypatch)
+    assert "special attributes" in checked["flags"][0]
+    assert _read(data) == checked and fast_unpickle.marked() is None
+
+
+class _Smuggles:
+    def __init__(self, reduce):
+        self.reduce = reduce
+
+    def __reduce__(self):
+        return self.reduce
+
+
+def test_special_attribute_names_in_an_objects_state_get_the_checked_verdict(monkeypatch):
+    """A 2-tuple state whose attributes have a special name: the checked unpickler refuses it;
+    the C unpickler puts the name in the object's ``__dict__``, where the walk finds it."""
+    import pickle
+
+    from matplotlib.text import Text
+    ax = GOOD(NO_AX["tokens"], NO_AX["attention"])
+    text = _Smuggles((Text, (), ({"__x": 1}, {})))
+    data = pickle.dumps({"returned": ax, "given": None, "current": text, "figures": [ax.figure]})
+    plt.close("all")
+    checked = _read(data, monkeypatch)
+    assert checked["refused"] == "forged" and "special attributes" in checked["flags"][0]
+    assert _read(data) == checked and fast_unpickle.marked() is not None
