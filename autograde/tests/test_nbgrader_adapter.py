@@ -160,3 +160,33 @@ def test_the_export_fed_from_one_read_is_nbgraders_own_export_byte_for_byte(clas
         "matrix": (0.0, 2.5)}
     assert read.grades["ann"].seconds_late == 2 * 86400 - 3 * 3600 and read.grades["ann"].penalty == 1.0
     assert set(read.grades) == {"zoe", "ann", "bob", "cy", "dee"}
+
+
+@pytest.mark.parametrize("metadata", [
+    {"grade": True, "solution": False, "locked": True, "grade_id": "title", "points": 1, "schema_version": 3},
+    {"grade": "yes", "solution": False, "locked": True, "grade_id": "title", "points": 1, "schema_version": 3},
+    {"grade": True, "solution": False, "grade_id": "title", "points": 1, "schema_version": 3},
+], ids=["valid", "a grade that is not true or false", "no locked"])
+def test_cell_metadata_is_checked_as_nbgrader_checks_it(metadata):
+    """The schema checked once per process (``_SchemaCheckedOnce``) gives jsonschema's own verdict."""
+    import jsonschema
+    import nbformat
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    nbgrader_adapter._check_each_schema_once()
+    validator = MetadataValidator()
+    cell = nbformat.v4.new_code_cell(metadata={"nbgrader": dict(metadata)})
+    try:
+        jsonschema.validate(cell.metadata["nbgrader"], validator.schema)
+        expected = None
+    except jsonschema.ValidationError as error:
+        expected = str(error)
+    for _ in range(2):  # the second time, with the schema already checked
+        try:
+            validator.validate_cell(cell)
+            found = None
+        except jsonschema.ValidationError as error:
+            found = str(error)
+        assert found == expected
+    from nbgrader.nbgraderformat import common
+    assert isinstance(common.jsonschema, nbgrader_adapter._SchemaCheckedOnce)

@@ -3616,6 +3616,13 @@ def _is_method(cls, key) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _method_names(cls) -> frozenset:
+    """The names ``cls`` gives a method (:func:`_is_method`), all at once: most objects have no
+    attribute of such a name, and a set says so without a look at each attribute."""
+    return frozenset(key for klass in cls.__mro__ for key in vars(klass) if _is_method(cls, key))
+
+
 def check_genuine(root, loaded_fast=False) -> None:
     """Raise :class:`ForgedEvidence` if any object reachable from ``root`` has a method
     replaced on it (an attribute that shadows its class's method or property), other
@@ -3653,11 +3660,11 @@ def check_genuine(root, loaded_fast=False) -> None:
                 raise InDoubt(f"an attribute of {qualified(obj)} that is no plain name")
             if isinstance(obj, TransformNode):
                 _rekey_transform_parents(obj)
-        cls = type(obj)
-        for key, value in own.items():
-            if callable(value) and _is_method(cls, key) and not _allowed_shadow(obj, key, value):
-                raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
-            queue.append(value)
+        if not own.keys().isdisjoint(_method_names(type(obj))):  # rare: looked at in the attributes' order
+            for key, value in own.items():
+                if callable(value) and _is_method(type(obj), key) and not _allowed_shadow(obj, key, value):
+                    raise ForgedEvidence(f"{qualified(obj)}.{key} replaced on a single object")
+        queue.extend(own.values())
 
 
 #: What :func:`check_genuine` does not look into: plain values, functions and classes.
