@@ -22,7 +22,7 @@ import types
 import weakref
 
 from .admitted import ForgedEvidence, NotAdmitted, admitted_global, qualified
-from .fast_unpickle import InDoubt, load_fast, marked
+from .fast_unpickle import InDoubt, _Handed, handed_global, load_fast, mark, marked
 from .picture import read_picture
 
 #: Largest pickled drawing accepted for one call (bytes).
@@ -35,8 +35,12 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
+    def __init__(self, file, handed: _Handed):
+        super().__init__(file)
+        self.handed = handed
+
     def find_class(self, module, name):
-        return admitted_global(module, name, super().find_class)
+        return handed_global(admitted_global(module, name, super().find_class), self.handed)
 
     def load_build(self):
         # BUILD sets attributes on the object below it: only ever on an instance (on a class it
@@ -85,11 +89,24 @@ def _load(data: bytes):
     """The drawing pickled in ``data``, checked (:func:`check_genuine`): read by the C
     unpickler when that is provably what the checked one reads (:mod:`fast_unpickle`)."""
     import matplotlib.pyplot  # noqa: F401 - unpickled pyplot figures re-register with it
-    drawing = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
-    if drawing is None:
-        drawing = FigureUnpickler(io.BytesIO(data)).load()
+    drawing, went_past = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
+    if drawing is not None:
+        return drawing
+    handed = _Handed()
+    try:
+        drawing = FigureUnpickler(io.BytesIO(data), handed).load()
+        # What a REDUCE of admitted names can still change: an array a class hands out (a class or
+        # function itself is caught at its BUILD). No matplotlib pickle changes matplotlib.
+        if handed.changed():
+            raise ForgedEvidence("a class of matplotlib changed while unpickling")
         check_genuine(drawing)
-    return drawing
+        return drawing
+    except BaseException:
+        if went_past:
+            mark()
+        raise
+    finally:
+        handed.restore()
 
 
 # Methods matplotlib itself installs on single objects: a colorbar puts its

@@ -7,6 +7,7 @@ genuine figure's pickle, as ``attack_class_patch_pickle`` does).
 """
 import base64
 import functools
+import io
 
 import matplotlib
 
@@ -29,13 +30,13 @@ def _genuine(function=GOOD, call=NO_AX) -> bytes:
 
 
 def _fast(data: bytes):
-    return fast_unpickle.load_fast(data, functools.partial(unpickle.check_genuine, loaded_fast=True))
+    return fast_unpickle.load_fast(data, functools.partial(unpickle.check_genuine, loaded_fast=True))[0]
 
 
 def _read(data: bytes, monkeypatch=None) -> dict:
     """read_evidence of ``data``; with ``monkeypatch``, by the checked unpickler only."""
     if monkeypatch is not None:
-        monkeypatch.setattr(unpickle, "load_fast", lambda data, walk: None)
+        monkeypatch.setattr(unpickle, "load_fast", lambda data, walk: (None, False))
     try:
         return unpickle.read_evidence({"call": "x", "status": "returned", "returned": "axes",
                                        "pickle": base64.b64encode(data).decode()})
@@ -134,3 +135,50 @@ def test_special_attribute_names_in_an_objects_state_get_the_checked_verdict(mon
     checked = _read(data, monkeypatch)
     assert checked["refused"] == "forged" and "special attributes" in checked["flags"][0]
     assert _read(data) == checked and fast_unpickle.marked() is not None
+
+
+def test_a_special_attribute_name_the_checked_unpickler_accepts_does_not_mark_the_reader(monkeypatch):
+    """A plain state dict with a name starting with two underscores: the checked unpickler reads
+    it (only a 2-tuple state's names are its concern), so the C unpickler's doubt must not stop
+    the submission's later readings (the red team's way to take its own calls out of grading)."""
+    import pickle
+
+    from matplotlib.text import Text
+    ax = GOOD(NO_AX["tokens"], NO_AX["attention"])
+    note = _Smuggles((Text, (), {"__note": 1}))
+    data = pickle.dumps({"returned": ax, "given": None, "current": note, "figures": [ax.figure]})
+    plt.close("all")
+    assert _fast(data) is None
+    checked = _read(data, monkeypatch)
+    assert checked["refused"] is None
+    assert _read(data) == checked and fast_unpickle.marked() is None
+    assert _read(_genuine())["refused"] is None
+
+
+def _identity_matrix_rewritten(matrix) -> bytes:
+    """Opcodes: ``IdentityTransform().get_matrix()`` (the class's own array) rewritten by a BUILD."""
+    import pickle
+
+    import numpy as np
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=3)
+    pickler.fast = True  # no memo: the genuine pickle's memo stays as it is
+    pickler.dump((1, (3, 3), np.dtype("f8"), False, np.asarray(matrix, dtype="f8").tobytes()))
+    state = buffer.getvalue()[2:-1]  # without PROTO and STOP
+    matrix_of_identity = (_global("builtins", "getattr") + _global("matplotlib.transforms", "IdentityTransform")
+                          + b")R" + _text("get_matrix") + b"\x86R" + b")R")
+    return matrix_of_identity + state + b"b0"
+
+
+def test_an_array_a_class_hands_out_rewritten_is_refused_both_ways_and_undone(monkeypatch):
+    """The red team's: ``IdentityTransform().get_matrix()`` is the one identity matrix of the
+    process; rewritten by a BUILD (x and y swapped) every later reading of the submission was
+    drawn with it. Both unpicklers now refuse it as forged and put the matrix back."""
+    import numpy as np
+    from matplotlib.transforms import IdentityTransform
+    data = _in_front(_identity_matrix_rewritten([[0, 1, 0], [1, 0, 0], [0, 0, 1]]))
+    checked = _read(data, monkeypatch)
+    assert checked["refused"] == "forged" and "a class of matplotlib changed" in checked["flags"][0]
+    assert np.array_equal(IdentityTransform._mtx, np.identity(3)) and fast_unpickle.marked() is None
+    assert _read(data) == checked and fast_unpickle.marked() is not None
+    assert np.array_equal(IdentityTransform._mtx, np.identity(3))

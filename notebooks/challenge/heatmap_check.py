@@ -3314,25 +3314,33 @@ only when no BUILD the checked unpickler refuses can have taken effect:
   audits that; a BUILD on an instance's special attribute);
 - afterwards, every class and function it was handed (by name, from ``getattr``, from
   matplotlib's class factories) is as it was when handed: what a BUILD on a class, or on a
-  function or a bound method (their ``__dict__``, code, defaults, names), would change;
+  function or a bound method (their ``__dict__``, code, defaults, names), would change, and
+  the NumPy arrays those classes keep (``IdentityTransform().get_matrix()`` hands out the
+  process's one identity matrix: a BUILD on it would rewrite it in place; the checked
+  unpickler refuses that too, as a class changed while unpickling);
 - and no object holds an attribute whose name is not a str or starts with two underscores
   (what a BUILD's attributes with such keys put there): :func:`unpickle.check_genuine`
   looks, walking the objects as it does anyway.
 
 Anything else (the C unpickler failing for any reason, a change, a doubt) and its result
-is dropped, the classes and functions are put back, and the checked unpickler reads the
-pickle again and decides: a refusal and its words are the checked unpickler's. When the C
-unpickler went past something the checked one refuses (a change, a doubt), the process is
-marked: what it reads afterwards may have been set up by that pickle, so it reads nothing
-more (each later drawing is the grader's fault, never the student's; a grading reader
-serves one submission).
+is dropped, the classes, functions and arrays are put back, and the checked unpickler reads
+the pickle again and decides: a refusal and its words are the checked unpickler's. When the
+checked unpickler refuses a pickle the C unpickler had read past something (a change, a
+doubt), the process is marked (:func:`mark`): what it reads afterwards may have been set up
+by that pickle, so it reads nothing more (each later drawing is the grader's fault, never
+the student's; a grading reader serves one submission). A doubt the checked unpickler reads
+through marks nothing.
 
 What differs, knowingly: an instance's whole ``__dict__`` replaced through a BUILD's slot
 state is let through (Python does not audit it; the object is one the pickle can make
-anyway: a new object of an admitted class with those attributes); and the inspector's CPU
-budget stops a costly C unpickling by its hard stop (``SIGXCPU``, a few seconds past the
-budget), as the C unpickler gives Python's signal handlers no turn.
+anyway: a new object of an admitted class with those attributes); the C unpickler reads a
+few old or malformed forms the Python one refuses (an INT written in C's octal, ``010``; an
+argument running past its frame's end), so such a figure is read rather than refused as
+unreadable; and the inspector's CPU budget stops a costly C unpickling by its hard stop
+(``SIGXCPU``, a few seconds past the budget), as the C unpickler gives Python's signal
+handlers no turn.
 """
+import functools
 import io
 import pickle
 import sys
@@ -3376,17 +3384,18 @@ class _Handed:
         if isinstance(function, type) and id(function) not in self.classes:
             own = vars(function)
             self.classes[id(function)] = (function, function.__bases__, function.__name__, function.__qualname__,
-                                          tuple(own), tuple(own.values()))
+                                          tuple(own), tuple(own.values()), _array_states(function))
         elif isinstance(function, types.FunctionType) and id(function) not in self.functions:
             self.functions[id(function)] = (function, function.__dict__, tuple(function.__dict__.items()),
                                             *_FUNCTION_PARTS(function))
         return value
 
     def changed(self) -> bool:
-        for cls, bases, name, qualname, keys, values in self.classes.values():
+        for cls, bases, name, qualname, keys, values, arrays in self.classes.values():
             own = vars(cls)
             if (cls.__bases__ is not bases or cls.__name__ != name or cls.__qualname__ != qualname
-                    or tuple(own) != keys or not all(map(is_, own.values(), values))):
+                    or tuple(own) != keys or not all(map(is_, own.values(), values))
+                    or _array_states(cls) != arrays):
                 return True
         return any(self._changed_function(function, own, items, names)
                    for function, own, items, *names in self.functions.values())
@@ -3399,12 +3408,15 @@ class _Handed:
 
     def restore(self):
         """Put every class and function back as it was handed."""
-        for cls, bases, name, qualname, keys, values in self.classes.values():
+        for cls, bases, name, qualname, keys, values, arrays in self.classes.values():
             for key in [key for key in vars(cls) if key not in keys]:
                 delattr(cls, key)
             for key, value in zip(keys, values):
                 if vars(cls).get(key, _Handed) is not value:
                     setattr(cls, key, value)
+            for (key, state), (_, now) in zip(arrays, _array_states(cls)):
+                if now != state:
+                    vars(cls)[key].__setstate__(state)
             if cls.__bases__ is not bases:
                 cls.__bases__ = bases
             if (cls.__name__, cls.__qualname__) != (name, qualname):
@@ -3418,28 +3430,51 @@ class _Handed:
                     setattr(function, name, part)
 
 
+def _array_states(cls) -> tuple:
+    """``(name, state)`` of each NumPy array ``cls`` keeps (``IdentityTransform._mtx``: its
+    ``get_matrix()`` hands it out, and a BUILD on it would rewrite it in place)."""
+    own = vars(cls)
+    return tuple((key, own[key].__reduce__()[2]) for key in _array_names(cls) if key in own)
+
+
+@functools.lru_cache(maxsize=4096)
+def _array_names(cls) -> tuple:
+    import numpy
+    return tuple(key for key, value in vars(cls).items() if isinstance(value, numpy.ndarray))
+
+
+def handed_global(found, handed: _Handed):
+    """What ``find_class`` hands the unpickler for an admitted ``found``, noted in ``handed``
+    (for getattr and matplotlib's class factories, what they hand out is noted too)."""
+    if any(found is guard for guard in _GUARDED.values()):
+        guard, add = found, handed.add
+
+        def found(*args):
+            return add(guard(*args))
+    return handed.add(found)
+
+
 class _FastFigureUnpickler(pickle.Unpickler):  # the C unpickler
     def __init__(self, file, handed):
         super().__init__(file)
         self.handed = handed
 
     def find_class(self, module, name):
-        found = admitted_global(module, name, super().find_class)
-        if any(found is guard for guard in _GUARDED.values()):
-            guard, add = found, self.handed.add  # getattr, matplotlib's class factories: what they hand
-
-            def found(*args):
-                return add(guard(*args))
-        return self.handed.add(found)
+        return handed_global(admitted_global(module, name, super().find_class), self.handed)
 
 
 def load_fast(data: bytes, walk):
-    """The unpickled ``data``, or None when only the checked unpickler can say what it is.
+    """``(drawing, went_past)``: the unpickled ``data``, or None when only the checked unpickler
+    can say what it is; ``went_past`` when the C unpickler went past something the checked one
+    may refuse (a class or function changed, even if it then failed; an attribute no checked
+    BUILD sets): if the checked unpickler then refuses the pickle, :func:`mark` the process.
+    (A load stopped by the audit hook or by an error stopped where the checked unpickler
+    stops, or before.)
 
     ``walk(drawing)`` is :func:`unpickle.check_genuine` for a fast load: it raises
     :class:`InDoubt` at an attribute no BUILD of the checked unpickler sets."""
     if _MARKED["why"] is not None:
-        return None
+        return None, False
     _hook_installed()
     handed = _Handed()
     _LOADING["thread"] = threading.get_ident()
@@ -3449,26 +3484,27 @@ def load_fast(data: bytes, walk):
         drawing = None
     finally:
         _LOADING["thread"] = None
-    # Went past a refused BUILD: a class or function changed (even if the load then failed), or
-    # an attribute no checked BUILD sets. (A load stopped by the audit hook or an error stopped
-    # where the checked unpickler stops, or before.)
     went_past = handed.changed()
     try:
         if drawing is not None and not went_past:
             walk(drawing)
-            return drawing
+            return drawing, False
     except InDoubt:
         went_past = True
     except Exception:  # noqa: BLE001 - as above
         pass
-    if went_past:
-        _MARKED["why"] = "an earlier drawing of this submission changed the reader's matplotlib"
     try:
         handed.restore()
     except Exception:  # noqa: BLE001 - what cannot be put back leaves the process unfit to read
-        _MARKED["why"] = "an earlier drawing of this submission changed the reader's matplotlib"
+        mark()
         raise
-    return None
+    return None, went_past
+
+
+def mark() -> None:
+    """This process reads no more drawings: a pickle the checked unpickler refuses was read past
+    what it refuses, and may have set up what the process would read next."""
+    _MARKED["why"] = "an earlier drawing of this submission changed the reader's matplotlib"
 
 
 def marked() -> str | None:
@@ -3524,8 +3560,12 @@ class FigureUnpickler(pickle._Unpickler):  # the Python unpickler: its BUILD ste
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
+    def __init__(self, file, handed: _Handed):
+        super().__init__(file)
+        self.handed = handed
+
     def find_class(self, module, name):
-        return admitted_global(module, name, super().find_class)
+        return handed_global(admitted_global(module, name, super().find_class), self.handed)
 
     def load_build(self):
         # BUILD sets attributes on the object below it: only ever on an instance (on a class it
@@ -3574,11 +3614,24 @@ def _load(data: bytes):
     """The drawing pickled in ``data``, checked (:func:`check_genuine`): read by the C
     unpickler when that is provably what the checked one reads (:mod:`fast_unpickle`)."""
     import matplotlib.pyplot  # noqa: F401 - unpickled pyplot figures re-register with it
-    drawing = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
-    if drawing is None:
-        drawing = FigureUnpickler(io.BytesIO(data)).load()
+    drawing, went_past = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
+    if drawing is not None:
+        return drawing
+    handed = _Handed()
+    try:
+        drawing = FigureUnpickler(io.BytesIO(data), handed).load()
+        # What a REDUCE of admitted names can still change: an array a class hands out (a class or
+        # function itself is caught at its BUILD). No matplotlib pickle changes matplotlib.
+        if handed.changed():
+            raise ForgedEvidence("a class of matplotlib changed while unpickling")
         check_genuine(drawing)
-    return drawing
+        return drawing
+    except BaseException:
+        if went_past:
+            mark()
+        raise
+    finally:
+        handed.restore()
 
 
 # Methods matplotlib itself installs on single objects: a colorbar puts its
