@@ -178,7 +178,70 @@ def test_an_array_a_class_hands_out_rewritten_is_refused_both_ways_and_undone(mo
     from matplotlib.transforms import IdentityTransform
     data = _in_front(_identity_matrix_rewritten([[0, 1, 0], [1, 0, 0], [0, 0, 1]]))
     checked = _read(data, monkeypatch)
-    assert checked["refused"] == "forged" and "a class of matplotlib changed" in checked["flags"][0]
-    assert np.array_equal(IdentityTransform._mtx, np.identity(3)) and fast_unpickle.marked() is None
+    assert checked["refused"] == "forged" and "matplotlib's own objects changed" in checked["flags"][0]
+    assert np.array_equal(IdentityTransform._mtx, np.identity(3)) and fast_unpickle.marked() is not None
+    fast_unpickle.clear_mark()
     assert _read(data) == checked and fast_unpickle.marked() is not None
     assert np.array_equal(IdentityTransform._mtx, np.identity(3))
+
+
+_MATRIX_OF_A_LOG_TRANSFORM = (_global("builtins", "getattr") + _global("matplotlib.scale", "LogTransform") + b"K\x0a\x85R"
+                              + _text("get_matrix") + b"\x86R" + b")R")
+_SHARED_CHANGED = {
+    # the red team's second way: IdentityTransform never named, the matrix written by SETITEMS
+    "the identity matrix, through a LogTransform, by SETITEMS": _MATRIX_OF_A_LOG_TRANSFORM + b"(K\x00K\x00\x86K\x05u0",
+    "an enum's member renamed": (_global("matplotlib._enums", "JoinStyle") + _text("miter") + b"\x85R}"
+                                 + _text("_name_") + _text("zzz") + b"sb0"),
+    "inspect's parameter kind renamed": (_global("inspect", "_ParameterKind") + b"K\x03\x85R}" + _text("_name_")
+                                         + _text("POSITIONAL_ONLY") + b"sb0"),
+}
+
+
+@pytest.mark.parametrize("opcodes", _SHARED_CHANGED.values(), ids=_SHARED_CHANGED.keys())
+def test_an_object_all_figures_share_changed_is_refused_both_ways_and_undone(opcodes, monkeypatch):
+    """The red team's: objects every figure of the reader shares, handed out by admitted calls
+    and changed in place; each later reading of the submission was wrong (1/10 for the
+    reference solution). Both unpicklers refuse them as forged and put them back."""
+    import inspect
+
+    import numpy as np
+    from matplotlib._enums import JoinStyle
+    from matplotlib.transforms import IdentityTransform
+
+    def as_before():
+        return (np.array_equal(IdentityTransform._mtx, np.identity(3)) and JoinStyle.miter.name == "miter"
+                and inspect.Parameter.KEYWORD_ONLY.name == "KEYWORD_ONLY")
+
+    data = _in_front(opcodes)
+    checked = _read(data, monkeypatch)
+    assert checked["refused"] == "forged" and "matplotlib's own objects changed" in checked["flags"][0]
+    assert as_before() and fast_unpickle.marked() is not None  # what ran after the change: no more readings
+    fast_unpickle.clear_mark()
+    assert _read(data) == checked and fast_unpickle.marked() is not None and as_before()
+    fast_unpickle.clear_mark()
+    assert _read(_genuine())["refused"] is None
+
+
+def test_every_object_all_figures_share_is_watched():
+    """The arrays the admitted modules' classes keep and their enums' members: all of them are
+    in ``shared_objects`` (a matplotlib that adds one fails here, not in a student's grade)."""
+    import enum
+    import importlib
+    import inspect
+
+    import numpy as np
+
+    from autograde.checker import admitted
+    watched = {id(shared) for shared in fast_unpickle.shared_objects()}
+    modules = sorted(admitted._CLASS_MODULES | {module for module, _ in admitted._OTHER_CLASSES})
+    missing = []
+    for module in map(importlib.import_module, modules):
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and cls.__module__ == module.__name__):
+                continue
+            shared = [(name, value) for name, value in vars(cls).items() if isinstance(value, np.ndarray)]
+            if isinstance(cls, enum.EnumMeta):
+                shared += list(cls.__members__.items())
+            missing += [f"{cls.__qualname__}.{name}" for name, value in shared if id(value) not in watched]
+    assert not missing, missing
+    assert id(inspect.Parameter.KEYWORD_ONLY) in watched

@@ -3314,10 +3314,11 @@ only when no BUILD the checked unpickler refuses can have taken effect:
   audits that; a BUILD on an instance's special attribute);
 - afterwards, every class and function it was handed (by name, from ``getattr``, from
   matplotlib's class factories) is as it was when handed: what a BUILD on a class, or on a
-  function or a bound method (their ``__dict__``, code, defaults, names), would change, and
-  the NumPy arrays those classes keep (``IdentityTransform().get_matrix()`` hands out the
-  process's one identity matrix: a BUILD on it would rewrite it in place; the checked
-  unpickler refuses that too, as a class changed while unpickling);
+  function or a bound method (their ``__dict__``, code, defaults, names), would change; and
+  the objects all figures share (:func:`shared_objects`: the arrays matplotlib's classes keep,
+  the members of its enums) are as they were before it: a BUILD or SETITEMS on one, handed
+  out by an admitted call, would change every later figure (the checked unpickler refuses
+  that too);
 - and no object holds an attribute whose name is not a str or starts with two underscores
   (what a BUILD's attributes with such keys put there): :func:`unpickle.check_genuine`
   looks, walking the objects as it does anyway.
@@ -3333,7 +3334,9 @@ through marks nothing.
 
 What differs, knowingly: an instance's whole ``__dict__`` replaced through a BUILD's slot
 state is let through (Python does not audit it; the object is one the pickle can make
-anyway: a new object of an admitted class with those attributes); the C unpickler reads a
+anyway: a new object of an admitted class with those attributes); so is a special
+attribute set on an object the drawing does not hold (made and dropped: nothing read sees
+it; the shared ones are checked, above); the C unpickler reads a
 few old or malformed forms the Python one refuses (an INT written in C's octal, ``010``; an
 argument running past its frame's end), so such a figure is read rather than refused as
 unreadable; and the inspector's CPU budget stops a costly C unpickling by its hard stop
@@ -3373,29 +3376,32 @@ _FUNCTION_PARTS = attrgetter(*_FUNCTION_PART_NAMES)
 
 
 class _Handed:
-    """The classes and functions one load was handed, as they were when handed."""
+    """The classes and functions one load was handed, as they were when handed, and the objects
+    all figures share (:func:`shared_objects`), as they were before the load."""
 
     def __init__(self):
         self.classes = {}
         self.functions = {}
+        self.shared = [(shared, _state(shared)) for shared in shared_objects()]
 
     def add(self, value):
         function = value.__func__ if isinstance(value, types.MethodType) else value
         if isinstance(function, type) and id(function) not in self.classes:
             own = vars(function)
             self.classes[id(function)] = (function, function.__bases__, function.__name__, function.__qualname__,
-                                          tuple(own), tuple(own.values()), _array_states(function))
+                                          tuple(own), tuple(own.values()))
         elif isinstance(function, types.FunctionType) and id(function) not in self.functions:
             self.functions[id(function)] = (function, function.__dict__, tuple(function.__dict__.items()),
                                             *_FUNCTION_PARTS(function))
         return value
 
     def changed(self) -> bool:
-        for cls, bases, name, qualname, keys, values, arrays in self.classes.values():
+        if any(_state(shared) != state for shared, state in self.shared):
+            return True
+        for cls, bases, name, qualname, keys, values in self.classes.values():
             own = vars(cls)
             if (cls.__bases__ is not bases or cls.__name__ != name or cls.__qualname__ != qualname
-                    or tuple(own) != keys or not all(map(is_, own.values(), values))
-                    or _array_states(cls) != arrays):
+                    or tuple(own) != keys or not all(map(is_, own.values(), values))):
                 return True
         return any(self._changed_function(function, own, items, names)
                    for function, own, items, *names in self.functions.values())
@@ -3408,19 +3414,19 @@ class _Handed:
 
     def restore(self):
         """Put every class and function back as it was handed."""
-        for cls, bases, name, qualname, keys, values, arrays in self.classes.values():
+        for cls, bases, name, qualname, keys, values in self.classes.values():
             for key in [key for key in vars(cls) if key not in keys]:
                 delattr(cls, key)
             for key, value in zip(keys, values):
                 if vars(cls).get(key, _Handed) is not value:
                     setattr(cls, key, value)
-            for (key, state), (_, now) in zip(arrays, _array_states(cls)):
-                if now != state:
-                    vars(cls)[key].__setstate__(state)
             if cls.__bases__ is not bases:
                 cls.__bases__ = bases
             if (cls.__name__, cls.__qualname__) != (name, qualname):
                 cls.__name__, cls.__qualname__ = name, qualname
+        for shared, state in self.shared:
+            if _state(shared) != state:
+                _set_state(shared, state)
         for function, own, items, *parts in self.functions.values():
             if self._changed_function(function, own, items, parts):
                 own.clear()
@@ -3430,17 +3436,32 @@ class _Handed:
                     setattr(function, name, part)
 
 
-def _array_states(cls) -> tuple:
-    """``(name, state)`` of each NumPy array ``cls`` keeps (``IdentityTransform._mtx``: its
-    ``get_matrix()`` hands it out, and a BUILD on it would rewrite it in place)."""
-    own = vars(cls)
-    return tuple((key, own[key].__reduce__()[2]) for key in _array_names(cls) if key in own)
+@functools.lru_cache(maxsize=1)
+def shared_objects() -> tuple:
+    """The objects of matplotlib (and ``inspect``) that every figure of the process shares and a
+    pickle can be handed, so change in place (a BUILD; SETITEMS on an array) without naming a
+    class: the arrays its classes keep (``LogTransform(10).get_matrix()`` hands out
+    ``IdentityTransform._mtx``, the process's one identity matrix) and the members of its enums
+    (``JoinStyle("miter")`` is the one member). All of the admitted modules' are listed:
+    ``autograde/tests/test_fast_unpickle.py`` looks for others."""
+    import inspect
+
+    from matplotlib._enums import CapStyle, JoinStyle
+    from matplotlib.collections import Collection
+    from matplotlib.transforms import IdentityTransform
+    return (IdentityTransform._mtx, Collection._transforms, *JoinStyle, *CapStyle, *inspect._ParameterKind)
 
 
-@functools.lru_cache(maxsize=4096)
-def _array_names(cls) -> tuple:
-    import numpy
-    return tuple(key for key, value in vars(cls).items() if isinstance(value, numpy.ndarray))
+def _state(shared):
+    return shared.__reduce__()[2] if hasattr(shared, "__array__") else dict(vars(shared))
+
+
+def _set_state(shared, state):
+    if hasattr(shared, "__array__"):
+        shared.__setstate__(state)
+    else:
+        vars(shared).clear()
+        vars(shared).update(state)
 
 
 def handed_global(found, handed: _Handed):
@@ -3620,10 +3641,12 @@ def _load(data: bytes):
     handed = _Handed()
     try:
         drawing = FigureUnpickler(io.BytesIO(data), handed).load()
-        # What a REDUCE of admitted names can still change: an array a class hands out (a class or
-        # function itself is caught at its BUILD). No matplotlib pickle changes matplotlib.
+        # What the checked BUILD lets through: an object all figures share changed in place (an
+        # array a class keeps, an enum's member). No matplotlib pickle changes matplotlib; what
+        # ran after the change may have set up the next reading, so the reader reads no more.
         if handed.changed():
-            raise ForgedEvidence("a class of matplotlib changed while unpickling")
+            went_past = True
+            raise ForgedEvidence("matplotlib's own objects changed while unpickling")
         check_genuine(drawing)
         return drawing
     except BaseException:
