@@ -3403,8 +3403,8 @@ class _Handed:
             if (cls.__bases__ is not bases or cls.__name__ != name or cls.__qualname__ != qualname
                     or tuple(own) != keys or not all(map(is_, own.values(), values))):
                 return True
-        return any(self._changed_function(function, own, items, names)
-                   for function, own, items, *names in self.functions.values())
+        return any(self._changed_function(function, own, items, parts)
+                   for function, own, items, *parts in self.functions.values())
 
     @staticmethod
     def _changed_function(function, own, items, parts) -> bool:
@@ -3413,7 +3413,7 @@ class _Handed:
                 or not all(map(is_, _FUNCTION_PARTS(function), parts)))
 
     def restore(self):
-        """Put every class and function back as it was handed."""
+        """Put every class and function back as it was handed, and the shared objects as they were."""
         for cls, bases, name, qualname, keys, values in self.classes.values():
             for key in [key for key in vars(cls) if key not in keys]:
                 delattr(cls, key)
@@ -3442,8 +3442,9 @@ def shared_objects() -> tuple:
     pickle can be handed, so change in place (a BUILD; SETITEMS on an array) without naming a
     class: the arrays its classes keep (``LogTransform(10).get_matrix()`` hands out
     ``IdentityTransform._mtx``, the process's one identity matrix) and the members of its enums
-    (``JoinStyle("miter")`` is the one member). All of the admitted modules' are listed:
-    ``autograde/tests/test_fast_unpickle.py`` looks for others."""
+    (``JoinStyle("miter")`` is the one member). All of the admitted modules' are listed, by
+    their private names (they are what a pickle reaches): ``autograde/tests/test_fast_unpickle.py``
+    looks for others."""
     import inspect
 
     from matplotlib._enums import CapStyle, JoinStyle
