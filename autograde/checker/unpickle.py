@@ -22,7 +22,7 @@ import types
 import weakref
 
 from .admitted import ForgedEvidence, NotAdmitted, admitted_global, qualified
-from .fast_unpickle import InDoubt, _Handed, handed_global, load_fast, mark, marked
+from .fast_unpickle import InDoubt, _Handed, handed_global, load_fast, mark, marked, reading
 from .picture import read_picture
 
 #: Largest pickled drawing accepted for one call (bytes).
@@ -89,6 +89,11 @@ def _load(data: bytes):
     """The drawing pickled in ``data``, checked (:func:`check_genuine`): read by the C
     unpickler when that is provably what the checked one reads (:mod:`fast_unpickle`)."""
     import matplotlib.pyplot  # noqa: F401 - unpickled pyplot figures re-register with it
+    with reading():
+        return _load_fast_or_checked(data)
+
+
+def _load_fast_or_checked(data: bytes):
     drawing, went_past = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
     if drawing is not None:
         return drawing

@@ -245,3 +245,28 @@ def test_every_object_all_figures_share_is_watched():
             missing += [f"{cls.__qualname__}.{name}" for name, value in shared if id(value) not in watched]
     assert not missing, missing
     assert id(inspect.Parameter.KEYWORD_ONLY) in watched
+
+
+class _Stopped(BaseException):
+    """What the inspector's CPU budget raises (a BaseException), between any two steps."""
+
+
+def test_a_reading_stopped_midway_marks_the_reader(monkeypatch):
+    """The budget's stop can fall after the C unpickler changed a class and before it is put
+    back: the reader must then read no more (else the submission's next calls are read with
+    the class a forged call changed)."""
+    from matplotlib.artist import Artist
+    monkeypatch.setattr(Artist, "get_visible", Artist.get_visible)  # put back when the test ends
+
+    def stop(self):
+        raise _Stopped()
+
+    monkeypatch.setattr(fast_unpickle._Handed, "changed", stop)
+    with pytest.raises(_Stopped):
+        unpickle._load(_in_front(_ON_A_CLASS))
+    monkeypatch.undo()
+    plt.close("all")
+    assert fast_unpickle.marked() is not None
+    assert _read(_genuine())["refused"] == "grader"
+    fast_unpickle.clear_mark()
+    assert _read(_genuine())["refused"] is None

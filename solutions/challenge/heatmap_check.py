@@ -3330,7 +3330,8 @@ checked unpickler refuses a pickle the C unpickler had read past something (a ch
 doubt), the process is marked (:func:`mark`): what it reads afterwards may have been set up
 by that pickle, so it reads nothing more (each later drawing is the grader's fault, never
 the student's; a grading reader serves one submission). A doubt the checked unpickler reads
-through marks nothing.
+through marks nothing; a reading stopped midway (the inspector's CPU budget) marks the
+process too (:func:`reading`), as it may have stopped before a change was put back.
 
 What differs, knowingly: an instance's whole ``__dict__`` replaced through a BUILD's slot
 state is let through (Python does not audit it; the object is one the pickle can make
@@ -3343,6 +3344,7 @@ unreadable; and the inspector's CPU budget stops a costly C unpickling by its ha
 (``SIGXCPU``, a few seconds past the budget), as the C unpickler gives Python's signal
 handlers no turn.
 """
+import contextlib
 import functools
 import io
 import pickle
@@ -3354,8 +3356,9 @@ from operator import attrgetter, is_
 
 #: The thread whose fast load is running (the audit hook stops changes made by it only).
 _LOADING = {"thread": None}
-#: Set when a fast load went past something the checked unpickler refuses.
-_MARKED = {"why": None}
+#: ``why``: set when an unpickler went past something the checked unpickler refuses;
+#: ``unfinished``: a reading began and has not ended (stopped midway: see :func:`reading`).
+_MARKED = {"why": None, "unfinished": False}
 
 
 class InDoubt(Exception):
@@ -3529,15 +3532,32 @@ def mark() -> None:
     _MARKED["why"] = "an earlier drawing of this submission changed the reader's matplotlib"
 
 
+@contextlib.contextmanager
+def reading():
+    """Around one unpickling: until it ends (with a drawing or an ordinary exception) the
+    process counts as marked. A reading stopped midway (the inspector's CPU budget raises a
+    BaseException between any two steps, even while classes are being put back) may have left
+    matplotlib changed, so the reader reads no more."""
+    _MARKED["unfinished"] = True
+    try:
+        yield
+    except Exception:
+        _MARKED["unfinished"] = False
+        raise
+    _MARKED["unfinished"] = False
+
+
 def marked() -> str | None:
-    """Why this process reads no more drawings (a fast load went past a refused BUILD), or None."""
+    """Why this process reads no more drawings, or None."""
+    if _MARKED["unfinished"]:
+        return "an earlier drawing of this submission was stopped while it was read"
     return _MARKED["why"]
 
 
 def clear_mark() -> None:
     """Read again after a marking: only for a process that reads the evidence of several
     submissions (the tests); a grading reader serves one submission and ends."""
-    _MARKED["why"] = None
+    _MARKED.update(why=None, unfinished=False)
 
 
 def _hook_installed(_installed=[]):  # noqa: B006 - once per process: an audit hook cannot be removed
@@ -3636,6 +3656,11 @@ def _load(data: bytes):
     """The drawing pickled in ``data``, checked (:func:`check_genuine`): read by the C
     unpickler when that is provably what the checked one reads (:mod:`fast_unpickle`)."""
     import matplotlib.pyplot  # noqa: F401 - unpickled pyplot figures re-register with it
+    with reading():
+        return _load_fast_or_checked(data)
+
+
+def _load_fast_or_checked(data: bytes):
     drawing, went_past = load_fast(data, functools.partial(check_genuine, loaded_fast=True))
     if drawing is not None:
         return drawing
