@@ -100,8 +100,12 @@ def answer(request: bytes, out) -> None:
     """Read one submission's evidence, ``{"evidence": [...], "read": [the Axes to read, per
     call], "cpu_seconds": budget}``, and write one line per call: ``{"reading": ...}`` (its
     ``png`` the picture of what the caller sees) or ``{"too_costly": true}``. Runs in a
-    fresh fork of the inspector server, one per submission."""
+    fresh fork of the inspector server, one per submission. After a drawing that may have
+    changed this process (:func:`autograde.checker.fast_unpickle.marked`: a forged pickle read
+    past what the checked unpickler refuses, a reading stopped midway), it reads no more and
+    writes ``{"fresh_reader": true}``: the grader reads the rest in a fresh fork."""
     from autograde.checker.evidence import shown_png
+    from autograde.checker.fast_unpickle import marked
     from autograde.checker.unpickle import read_evidence
 
     request = json.loads(request)
@@ -115,6 +119,9 @@ def answer(request: bytes, out) -> None:
         finally:
             _disarm(limits)
         _say(reading)
+        if marked():
+            _say({"fresh_reader": True})
+            return
 
 
 def main(argv=None) -> int:
@@ -240,7 +247,8 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
     ``sandbox`` is the course's :class:`autograde.sandbox.Sandbox` settings; with None or
     ``enabled=False`` the inspector runs as a plain child process. A call whose drawing
     stops the inspector (its CPU budget, the sandbox's memory or time) fails, flagged, and
-    the calls after it are read by a fresh inspector.
+    the calls after it are read by a fresh inspector, as are those after a drawing that may
+    have changed the inspector (it asks for a fresh one).
 
     Raises :class:`GraderFault` when the inspector cannot start: that is the grader's own
     machinery failing, and no student may be graded by it.
@@ -254,7 +262,9 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
         lines, returncode, last, limit = _run(evidence[len(readings):], orders[len(readings):], sandbox, settings)
         if lines is None:  # ``last`` says how it ended and what it wrote
             raise GraderFault(f"the inspector, which reads the drawings, could not start ({last})")
-        for line in lines:
+        # a fresh fork for the rest, when asked after at least one reading (never a loop)
+        fresh = len(lines) > 1 and lines[-1] == {"fresh_reader": True}
+        for line in lines[:-1] if fresh else lines:
             if isinstance(line, dict) and line.get("too_costly"):
                 readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
             elif isinstance(line, dict) and isinstance(line.get("reading"), dict):
@@ -262,7 +272,7 @@ def inspect_evidence(evidence: list[dict], sandbox=None, settings: Inspector | N
             else:
                 readings.append(_failed_reading("the grader could not read this call's drawing (its reading "
                                                 "was not in the expected form)", "an unreadable reading"))
-        if len(readings) < len(evidence):  # the process stopped while reading the next call
+        if len(readings) < len(evidence) and not fresh:  # it stopped while reading the next call
             if limit in (CPU, TIMEOUT):
                 readings.append(_too_costly(settings, f"more than {settings.cpu_seconds:g} s of CPU"))
             elif limit == MEMORY:

@@ -137,3 +137,16 @@ def test_no_module_named_autograde_stops_both_paths_and_records_no_zero(course_w
     full = sum(notebook_points().values())
     assert {student: sum(points.values()) for student, points in scores_of(course).items()} == {
         student: full for student in STUDENTS}
+
+
+def test_after_a_drawing_that_may_have_changed_the_inspector_the_rest_is_read_by_a_fresh_one():
+    """A forged pickle the C unpickler read past a refused BUILD (``Artist`` changed while it
+    read) marks the inspector: it asks for a fresh one, and the submission's next calls are read
+    there, as they would be by themselves (not lost as the grader's fault)."""
+    from autograde.tests.test_fast_unpickle import _ON_A_CLASS, _in_front
+
+    honest = evidence.collect(answer_function("solution"), public_calls()[0])
+    forged = dict(honest, pickle=base64.b64encode(_in_front(_ON_A_CLASS)).decode())
+    readings = inspect_evidence([forged, honest, honest], NO_SANDBOX)
+    assert readings[0]["refused"] == "forged" and "itself while unpickling" in readings[0]["flags"][0]
+    assert [(reading["refused"], reading["picture"] is not None) for reading in readings[1:]] == [(None, True)] * 2
