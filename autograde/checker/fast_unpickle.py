@@ -196,9 +196,8 @@ def load_fast(data: bytes, walk):
     stops, or before.)
 
     ``walk(drawing)`` is :func:`unpickle.check_genuine` for a fast load: it raises
-    :class:`InDoubt` at an attribute no BUILD of the checked unpickler sets."""
-    if _MARKED["why"] is not None:
-        return None, False
+    :class:`InDoubt` at an attribute no BUILD of the checked unpickler sets. (A marked process
+    reads nothing: :func:`unpickle.load_drawing` asks :func:`marked` first.)"""
     _hook_installed()
     handed = _Handed()
     _LOADING["thread"] = threading.get_ident()

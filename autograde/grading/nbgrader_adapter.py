@@ -16,6 +16,7 @@ fails there, loudly, and nowhere else.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -114,8 +115,6 @@ class _SchemaCheckedOnce:
         self._validators = {}
 
     def validate(self, instance, schema):
-        import json
-
         key = json.dumps(schema, sort_keys=True)
         validator = self._validators.get(key)
         if validator is None:
