@@ -10,7 +10,9 @@ its descendants, living or ended (:func:`tree_cpu_seconds`: the sandboxed kernel
 the inspector are grandchildren nobody here waits for, so ``getrusage`` alone would
 miss them), charged to the phase in progress; other work on the machine does not
 count. ``--machine`` uses the whole machine's busy time (``/proc/stat``) instead, as
-``bench_grading.py`` does: the same figures on an idle machine.
+``bench_grading.py`` does: the same figures on an idle machine. Next to each phase's CPU,
+its wall time and what of it was waiting (wall beyond CPU): a worker's waits are time its
+core is idle, which more CPU cannot buy back.
 
 Nothing is replaced: the phases are marked by wrapping the kit's, nbgrader's and
 nbclient's own functions. The inspector's own split (its start, unpickling, each
@@ -82,11 +84,14 @@ class PhaseClock:
         self.read = (lambda: tree_cpu_seconds(self.spent_reading) - self.spent_reading[0]) if tree \
             else _machine_cpu_seconds
         self.last = self.read()
+        self.wall: dict[str, float] = defaultdict(float)  # the same phases' wall time: CPU + waiting
+        self.wall_last = time.perf_counter()
 
     def _charge(self):
-        now = self.read()
+        now, wall_now = self.read(), time.perf_counter()
         self.totals[self.stack[-1]] += now - self.last
-        self.last = now
+        self.wall[self.stack[-1]] += wall_now - self.wall_last
+        self.last, self.wall_last = now, wall_now
 
     @contextlib.contextmanager
     def phase(self, name: str, whole: bool = False):
@@ -199,13 +204,15 @@ def instrument(clock: PhaseClock) -> None:
             readings = original_inspect(evidences, settings, inspector_settings, orders=orders)
             if clock.stack[-1] in clock.wholes:  # the canary: counted whole, not split
                 return readings
-            spent_before = sum(clock.totals[name] for name in INSPECTOR_SPLIT)
+            spent_before = [sum(kind[name] for name in INSPECTOR_SPLIT) for kind in (clock.totals, clock.wall)]
             with clock.phase("(read again)"):
                 _read_again(evidences, orders)
             clock._charge()
-            split = sum(clock.totals[name] for name in INSPECTOR_SPLIT) - spent_before
+            split = [sum(kind[name] for name in INSPECTOR_SPLIT) - before
+                     for kind, before in zip((clock.totals, clock.wall), spent_before)]
         # the process cost what it cost: what the split shows is moved out of its start
-        clock.totals["inspector: its process, beyond the reading"] -= split
+        clock.totals["inspector: its process, beyond the reading"] -= split[0]
+        clock.wall["inspector: its process, beyond the reading"] -= split[1]
         return readings
     grade_from_evidence.inspect_evidence = inspect_evidence
 
@@ -261,12 +268,15 @@ def phase_table(n: int, keep: bool = False, tree: bool = True) -> str:
         lines = [f"{n} submissions ({graded} graded), one worker in this process, {os.cpu_count()} cores; "
                  f"{wall:.1f} s wall; load average at the end {os.getloadavg()[0]:.2f}; CPU of "
                  f"{'this process tree' if tree else 'the whole machine'}",
-                 "", "| phase | CPU s per submission | share |", "|---|---:|---:|"]
+                 "", "| phase | CPU s per submission | share | wall s | of which waiting |",
+                 "|---|---:|---:|---:|---:|"]
         per_submission = sum(clock.totals[name] for name in PER_SUBMISSION) / n
+        wall_per_submission = sum(clock.wall[name] for name in PER_SUBMISSION) / n
         for name in PER_SUBMISSION:
-            value = clock.totals[name] / n
-            lines.append(f"| {name} | {value:.3f} | {100 * value / per_submission:.0f}% |")
-        lines.append(f"| **per submission** | **{per_submission:.3f}** | |")
+            value, wall = clock.totals[name] / n, clock.wall[name] / n
+            lines.append(f"| {name} | {value:.3f} | {100 * value / per_submission:.0f}% | {wall:.3f} "
+                         f"| {max(0.0, wall - value):.3f} |")
+        lines.append(f"| **per submission** | **{per_submission:.3f}** | | **{wall_per_submission:.3f}** | |")
         lines += ["", "| once per run | CPU s |", "|---|---:|"]
         lines += [f"| {name} | {clock.totals[name]:.2f} |" for name in PER_RUN]
         unknown = set(clock.totals) - set(PER_SUBMISSION) - set(PER_RUN)

@@ -2,9 +2,12 @@
 caps on what a kernel's messages may cost the grader."""
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
+import time
 import uuid
+from queue import Empty
 
 import zmq
 import zmq.asyncio
@@ -26,6 +29,11 @@ MAX_MESSAGE_BYTES = 64 * MB
 #: at them). When the queue is full the kernel's side waits (or, for its output socket,
 #: drops what it cannot send): the backlog is in the sandbox's memory, not the grader's.
 RECEIVE_QUEUE_MESSAGES = 4
+#: Milliseconds between the grader's attempts to connect to a kernel's sockets. The grader
+#: connects as soon as the kernel is started, before the kernel has made its sockets (a warm
+#: kernel makes them about 0.1 s after its fork); ZeroMQ's default retries every 100 ms, so
+#: that a kernel waited, on average, 50 ms for each of its grader's sockets to arrive.
+RECONNECT_MS = 5
 
 
 #: Most JSON values (the Python objects that parsing makes) one message may hold. Parsing
@@ -73,7 +81,14 @@ def _grader_context() -> zmq.asyncio.Context:
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
     context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE_MESSAGES)
+    context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
     return context
+
+
+#: How long, after the kernel's answer to ``kernel_info``, its output channel may stay silent
+#: before the request is sent again (jupyter_client's own figure: the channel may not be
+#: connected yet, and what was published before it was is lost).
+OUTPUT_CHANNEL_SECONDS = 0.2
 
 
 class SandboxedKernelClient(AsyncKernelClient):
@@ -83,6 +98,52 @@ class SandboxedKernelClient(AsyncKernelClient):
     def _context_default(self):
         self._created_context = True  # ours to destroy, as jupyter_client's default is
         return _grader_context()
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Wait until the kernel answers ``kernel_info`` on its request channel and the
+        answer's "idle" arrives on its output channel: then both are connected and everything
+        the kernel published before is read. jupyter_client's own wait ends by listening to the
+        output channel until it has been silent for 0.2 s, which it always is by then: a fifth
+        of a second of every notebook's grading spent waiting. Raises RuntimeError as
+        jupyter_client's does (the kernel died, or did not answer within ``timeout``)."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            reply = await self._next_message(self.shell_channel, 1.0)
+            if reply is not None and reply["msg_type"] == "kernel_info_reply" \
+                    and await self._idle_seen(request, OUTPUT_CHANNEL_SECONDS):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _idle_seen(self, request: str, seconds: float) -> bool:
+        """Whether the output channel carries, within ``seconds``, the "idle" that ends
+        ``request`` (what comes before it, an earlier request's messages too, is read and
+        dropped, as jupyter_client's wait drops it). False at once on the kernel's welcome to
+        the channel: the welcome comes when the grader's end has connected, and what the
+        kernel published before is lost, perhaps that "idle" too; asking again costs the
+        kernel a few milliseconds, waiting out the ``seconds`` a fifth of a second."""
+        end = time.monotonic() + seconds
+        while (message := await self._next_message(self.iopub_channel, end - time.monotonic())) is not None:
+            if message["msg_type"] == "iopub_welcome":
+                return False
+            if message["msg_type"] == "status" and message["content"].get("execution_state") == "idle" \
+                    and message["parent_header"].get("msg_id") == request:
+                return True
+        return False
+
+    @staticmethod
+    async def _next_message(channel, seconds: float):
+        """The channel's next message, or None when none comes within ``seconds``."""
+        if seconds <= 0:
+            return None
+        try:
+            return await channel.get_msg(timeout=seconds)
+        except Empty:
+            return None
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -154,6 +215,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             if "stdout" in kw:
                 kw["stdout"].close()  # the kernel has its own copy of the descriptor
         self.sandbox.watch(self.provisioner.process)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Wait until the kernel has ended, looking after 1 ms, then less and less often, up to
+        every ``pollinterval``: jupyter_client looks every 0.1 s, and a grading kernel asked to
+        stop ends within milliseconds, so that its fixed interval was most of the stop."""
+        pause = 0.001
+        while await self._async_is_alive():
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, pollinterval)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         self.sandbox.stop_watching()

@@ -11,6 +11,7 @@ must be named in the notebook and in ``resources["sandbox"]``.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import types
 from pathlib import Path
 
 import nbformat
@@ -590,6 +592,44 @@ def test_a_message_too_costly_to_parse_stops_the_notebook_and_is_flagged(course)
     assert sandbox_processes() == []
 
 
+def test_a_kernel_is_ready_once_its_answer_is_read_to_the_end_and_stops_when_asked(course, monkeypatch):
+    # Ready: wait_for_ready returns after the kernel_info request's "idle" is read from the
+    # output channel, not after a fixed silence (jupyter_client's 0.2 s): nothing of that
+    # request is left for the next one, whose first output message is its own.
+    # Stopped: the manager looks again after 1 ms, then less and less often (at most every
+    # 0.1 s), instead of every 0.1 s from the start.
+    pauses = []
+    sleep = asyncio.sleep
+
+    async def noted_sleep(seconds, *args, **kwargs):
+        pauses.append(seconds)
+        return await sleep(seconds, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox_module.kernel_manager, "asyncio", types.SimpleNamespace(sleep=noted_sleep))
+
+    async def start_ask_stop(sandbox):
+        manager = sandbox_module.SandboxedKernelManager(sandbox=sandbox)
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            asked = client.execute("print('after ready')")
+            first = await client.get_iopub_msg(timeout=30)
+        finally:
+            client.stop_channels()
+            pauses.clear()
+            await manager.shutdown_kernel()
+        return first, asked, await manager.is_alive()
+
+    with kernel_template_client.kernel_sandbox(Sandbox(warm_kernels=WARM_KERNELS), course["student"]) as sandbox:
+        first, asked, alive = asyncio.run(start_ask_stop(sandbox))
+    assert first["parent_header"]["msg_id"] == asked, first["msg_type"]
+    assert not alive
+    assert pauses[:1] == [0.001], pauses
+    assert all(later == min(2 * earlier, 0.1) for earlier, later in zip(pauses, pauses[1:])), pauses
+
+
 def test_the_graders_sockets_hold_few_messages_from_a_kernel(course, tmp_path):
     # The client nbclient gets from a sandboxed kernel's manager, and its session:
     with sandbox_module.KernelSandbox(Sandbox(), course["student"]) as sandbox:
@@ -600,6 +640,7 @@ def test_the_graders_sockets_hold_few_messages_from_a_kernel(course, tmp_path):
     assert isinstance(client.session, sandbox_module.SandboxedSession)  # a clone of the manager's
     grader = client.context
     assert grader.getsockopt(zmq.MAXMSGSIZE) == 64 * 2**20
+    assert grader.getsockopt(zmq.RECONNECT_IVL) == sandbox_module.kernel_manager.RECONNECT_MS  # not 100 ms
     # A sender that never waits (as a kernel flooding its output socket would) against a
     # receiver made like the grader's client's, which does not read: what piles up in the
     # grader is a few messages; the rest waits on the sender's side.
