@@ -6,6 +6,8 @@ fails, naming the member, before any grading goes wrong.
 """
 import importlib
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -105,6 +107,39 @@ def _indexed_columns(path) -> set[tuple[str, str]]:
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {(table, db.execute(f"PRAGMA index_info('{index}')").fetchone()[2])
                 for table in tables for _, index, *_ in db.execute(f"PRAGMA index_list('{table}')")}
+
+
+def test_a_conversion_validates_the_notebook_once_after_its_last_preprocessor(challenge_course, monkeypatch):
+    # nbconvert validates the whole notebook after every preprocessor unless told otherwise
+    # (about 1.5 ms each, some 20 a submission); the adapter's converter validates it once, after
+    # the last, before anything is written.
+    import traceback
+
+    import nbformat
+    validations = []  # the whole notebook's, by the exporter (not reading and writing it)
+    validate = nbformat.validate
+
+    def noted(*args, **kwargs):
+        if any(frame.name == "_validate_preprocessor" for frame in traceback.extract_stack()):
+            validations.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "validate", noted)
+    cwd = os.getcwd()
+    try:
+        app = nbgrader_adapter.load_app(str(challenge_course))
+        steps = nbgrader_adapter.AutogradeSteps(app, "challenge", part="execute")
+        submitted = Path(steps.submitted_folder("validated-once")) / "04_challenge.ipynb"
+        submitted.parent.mkdir(parents=True)
+        shutil.copy(challenge_course / "grading" / "release" / "challenge" / submitted.name, submitted)
+        steps.converter._sanitizing = True
+        steps.converter._init_preprocessors()
+        resources = steps.converter.init_single_notebook_resources(str(submitted))
+        steps.converter.exporter.from_filename(str(submitted), resources=resources)
+    finally:
+        os.chdir(cwd)
+    assert len(steps.converter.exporter._preprocessors) > 5
+    assert len(validations) == 1
 
 
 def test_the_kit_indexes_every_foreign_key_of_nbgraders_gradebook_and_nbgrader_still_works(class_gradebook):
