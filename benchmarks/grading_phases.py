@@ -133,17 +133,19 @@ class InlinePool:
 
     def __init__(self, size, initializer, initargs, log=None, after_close=None):
         root, assignment, snapshot, config, _log_path = initargs
-        self._start = lambda: initializer(root, assignment, snapshot, config, None)  # stderr stays here
+        self._initialize = lambda: initializer(root, assignment, snapshot, config, None)  # stderr stays here
         self._started = False
         self._after_close = after_close
 
-    def warm_up(self):
+    def start(self, warm_up=None):
         if not self._started:
-            self._start()
+            self._initialize()
             self._started = True
+        if warm_up is not None:
+            warm_up()
 
     def run(self, function, argument_lists, stop=lambda: False):
-        self.warm_up()
+        self.start()
         for arguments in argument_lists:
             if stop():
                 return
@@ -171,6 +173,7 @@ def instrument(clock: PhaseClock) -> None:
     worker_pool.WorkerPool = InlinePool
     steps = nbgrader_adapter.AutogradeSteps
     clock.wrap(worker, "init_worker", "worker start")
+    clock.wrap(worker, "start_servers", "worker start")
     clock.wrap(steps, "prepare", "nbgrader: prepare (main process)")
     clock.wrap(steps, "sanitize_and_execute", "nbgrader: conversion (worker)")
     clock.wrap(steps, "save", "nbgrader: save, writes (main process)")

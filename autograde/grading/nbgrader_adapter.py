@@ -263,7 +263,6 @@ class AutogradeSteps:
         import copy
 
         import nbformat
-        from nbgrader import utils
 
         try:
             self.converter._sanitizing = True
@@ -277,12 +276,22 @@ class AutogradeSteps:
                 self._resources(autograded_path)
             self.converter._sanitizing = False
             self.converter._init_preprocessors()
-            with utils.setenv(NBGRADER_EXECUTION="autograde"):
+            with grading_environment():
                 executed, _ = self.converter.exporter.from_notebook_node(
                     nbformat.reads(sanitized, as_version=4), resources=second)
             return executed
         finally:
             self.converter._sanitizing = True
+
+
+def grading_environment():
+    """The environment nbgrader's autograde runs notebooks in (``NBGRADER_EXECUTION=autograde``,
+    which the checker reads). A sandbox copies it when it starts, and a warm kernel template
+    hands it to every kernel it forks: start one outside it, and each notebook would run as if
+    not graded (the self-check, say, making its calls in the kernel)."""
+    from nbgrader import utils
+
+    return utils.setenv(NBGRADER_EXECUTION="autograde")
 
 
 def _exporter_of(converter):

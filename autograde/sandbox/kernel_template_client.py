@@ -65,6 +65,11 @@ class KernelTemplate:
         # The watchdog's thread may kill a kernel while nbclient's polls it: one at a time.
         self._lock = threading.RLock()
 
+    def start(self) -> None:
+        """Start the server now if none is running (a worker's head start; else at first use)."""
+        if self._server is None or self._server.poll() is not None:
+            self._start()
+
     def sandbox_for(self, folder: str | os.PathLike) -> WarmKernelSandbox:
         """A sandbox for the notebook in ``folder``, its kernel to be forked from the template."""
         if self._kernel is not None and self._kernel.poll() is None:

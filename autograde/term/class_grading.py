@@ -336,13 +336,7 @@ class ClassGrader:
                 self.summary.backup = backup_gradebook(self.coursedir.db_url)
                 if self.summary.backup:
                     self.log.info("gradebook backed up to %s", self.summary.backup)
-            tasks: list[worker.GradeTask] = []
-            for student, notebooks in todo.items():
-                try:
-                    tasks.extend(self._prepare(student, notebooks))
-                except Exception as exc:  # nbgrader logged the details; its failure handling
-                    self._fail(student, worker.describe_failure(exc), traceback.format_exc())
-            self._run_workers(tasks)
+            self._run_workers(todo)
         except GraderFault as exc:  # the canary failed: nobody of this run is graded
             fault = str(exc)
         except KeyboardInterrupt:
@@ -364,19 +358,33 @@ class ClassGrader:
             raise GradingError(fault)
         return self.summary
 
-    def _run_workers(self, tasks: list[worker.GradeTask]) -> None:
+    def _prepare_all(self, todo: dict) -> list[worker.GradeTask]:
+        tasks: list[worker.GradeTask] = []
+        for student, notebooks in todo.items():
+            try:
+                tasks.extend(self._prepare(student, notebooks))
+            except Exception as exc:  # nbgrader logged the details; its failure handling
+                self._fail(student, worker.describe_failure(exc), traceback.format_exc())
+        return tasks
+
+    def _run_workers(self, todo: dict) -> None:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
             from autograde.term.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
+            # The workers read the assignment from this snapshot, never a student's rows: it is
+            # taken before the students are prepared, so that the workers start (nbgrader, the
+            # course's config, the kernel template and the inspector server in their sandboxes:
+            # seconds of CPU) while this process prepares the students, not after.
             snapshot = snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
-            pool = WorkerPool(min(self.jobs, max(1, len(tasks))), initializer=worker.init_worker,
+            pool = WorkerPool(min(self.jobs, max(1, len(todo))), initializer=worker.init_worker,
                               initargs=(str(self.root), self.assignment_id, snapshot, self.worker_config,
                                         str(self.log_path)),
                               log=self.log, after_close=cleanup)
             try:
-                if tasks:
-                    pool.warm_up()
+                if todo:
+                    pool.start(warm_up=worker.start_servers)
+                tasks = self._prepare_all(todo)
                 self._grade(pool, tasks)
                 if self.give_feedback and not self._stopping:
                     self._feedback(pool)

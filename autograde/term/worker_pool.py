@@ -80,11 +80,14 @@ class WorkerPool:
         return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
                                    initializer=self.initializer, initargs=self.initargs)
 
-    def warm_up(self) -> None:
-        """Start the workers now (before any progress-bar thread exists)."""
+    def start(self, warm_up=os.getpid) -> None:
+        """Start the workers now, without waiting for them (before any progress-bar thread
+        exists: the first task forks them all), and queue ``warm_up`` (a function of no
+        arguments) once per worker, ahead of any task."""
         if self.executor is None:
             self.executor = self._start(self.jobs)
-        self.executor.submit(os.getpid).result()
+        for _ in range(self.jobs):
+            self.executor.submit(warm_up)
 
     def run(self, function, argument_tuples, stop=None):
         """Yield ``(arguments, result or None)`` as tasks finish, in any order.
