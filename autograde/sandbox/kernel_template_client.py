@@ -67,14 +67,17 @@ class KernelTemplate:
 
     def start(self) -> None:
         """Start the server now if none is running (a worker's head start; else at first use)."""
-        if self._server is None or self._server.poll() is not None:
+        if not self._server_running():
             self._start()
+
+    def _server_running(self) -> bool:
+        return self._server is not None and self._server.poll() is None
 
     def sandbox_for(self, folder: str | os.PathLike) -> WarmKernelSandbox:
         """A sandbox for the notebook in ``folder``, its kernel to be forked from the template."""
         if self._kernel is not None and self._kernel.poll() is None:
             self.close()  # the last kernel runs on (it was never stopped): never beside another
-        if self._server is None or self._server.poll() is not None or self._served >= self.kernels_per_server:
+        if not self._server_running() or self._served >= self.kernels_per_server:
             self._start()
         try:
             self._empty()
