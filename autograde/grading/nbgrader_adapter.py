@@ -168,6 +168,11 @@ class AutogradeSteps:
         """``autograded/<student>/<assignment>``."""
         return self.converter._format_dest(self.assignment_id, student)
 
+    def source_folder(self) -> str:
+        """nbgrader's source folder of the assignment (the course's ``solutions/<assignment>``):
+        the instructor's files, which nbgrader restores into every autograded folder."""
+        return self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment_id)
+
     def submissions(self) -> dict[str, list[str]]:
         """``{student: [submitted notebook paths]}``, as nbgrader's Autograde finds them."""
         from nbgrader.converters import NbGraderException

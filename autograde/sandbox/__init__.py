@@ -9,6 +9,7 @@ names and sentences), :mod:`.probe` (does bubblewrap work here?), :mod:`.bwrap` 
 environment, uid, the command line, the sandbox's init), :mod:`.seccomp` (the system-call
 filter), :mod:`.launch` (limits, then the command), :mod:`.command` (a short command: the
 inspector), :mod:`.kernel` and :mod:`.disk` (a grading kernel's folders and watchdog),
+:mod:`.compiled_files` (the instructor's Python files, compiled once, in each kernel's folder),
 :mod:`.kernel_template` and :mod:`.kernel_template_client` (the warm template a grading kernel
 is forked from), :mod:`.kernel_manager` (jupyter_client's side, with caps on the kernel's
 messages).

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .bwrap import (Mounts, SandboxInit, UidSlot, bwrap_command, font_cache_files, kill_group,
                     running_as_root, sandbox_env, seccomp_pipe)
+from .compiled_files import write_compiled
 from .disk import digest, disk_usage, held_files_bytes, regular_files
 from .files import copy_file_into, copy_regular_files
 from .settings import CPU, DISK, MB, MEMORY, NOTEBOOK_TIME, Sandbox
@@ -75,6 +76,7 @@ class KernelSandbox:
         copy_regular_files(self.folder, self.work)  # what it refuses is not the kernel's to see
         for relative, _ in regular_files(self.work):
             self._before[str(relative)] = digest(self.work / relative)
+        write_compiled(self.work, self._before)
         config = self.home / ".config" / "matplotlib"
         config.mkdir(parents=True, exist_ok=True)
         (self.home / "tmp").mkdir(exist_ok=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from autograde.grading import nbgrader_adapter
 from autograde.grading.protocol import KERNEL_FAULTS
+from autograde.sandbox.compiled_files import trust_folder
 
 # Worker state, filled in by ``init_worker`` in each worker process.
 _STATE: dict = {}
@@ -87,6 +88,7 @@ def init_worker(root: str, assignment_id: str, snapshot_db_url: str, config: dic
         for name, value in values.items():
             app.config[section][name] = value
     steps = nbgrader_adapter.AutogradeSteps(app, assignment_id, part="execute")
+    trust_folder(steps.source_folder())
     handler = _ListHandler()
     app.log.addHandler(handler)
     feedback = nbgrader_adapter.feedback_converter(root)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograde.grading import nbgrader_adapter
+from autograde.sandbox.disk import digest
 
 
 @pytest.mark.parametrize("owner, member", [(owner, member) for owner, members in
@@ -60,6 +61,28 @@ def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(challenge_co
     finally:
         os.chdir(cwd)
 
+
+
+def test_a_worker_compiles_the_instructors_python_files_of_the_assignment(challenge_course, monkeypatch):
+    """The workers' kernels import the course's ``heatmap_check.py`` from the grader's ``.pyc``
+    (:mod:`autograde.sandbox.compiled_files`): a worker compiles the files of nbgrader's source folder of the assignment."""
+    import signal
+
+    from autograde.sandbox import compiled_files
+    from autograde.term import worker
+
+    monkeypatch.setattr(compiled_files, "_COMPILED", {})
+    cwd, interrupt = os.getcwd(), signal.getsignal(signal.SIGINT)
+    try:
+        worker.init_worker(str(challenge_course), "challenge",
+                           f"sqlite:///{challenge_course / 'grading' / 'gradebook.db'}", {})
+        source = Path(worker._STATE["steps"].source_folder())
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+        os.chdir(cwd)
+    assert source == challenge_course / "solutions" / "challenge"  # nbgrader's source folder
+    assert list(compiled_files._COMPILED) == ["heatmap_check.py"]
+    assert compiled_files._COMPILED["heatmap_check.py"][0] == digest(source / "heatmap_check.py")
 
 # -- the gradebook at scale: indexes, and nbgrader's export fed from one read --------------------------
 @pytest.fixture

@@ -36,7 +36,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
 from autograde import sandbox as sandbox_module
-from autograde.sandbox import kernel_template_client
+from autograde.sandbox import compiled_files, kernel_template_client
 from autograde.grading.protocol import flags_of
 from autograde.grading.preprocessors import sandboxed_execute
 from autograde.grading.preprocessors.sandboxed_execute import SandboxedExecute
@@ -708,6 +708,37 @@ def test_a_matplotlib_notebook_runs_and_its_files_come_back(course):
     assert sandbox_processes() == []
     if os.environ.get("SANDBOX_TEST_PNG"):  # to look at the figure
         shutil.copy(student / "heatmap.png", os.environ["SANDBOX_TEST_PNG"])
+
+
+COMPILES_SEEN = ("import sys\ncompiled = []\nsys.addaudithook(lambda event, args: event == 'compile' "
+                 "and 'heatmap_check' in str(args[1]) and compiled.append(args[1]))")
+
+
+def test_the_instructors_files_are_compiled_by_the_grader_once_and_a_students_own_in_the_kernel(
+        course, tmp_path, monkeypatch):
+    """A file with the bytes of the instructor's is imported from the grader's hash-checked
+    ``.pyc``: the kernel compiles nothing of it. A student's own version, or a folder where the
+    ``.pyc`` cannot go, is compiled in the kernel as without the kit; an instructor's file that
+    does not compile is left to the kernel, which says so."""
+    instructor = tmp_path / "source" / "challenge"
+    _write(instructor / "heatmap_check.py", (course["student"] / "heatmap_check.py").read_bytes())
+    _write(instructor / "broken.py", "def (:\n")
+    monkeypatch.setattr(compiled_files, "_COMPILED", {})
+    compiled_files.trust_folder(instructor)
+    assert sorted(compiled_files._COMPILED) == ["heatmap_check.py"]
+    cells = [COMPILES_SEEN, "from heatmap_check import check\nprint(check(), len(compiled))"]
+    student = course["student"]
+
+    notebook, resources = run_notebook(cells, student)
+    assert text(notebook.cells[1]).strip() == "public 0"
+    assert "__pycache__" not in str(resources["sandbox"]["copied_back"])
+    _write(student / "heatmap_check.py", "def check():\n    return 'my own'\n")
+    notebook, _ = run_notebook(cells, student)
+    assert text(notebook.cells[1]).strip() == "my own 1"
+    _write(student / "heatmap_check.py", (instructor / "heatmap_check.py").read_bytes())
+    _write(student / "__pycache__", "a file where the folder would go")
+    notebook, _ = run_notebook(cells, student)
+    assert text(notebook.cells[1]).strip() == "public 1"
 
 
 # --- switched off, or not available ------------------------------------------------------------
