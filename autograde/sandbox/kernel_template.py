@@ -31,13 +31,15 @@ MAX_RAW_OUTPUT = 1 << 20
 
 
 def warm() -> None:
-    """Import what every kernel and every notebook of the course imports.
+    """Import what every kernel and every notebook of the course imports: the kernel's
+    set-up imports its debugger (debugpy, about 0.06 CPU-s) whether or not anyone debugs.
 
     Not matplotlib's inline backend: importing it before the kernel's shell exists would leave
     its figures undisplayed (it hooks into the shell when imported). pyplot picks it when the
     first figure is made, as in a fresh kernel.
     """
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.debugger  # noqa: F401  (debugpy: two thirds of a kernel's own set-up)
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
     import matplotlib.pyplot  # noqa: F401

@@ -9,13 +9,15 @@ import errno
 import json
 import os
 import platform
+import subprocess
+import sys
 import textwrap
 
 import pytest
 from test_sandbox import errors, graded, make_course, pytestmark, run_notebook, sandbox_processes, text  # noqa: F401
 
 from autograde.sandbox import Sandbox, seccomp
-from autograde.sandbox.kernel_template_client import close_templates, kernel_template
+from autograde.sandbox.kernel_template_client import SERVER_FILES, close_templates, kernel_template
 
 LEAVE = textwrap.dedent("""\
     import os, subprocess, sys, tempfile
@@ -40,6 +42,9 @@ LOOK = textwrap.dedent("""\
     processes = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
     print(json.dumps({"found": found, "processes": processes, "me": os.getpid(),
                       "random": np.random.rand(3).tolist()}))""")
+
+
+TEMPLATE_FOLDER = next(path.parent for path in SERVER_FILES if path.name == "kernel_template.py")
 
 
 def _server_pid(settings: Sandbox) -> int:
@@ -131,3 +136,28 @@ def test_a_template_started_ahead_of_the_notebooks_forks_kernels_graded_as_nbgra
         assert text(notebook.cells[0]) == "autograde\n"
     finally:
         inspector.close_servers()
+
+
+def test_a_forked_kernels_own_set_up_imports_almost_nothing(tmp_path):
+    """What ipykernel's set-up imports, the template imports once: a kernel forked from it then
+    imports a few modules of its own, not its debugger (debugpy, some 140 modules, two thirds of
+    that set-up's CPU). The template's code, outside a sandbox (no student's code runs here)."""
+    imported = tmp_path / "imported.json"
+    script = textwrap.dedent(f"""\
+        import json, os, sys
+        sys.path.insert(0, {str(TEMPLATE_FOLDER)!r})
+        from kernel_template import warm
+        warm()
+        from jupyter_client.connect import write_connection_file
+        from ipykernel.kernelapp import IPKernelApp
+        before = set(sys.modules)
+        name, _ = write_connection_file({str(tmp_path / "kernel.json")!r}, transport="ipc",
+                                        ip={str(tmp_path / "kernel")!r})
+        IPKernelApp.instance().initialize(["-f", name])
+        with open({str(imported)!r}, "w") as out:
+            json.dump(sorted(set(sys.modules) - before), out)
+        os._exit(0)""")
+    subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, check=True)
+    modules = json.loads(imported.read_text())
+    assert not [name for name in modules if "pydev" in name or name.startswith("debugpy")], modules
+    assert len(modules) < 30, modules
