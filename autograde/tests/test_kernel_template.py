@@ -138,11 +138,12 @@ def test_a_template_started_ahead_of_the_notebooks_forks_kernels_graded_as_nbgra
         inspector.close_servers()
 
 
-def test_a_forked_kernels_own_set_up_imports_almost_nothing(tmp_path):
-    """What ipykernel's set-up imports, the template imports once: a kernel forked from it then
-    imports a few modules of its own, not its debugger (debugpy, some 140 modules, two thirds of
-    that set-up's CPU). The template's code, outside a sandbox (no student's code runs here)."""
-    imported = tmp_path / "imported.json"
+def test_what_a_kernel_loads_on_first_use_the_template_has_loaded_once(tmp_path):
+    """What ipykernel's set-up imports, and the fonts a first drawing loads, the template loads
+    once: a kernel forked from it then imports a few modules of its own, not its debugger
+    (debugpy, some 140 modules, two thirds of that set-up's CPU), and draws with fonts already
+    open. The template's code, outside a sandbox (no student's code runs here)."""
+    found = tmp_path / "found.json"
     script = textwrap.dedent(f"""\
         import json, os, sys
         sys.path.insert(0, {str(TEMPLATE_FOLDER)!r})
@@ -150,14 +151,18 @@ def test_a_forked_kernels_own_set_up_imports_almost_nothing(tmp_path):
         warm()
         from jupyter_client.connect import write_connection_file
         from ipykernel.kernelapp import IPKernelApp
+        from matplotlib import font_manager
+        fonts_open = font_manager._get_font.cache_info().currsize  # matplotlib's private cache
         before = set(sys.modules)
         name, _ = write_connection_file({str(tmp_path / "kernel.json")!r}, transport="ipc",
                                         ip={str(tmp_path / "kernel")!r})
         IPKernelApp.instance().initialize(["-f", name])
-        with open({str(imported)!r}, "w") as out:
-            json.dump(sorted(set(sys.modules) - before), out)
+        with open({str(found)!r}, "w") as out:
+            json.dump({{"imported": sorted(set(sys.modules) - before), "fonts_open": fonts_open}}, out)
         os._exit(0)""")
     subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, check=True)
-    modules = json.loads(imported.read_text())
+    found = json.loads(found.read_text())
+    modules = found["imported"]
     assert not [name for name in modules if "pydev" in name or name.startswith("debugpy")], modules
     assert len(modules) < 30, modules
+    assert found["fonts_open"] >= 1
