@@ -137,12 +137,10 @@ class InlinePool:
         self._started = False
         self._after_close = after_close
 
-    def start(self, warm_up=None):
+    def start(self):
         if not self._started:
             self._initialize()
             self._started = True
-        if warm_up is not None:
-            warm_up()
 
     def run(self, function, argument_lists, stop=lambda: False):
         self.start()
@@ -173,7 +171,6 @@ def instrument(clock: PhaseClock) -> None:
     worker_pool.WorkerPool = InlinePool
     steps = nbgrader_adapter.AutogradeSteps
     clock.wrap(worker, "init_worker", "worker start")
-    clock.wrap(worker, "start_servers", "worker start")
     clock.wrap(steps, "prepare", "nbgrader: prepare (main process)")
     clock.wrap(steps, "sanitize_and_execute", "nbgrader: conversion (worker)")
     clock.wrap(steps, "save", "nbgrader: save, writes (main process)")

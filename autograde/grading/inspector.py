@@ -199,11 +199,6 @@ def _server(sandbox):
     return _SERVERS[key]
 
 
-def start_server(sandbox) -> None:
-    """Start this process's inspector server for these sandbox settings now, not at first use."""
-    _server(sandbox).start()
-
-
 def close_servers() -> None:
     """End this process's inspector servers (they end with it anyway; this is sooner)."""
     for key in [key for key in _SERVERS if key[0] == os.getpid()]:

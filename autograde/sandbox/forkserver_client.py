@@ -56,12 +56,6 @@ class ForkServer:
         self._served = 0
         self._last_stderr, self._popen_status = "", None  # of the last server closed
 
-    def start(self) -> None:
-        """Start the server now if none is running (else it starts at the first request).
-
-        Raises :class:`ServerUnavailable` when it cannot start."""
-        self._running()
-
     def request(self, data: bytes, timeout: float) -> ServerReply:
         """Serve ``data`` in a fresh child of the server (started or replaced as needed).
 

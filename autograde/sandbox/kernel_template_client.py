@@ -65,11 +65,6 @@ class KernelTemplate:
         # The watchdog's thread may kill a kernel while nbclient's polls it: one at a time.
         self._lock = threading.RLock()
 
-    def start(self) -> None:
-        """Start the server now if none is running (a worker's head start; else at first use)."""
-        if not self._server_running():
-            self._start()
-
     def _server_running(self) -> bool:
         return self._server is not None and self._server.poll() is None
 

@@ -36,6 +36,7 @@ class report (:mod:`autograde.term.report_page`).
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 import os
 import signal
@@ -358,23 +359,12 @@ class ClassGrader:
             raise GradingError(fault)
         return self.summary
 
-    def _prepare_all(self, todo: dict) -> list[worker.GradeTask]:
-        tasks: list[worker.GradeTask] = []
-        for student, notebooks in todo.items():
-            try:
-                tasks.extend(self._prepare(student, notebooks))
-            except Exception as exc:  # nbgrader logged the details; its failure handling
-                self._fail(student, worker.describe_failure(exc), traceback.format_exc())
-        return tasks
-
     def _run_workers(self, todo: dict) -> None:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
             from autograde.term.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
-            # The workers read the assignment from this snapshot, never a student's rows: it is
-            # taken before the students are prepared, so that the workers start (nbgrader, the
-            # course's config, the kernel template and the inspector server in their sandboxes:
-            # seconds of CPU) while this process prepares the students, not after.
+            # The workers read the assignment from this snapshot, never a student's rows: the
+            # students are registered in the gradebook while the workers grade.
             snapshot = snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
             pool = WorkerPool(min(self.jobs, max(1, len(todo))), initializer=worker.init_worker,
@@ -383,9 +373,8 @@ class ClassGrader:
                               log=self.log, after_close=cleanup)
             try:
                 if todo:
-                    pool.start(warm_up=worker.start_servers)
-                tasks = self._prepare_all(todo)
-                self._grade(pool, tasks)
+                    pool.start()
+                self._grade(pool, todo)
                 if self.give_feedback and not self._stopping:
                     self._feedback(pool)
             except (KeyboardInterrupt, GraderFault):  # stop at once: nothing more of this run is saved
@@ -394,16 +383,33 @@ class ClassGrader:
             finally:
                 pool.close()
 
-    def _grade(self, pool, tasks: list[worker.GradeTask]) -> None:
-        if not tasks:
-            return
-        remaining = {}
-        for task in tasks:
-            remaining.setdefault(task.student_id, []).append(task)
-        reference = worker.ReferenceTask(self.assignment_id)  # the canary: no grade is saved unless it passes
-        with self._bar(len(tasks), f"grading {self.assignment_id}") as bar:
-            results = pool.run(worker.grade_notebook, [(reference,)] + [(task,) for task in tasks],
-                               stop=lambda: self._stopping)
+    def _prepared(self, todo: dict, remaining: dict, bar):
+        """Each student's notebooks to grade, prepared (registered, the instructor's files
+        restored) one student at a time as the workers ask for more: the main process registers
+        the class while the workers grade, not before (0.04 CPU-s a student: 40 s for 1,000).
+        A student who cannot be prepared is failed here, and leaves the progress bar's total."""
+        for student, notebooks in todo.items():
+            try:
+                tasks = self._prepare(student, notebooks)
+            except Exception as exc:  # nbgrader logged the details; its failure handling
+                self._fail(student, worker.describe_failure(exc), traceback.format_exc())
+                tasks = []
+            if len(tasks) < len(notebooks):
+                bar.total -= len(notebooks) - len(tasks)
+                bar.refresh()
+            remaining[student] = list(tasks)
+            yield from tasks
+
+    def _grade(self, pool, todo: dict) -> None:
+        remaining: dict[str, list[worker.GradeTask]] = {}
+        with self._bar(sum(map(len, todo.values())), f"grading {self.assignment_id}") as bar:
+            tasks = self._prepared(todo, remaining, bar)
+            first = next(tasks, None)
+            if first is None:  # nobody could be prepared: not even the canary runs
+                return
+            reference = worker.ReferenceTask(self.assignment_id)  # the canary: no grade is saved unless it passes
+            arguments = itertools.chain([(reference,), (first,)], ((task,) for task in tasks))
+            results = pool.run(worker.grade_notebook, arguments, stop=lambda: self._stopping)
             for (task,), result in worker.reference_first(results, reference):
                 bar.update()
                 student = task.student_id

@@ -14,7 +14,6 @@ nbgrader's feedback HTML (a read-only step).
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -93,25 +92,7 @@ def init_worker(root: str, assignment_id: str, snapshot_db_url: str, config: dic
     app.log.addHandler(handler)
     feedback = nbgrader_adapter.feedback_converter(root)
     feedback.parent.log.addHandler(handler)
-    _STATE.update(root=root, steps=steps, feedback=feedback, handler=handler, config=app.config)
-
-
-def start_servers() -> None:
-    """A worker's first task when there are notebooks to grade: start its warm kernel template
-    and inspector server now, while the main process prepares the students, instead of at its
-    first notebook (about 2 CPU-s). Only a head start: what fails to start here fails again at
-    first use, where it is reported."""
-    from autograde.grading import inspector
-    from autograde.sandbox import Sandbox, sandbox_problem
-    from autograde.sandbox.kernel_template_client import kernel_template
-
-    settings = Sandbox(config=_STATE["config"])
-    with contextlib.suppress(Exception), nbgrader_adapter.grading_environment():
-        if settings.enabled and sandbox_problem(settings) is not None:
-            return  # no sandbox here: the first notebook says so
-        if settings.enabled and settings.warm_kernels:
-            kernel_template(settings).start()
-        inspector.start_server(settings)
+    _STATE.update(root=root, steps=steps, feedback=feedback, handler=handler)
 
 
 def describe_failure(exc: BaseException) -> str:

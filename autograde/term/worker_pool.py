@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
@@ -80,36 +79,36 @@ class WorkerPool:
         return ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
                                    initializer=self.initializer, initargs=self.initargs)
 
-    def start(self, warm_up=os.getpid) -> None:
-        """Start the workers now, without waiting for them (before any progress-bar thread
-        exists: the first task forks them all), and queue ``warm_up`` (a function of no
-        arguments) once per worker, ahead of any task."""
+    def start(self) -> None:
+        """Start the workers now, without waiting for them: before any progress-bar thread
+        exists (the first task forks them all), and while the main process prepares the
+        first tasks."""
         if self.executor is None:
             self.executor = self._start(self.jobs)
         for _ in range(self.jobs):
-            self.executor.submit(warm_up)
+            self.executor.submit(os.getpid)
 
     def run(self, function, argument_tuples, stop=None):
         """Yield ``(arguments, result or None)`` as tasks finish, in any order.
 
-        ``stop`` (a callable) is asked before each task is started: once it
-        returns True no more tasks start, the ones running finish, and the
-        tasks never started are not yielded at all.
+        ``argument_tuples`` is taken one at a time, as a worker is free for it (it may be a
+        generator that prepares each task then). ``stop`` (a callable) is asked before each
+        task is started: once it returns True no more tasks start (or are taken), the ones
+        running finish, and the tasks never started are not yielded at all.
         """
         stop = stop or (lambda: False)
-        queue, suspects = deque(argument_tuples), []
+        queue, suspects = iter(argument_tuples), []
         in_flight: dict = {}
-        while queue or in_flight:
+        while True:
             if stop():
-                queue.clear()
+                queue = iter(())
                 suspects.clear()
-                if not in_flight:
-                    break
-            if self.executor is None:
-                self.executor = self._start(self.jobs)
-            while queue and len(in_flight) < self.jobs:
-                arguments = queue.popleft()
+            while len(in_flight) < self.jobs and (arguments := next(queue, None)) is not None:
+                if self.executor is None:
+                    self.executor = self._start(self.jobs)
                 in_flight[self.executor.submit(function, *arguments)] = arguments
+            if not in_flight:
+                break
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:

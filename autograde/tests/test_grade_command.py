@@ -494,3 +494,25 @@ def test_a_dying_worker_loses_only_its_own_task():
     finally:
         pool.close()
     assert results == {("a",): "A", ("die",): None, ("b",): "B", ("c",): "C"}
+
+
+def test_the_pool_takes_each_task_when_a_worker_is_free_for_it():
+    # The main process prepares each student as the workers ask for more (registered in the
+    # gradebook, the instructor's files restored), not the whole class first; once stopped, it
+    # prepares nobody more.
+    taken, stopping = [], []
+
+    def prepared():
+        for name in ("a", "b", "c", "d"):
+            taken.append(name)
+            yield (name,)
+
+    pool = WorkerPool(2)
+    try:
+        results = pool.run(_exit_on, prepared(), stop=lambda: bool(stopping))
+        first = next(results)
+        assert first[0] in (("a",), ("b",)) and taken == ["a", "b"]  # one task per worker
+        stopping.append(True)
+        assert len(list(results)) == 1 and taken == ["a", "b"]
+    finally:
+        pool.close()

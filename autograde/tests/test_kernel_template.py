@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -112,30 +111,6 @@ def test_a_kernel_that_kills_its_template_loses_only_its_own_cells(tmp_path):
     assert sandbox_processes() == []
     graded_next, _ = run_notebook(["print('fine')", graded("print('after')", "after")], second)
     assert text(graded_next.cells[0]).strip() == "fine" and text(graded_next.cells[1]).strip() == "after"
-
-
-def test_a_template_started_ahead_of_the_notebooks_forks_kernels_graded_as_nbgrader_grades(tmp_path, monkeypatch):
-    # A grading worker starts its template and inspector server while the main process prepares
-    # the students (worker.start_servers), outside nbgrader's conversion. The kernels it forks
-    # must still run as graded (NBGRADER_EXECUTION=autograde, which the checker reads: without it
-    # the self-check cell makes its calls in the kernel), and be the ones the notebooks then use.
-    from traitlets.config import Config
-
-    from autograde.grading import inspector
-    from autograde.term import worker
-
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.setitem(worker._STATE, "config", Config())
-    try:
-        worker.start_servers()
-        server = _server_pid(Sandbox())
-        assert any(key[0] == os.getpid() for key in inspector._SERVERS)
-        notebook, _ = run_notebook(["import os; print(os.environ.get('NBGRADER_EXECUTION'))"],
-                                   make_course(tmp_path)["student"])
-        assert _server_pid(Sandbox()) == server  # the template started ahead forked the kernel
-        assert text(notebook.cells[0]) == "autograde\n"
-    finally:
-        inspector.close_servers()
 
 
 def test_what_a_kernel_loads_on_first_use_the_template_has_loaded_once(tmp_path):
