@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import select
@@ -64,6 +65,10 @@ def serve(handle, *, timeout: float, max_reply: int, wipe: str | None = None) ->
         raise SystemExit("forkserver: could not make itself untraceable and the reaper of its children")
     replies = sys.stdout.buffer
     skeleton = _listing(wipe) if wipe else None
+    # A child shares the server's memory until it writes to it, and a full garbage collection
+    # writes to every object it looks at: frozen, what the server loaded is left out of its
+    # children's collections (gc.freeze, made for servers that fork).
+    gc.freeze()
     replies.write(READY)
     replies.flush()
     while True:

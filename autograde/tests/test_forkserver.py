@@ -97,6 +97,13 @@ def test_a_child_that_kills_the_server_costs_its_own_request_only(server):
     assert server.request(b"print('fresh server')", 5).output == b"fresh server\n"
 
 
+def test_what_the_server_loaded_is_out_of_its_childrens_garbage_collections(server):
+    """A child's full collection would write to every object the server loaded (copying the
+    pages it shares with the server): the server freezes them before it serves."""
+    child = server.request(b"import gc; print(gc.get_freeze_count() > 1000)", 5)
+    assert child.output == b"True\n", child
+
+
 def test_a_server_that_cannot_start_says_so():
     broken = ForkServer([sys.executable, "-c", "import sys; print('no', file=sys.stderr); sys.exit(4)"],
                         settings=None, max_reply=100)
