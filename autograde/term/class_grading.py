@@ -363,8 +363,7 @@ class ClassGrader:
         with tempfile.TemporaryDirectory(prefix="autograde-") as scratch:
             from autograde.term.worker_pool import WorkerPool, adopt_orphans, stop_stray_kernels
 
-            # The workers read the assignment from this snapshot, never a student's rows: the
-            # students are registered in the gradebook while the workers grade.
+            # The workers read the assignment from it, never a student's rows (registered as they grade).
             snapshot = snapshot_gradebook(self.coursedir.db_url, Path(scratch))
             cleanup = (lambda: stop_stray_kernels(self.log)) if adopt_orphans() else None
             pool = WorkerPool(min(self.jobs, max(1, len(todo))), initializer=worker.init_worker,
@@ -384,19 +383,16 @@ class ClassGrader:
                 pool.close()
 
     def _prepared(self, todo: dict, remaining: dict, bar):
-        """Each student's notebooks to grade, prepared (registered, the instructor's files
-        restored) one student at a time as the workers ask for more: the main process registers
-        the class while the workers grade, not before (0.04 CPU-s a student: 40 s for 1,000).
-        A student who cannot be prepared is failed here, and leaves the progress bar's total."""
+        """Each student's notebooks, prepared (registered, the instructor's files restored) as
+        the workers ask for more, not the whole class first (0.04 CPU-s a student). One who
+        cannot be prepared is failed here, and leaves the progress bar's total."""
         for student, notebooks in todo.items():
             try:
                 tasks = self._prepare(student, notebooks)
             except Exception as exc:  # nbgrader logged the details; its failure handling
                 self._fail(student, worker.describe_failure(exc), traceback.format_exc())
                 tasks = []
-            if len(tasks) < len(notebooks):
-                bar.total -= len(notebooks) - len(tasks)
-                bar.refresh()
+            bar.total -= len(notebooks) - len(tasks)  # shown at the bar's next update
             remaining[student] = list(tasks)
             yield from tasks
 
