@@ -28,8 +28,8 @@ _CHECKED_HASH = 0b11  # PEP 552's flags: hash-based, check the source
 
 
 def trust_folder(folder: str | os.PathLike) -> None:
-    """Compile the ``.py`` files of the instructor's ``folder`` (nbgrader's source folder of the assignment)
-    for the sandboxes of this process."""
+    """Compile the ``.py`` files of the instructor's ``folder`` (nbgrader's source folder of the
+    assignment) for the sandboxes of this process."""
     folder = Path(folder)
     for relative, _ in regular_files(folder):
         if relative.suffix == ".py" and "__pycache__" not in relative.parts:

@@ -62,10 +62,10 @@ def test_the_folders_and_the_preprocessor_split_behave_as_relied_on(challenge_co
         os.chdir(cwd)
 
 
-
 def test_a_worker_compiles_the_instructors_python_files_of_the_assignment(challenge_course, monkeypatch):
     """The workers' kernels import the course's ``heatmap_check.py`` from the grader's ``.pyc``
-    (:mod:`autograde.sandbox.compiled_files`): a worker compiles the files of nbgrader's source folder of the assignment."""
+    (:mod:`autograde.sandbox.compiled_files`): a worker compiles the files of nbgrader's source
+    folder of the assignment."""
     import signal
 
     from autograde.sandbox import compiled_files
@@ -83,6 +83,7 @@ def test_a_worker_compiles_the_instructors_python_files_of_the_assignment(challe
     assert source == challenge_course / "solutions" / "challenge"  # nbgrader's source folder
     assert list(compiled_files._COMPILED) == ["heatmap_check.py"]
     assert compiled_files._COMPILED["heatmap_check.py"][0] == digest(source / "heatmap_check.py")
+
 
 # -- the gradebook at scale: indexes, and nbgrader's export fed from one read --------------------------
 @pytest.fixture

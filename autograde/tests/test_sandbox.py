@@ -719,7 +719,7 @@ def test_the_instructors_files_are_compiled_by_the_grader_once_and_a_students_ow
     """A file with the bytes of the instructor's is imported from the grader's hash-checked
     ``.pyc``: the kernel compiles nothing of it. A student's own version, or a folder where the
     ``.pyc`` cannot go, is compiled in the kernel as without the kit; an instructor's file that
-    does not compile is left to the kernel, which says so."""
+    does not compile is not compiled ahead (the kernel meets it, as without the kit)."""
     instructor = tmp_path / "source" / "challenge"
     _write(instructor / "heatmap_check.py", (course["student"] / "heatmap_check.py").read_bytes())
     _write(instructor / "broken.py", "def (:\n")
