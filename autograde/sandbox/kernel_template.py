@@ -39,7 +39,7 @@ def warm() -> None:
     first figure is made, as in a fresh kernel.
     """
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    import ipykernel.debugger  # noqa: F401  (debugpy: two thirds of a kernel's own set-up)
+    import ipykernel.debugger  # noqa: F401
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
