@@ -48,7 +48,7 @@ STYLES = ("solution", "seaborn_heatmap", "pcolor_table_layout", "gallery_annotat
 #: The checks --profile times: (label, module file, function name).
 CHECKS = (
     ("Agg draw (render)", "seen.py", "render"),
-    ("  saved pixels, or a redraw", "seen.py", "_draw_pixels"),
+    ("  a redraw, the texts hidden", "seen.py", "redrawn_without"),
     ("  noting what texts changed", "text_changes.py", "after_text"),
     ("cells by area (seen_cells)", "seen_cells.py", "cells_shown"),
     ("smoothed cells", "seen_cells.py", "smoothed_cells_shown"),

@@ -43,7 +43,7 @@ from bench_grading import _course, _machine_cpu_seconds  # noqa: E402
 PER_SUBMISSION = ["nbgrader: prepare (main process)", "nbgrader: conversion (worker)", "sandbox set-up",
                   "kernel start to ready", "the notebook's cells", "the four grading calls",
                   "kernel stop, sandbox end", "inspector: its process, beyond the reading", "unpickling",
-                  "draw: the figure", "draw: the saved render, or a redraw", "draw: the shown PNG",
+                  "draw: the figure", "draw: again, the texts hidden", "draw: the shown PNG",
                   "reading checks", "judging", "nbgrader: save, writes (main process)"]
 PER_RUN = ["worker start", "canary (the instructor's solution)", "run set-up", "exports and report"]
 
@@ -224,13 +224,13 @@ def instrument(clock: PhaseClock) -> None:
 
     clock.wrap(unpickle, "load_drawing", "unpickling")
     clock.wrap(seen.SeenRender, "render", "draw: the figure")
-    clock.wrap(seen.SeenRender, "_draw_pixels", "draw: the saved render, or a redraw")
+    clock.wrap(seen.SeenRender, "redrawn_without", "draw: again, the texts hidden")
     clock.wrap(evidence, "shown_png", "draw: the shown PNG")
     clock.wrap(unpickle, "read_evidence", "reading checks")  # what the reading spends besides the above
 
 
 #: Where the inspector's process time goes, as measured by reading the same evidence again.
-INSPECTOR_SPLIT = ["unpickling", "draw: the figure", "draw: the saved render, or a redraw", "draw: the shown PNG",
+INSPECTOR_SPLIT = ["unpickling", "draw: the figure", "draw: again, the texts hidden", "draw: the shown PNG",
                    "reading checks"]
 
 

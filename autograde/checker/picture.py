@@ -168,11 +168,11 @@ def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``. The figure is rendered once (twice when Jupyter would
-    show more than the figure: a canvas draw to measure, then ``savefig``) and left as it
-    was; the render without the texts that count is taken from what each text changed in
-    it (:mod:`text_changes`; drawn once more only when that cannot be known), and every
-    check reads those pixels and the artists' extents, without drawing again.
+    are listed under ``"errors"``. The figure is rendered once (:class:`seen.SeenRender`: drawn
+    again only when something is drawn far past its edge) and left as it was; the render
+    without the texts that count is taken from what each text changed in it
+    (:mod:`text_changes`; drawn once more only when that cannot be known), and every check
+    reads those pixels and the artists' extents, without drawing again.
     ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
     kept) is added under its figure, for a picture of the figure made afterwards without
     drawing it again (:func:`evidence.figure_png`).
@@ -212,12 +212,6 @@ def read_picture(ax, renders=None):
 
 
 def _keep(render, renders):
-    """Add ``render`` to ``renders`` (when asked, and it was drawn), its pixels taken now,
-    while the figure is still set up to draw them."""
-    if renders is None or not render.drawn or render.figure in renders:
-        return
-    try:
-        render.pixels  # noqa: B018 - drawn now if no check needed them
-    except Exception:  # noqa: BLE001 - no pixels: the picture is then drawn on its own
-        return
-    renders[render.figure] = render
+    """Add ``render`` to ``renders`` (when asked, and it was drawn)."""
+    if renders is not None and render.drawn and render.figure not in renders:
+        renders[render.figure] = render

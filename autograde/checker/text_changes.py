@@ -51,6 +51,7 @@ class TextChanges:
 
     def __init__(self):
         self.events = []
+        self.anchors = []  # (text, display point of its anchor where it was drawn), each text noted
         self.shape = None  # (rows, columns) of the render, once finished
         self.lost = False  # noting stopped (the budget, an agg filter, a failure): no answer
         self._work = 0
@@ -85,6 +86,7 @@ class TextChanges:
         self._note_drawn_over(words)
         rows, columns = words.shape
         try:
+            self.anchors.append((text, anchor(text)))
             box = text.get_window_extent(renderer)
             margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
             window, guarded = (_clipped(rows - box.y1 - pad, rows - box.y0 + pad, box.x0 - pad, box.x1 + pad,
@@ -156,6 +158,11 @@ def _clipped(top, bottom, left, right, rows, columns):
     return top, max(top, min(rows, math.ceil(bottom))), left, max(left, min(columns, math.ceil(right)))
 
 
+def anchor(text):
+    """The display point ``text`` is placed at (its transform applied to its position)."""
+    return text.get_transform().transform(text.get_unitless_position())
+
+
 def noted_when_drawn(text) -> bool:
     """True when matplotlib draws ``text`` (if at all) with one ``draw_text`` call that names it:
     not a text of several lines (each line is drawn unnamed), nor one with path effects (drawn
@@ -206,6 +213,7 @@ def watching_canvas():
                 self.renderer = TextWatchingRenderer(width, height, self.figure.dpi)
                 self._watching_key = key
             self.renderer.changes = self.changes
+            self.last_renderer = self.renderer  # savefig's, sized for what it saves
             return self.renderer
 
     return TextWatchingCanvas

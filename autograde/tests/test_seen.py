@@ -20,13 +20,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox, offset_copy
+from matplotlib.transforms import Bbox, IdentityTransform, offset_copy
 
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 from autograde.checker.judge import judge_picture  # noqa: E402
 from autograde.checker.picture import read_picture  # noqa: E402
+from autograde.checker.seen import SeenRender  # noqa: E402
 from autograde.checker.spec import OTHER_ATTENTION, OTHER_SENTENCE, PICTURE_CRITERIA, PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
 from autograde.corpus import answer_function  # noqa: E402
 
@@ -350,6 +351,56 @@ def test_the_figure_is_left_as_it_was():
     picture = read_picture(ax)
     width, height = picture["render"]["size"]
     assert width * height <= 4_000_000 and big.dpi == 100
+
+
+def _hanging_labels(dpi):
+    """A heatmap whose long x tick labels hang below its figure's edge, as Jupyter widens it."""
+    figure = Figure(figsize=(3, 3), dpi=dpi)  # no Agg canvas of its own, as after unpickling
+    ax = figure.add_subplot()
+    ax.imshow(MATRIX)
+    ax.set_xticks(range(N), labels=[token * 2 for token in TOKENS], rotation=90)
+    ax.set_yticks(range(N), labels=TOKENS)
+    return figure, ax
+
+
+def test_a_picture_drawn_past_its_figures_edge_is_drawn_once():
+    figure, ax = _hanging_labels(dpi=80)
+    draws = []
+    figure.canvas.mpl_connect("draw_event", draws.append)
+    picture = read_picture(ax)
+    assert len(draws) == 1  # not once to measure, once more to see
+    width, height = picture["render"]["size"]
+    assert width > 3 * 80 and height > 3 * 80  # the labels left of and below the figure are in the render
+    assert [label["text"] for label in picture["x_labels"]] == [token * 2 for token in TOKENS]
+
+
+def test_a_text_placed_in_display_pixels_is_read_where_a_canvas_draw_places_it():
+    figure = Figure(figsize=(4, 3), dpi=72)
+    ax = figure.add_subplot()
+    ax.imshow(MATRIX)
+    # in the figure's top left corner, clear of the tick labels: 36 pixels from its left edge,
+    # so that a drawing with a margin of an inch (72 pixels) would place it outside the figure
+    figure.suptitle("Attention", transform=IdentityTransform(), x=36, y=200, va="bottom")
+    assert read_picture(ax)["suptitle"]["shown"]
+
+
+@pytest.mark.parametrize("dpi", [72, 100, 61.3])
+def test_a_picture_inside_its_figure_is_rendered_as_a_canvas_draws_it(dpi):
+    def heatmap():
+        figure = Figure(figsize=(4, 3), dpi=dpi)
+        FigureCanvasAgg(figure)
+        ax = figure.add_subplot()
+        figure.colorbar(ax.imshow(MATRIX), ax=ax, label="Attention weight")
+        ax.set_title("Attention")
+        return figure
+    render = SeenRender(heatmap()).render()
+    drawn = heatmap()
+    drawn.canvas.draw()
+    canvas = np.asarray(drawn.canvas.buffer_rgba())
+    assert render.area is None and list(render.offset) == [0, 0] and render.pixels.shape == canvas.shape
+    # the same pixels, but where the drawing's shift rounds an edge the other way
+    assert np.mean(np.any(render.pixels != canvas, axis=-1)) < 0.001
+    render.release()
 
 
 def test_a_heatmap_of_one_colour_shows_no_weights():

@@ -67,9 +67,8 @@ def derived_and_redrawn(figure, texts):
     again; and whether drawing again, with nothing hidden, gives the render's pixels."""
     render = SeenRender(figure).render()
     try:
-        pixels = render.pixels
-        derived = render.text_changes.without(texts, pixels)
-        return derived, render.redrawn_without(texts), np.array_equal(render.redrawn_without([]), pixels)
+        derived = render.taken_without(texts)
+        return derived, render.redrawn_without(texts), np.array_equal(render.redrawn_without([]), render.pixels)
     finally:
         render.release()
 

@@ -349,6 +349,7 @@ class TextChanges:
 
     def __init__(self):
         self.events = []
+        self.anchors = []  # (text, display point of its anchor where it was drawn), each text noted
         self.shape = None  # (rows, columns) of the render, once finished
         self.lost = False  # noting stopped (the budget, an agg filter, a failure): no answer
         self._work = 0
@@ -383,6 +384,7 @@ class TextChanges:
         self._note_drawn_over(words)
         rows, columns = words.shape
         try:
+            self.anchors.append((text, anchor(text)))
             box = text.get_window_extent(renderer)
             margin = TEXT_CHANGES_MARGIN + text.get_fontsize() * renderer.dpi / 72 / 2
             window, guarded = (_clipped(rows - box.y1 - pad, rows - box.y0 + pad, box.x0 - pad, box.x1 + pad,
@@ -454,6 +456,11 @@ def _clipped(top, bottom, left, right, rows, columns):
     return top, max(top, min(rows, math.ceil(bottom))), left, max(left, min(columns, math.ceil(right)))
 
 
+def anchor(text):
+    """The display point ``text`` is placed at (its transform applied to its position)."""
+    return text.get_transform().transform(text.get_unitless_position())
+
+
 def noted_when_drawn(text) -> bool:
     """True when matplotlib draws ``text`` (if at all) with one ``draw_text`` call that names it:
     not a text of several lines (each line is drawn unnamed), nor one with path effects (drawn
@@ -504,6 +511,7 @@ def watching_canvas():
                 self.renderer = TextWatchingRenderer(width, height, self.figure.dpi)
                 self._watching_key = key
             self.renderer.changes = self.changes
+            self.last_renderer = self.renderer  # savefig's, sized for what it saves
             return self.renderer
 
     return TextWatchingCanvas
@@ -522,14 +530,16 @@ reading is therefore held to one render of the figure:
 
 * :class:`SeenRender` renders the figure with Agg the way Jupyter shows it, at
   the figure's own dpi (lower for a render of more than :data:`SEEN_MAX_PIXELS`
-  pixels): a draw on an Agg canvas that notes what each text changed
-  (:mod:`text_changes`), or ``savefig`` to raw RGBA on it when that
-  shows more. Jupyter shows a figure as saved, widened to what is drawn
-  (``bbox_inches="tight"``): a title or tick labels drawn past the figure's edge
-  are seen there, so then the render covers the figure and them together
-  (``bbox_inches`` set to both: the same drawing, shifted); saving also draws
+  pixels): ``savefig`` to raw RGBA on an Agg canvas that notes what each text
+  changed (:mod:`text_changes`). Jupyter shows a figure as saved, widened to what
+  is drawn (``bbox_inches="tight"``): a title or tick labels drawn past the
+  figure's edge are seen there, so the render covers the figure and them
+  together. It is cut from one drawing of the figure with a margin around it
+  (``bbox_inches`` set to both: the same drawing, shifted by whole pixels); only
+  what is drawn farther out is drawn again, over all of it. Saving also draws
   artists of an Axes marked animated, which a canvas draw skips. The reading's
-  coordinates (``transData``, window extents) come from the same drawing.
+  coordinates (``transData``, window extents) are the figure's, measured after
+  the drawing, and :attr:`SeenRender.offset` places them on the render.
 * :mod:`seen_cells`: which cells of a heatmap, and which colorbars, show their
   colours there (what covers most of a cell's area, in CIELAB ΔE: :mod:`colours`);
 * :mod:`seen_texts`: which texts can be read there (they change pixels, in glyphs
@@ -552,6 +562,11 @@ SEEN_MAX_PIXELS = 4_000_000
 SEEN_MIN_PIXELS = 6.0
 #: Most pixels read of one rectangle (a cell, a bar): a bigger one is read on an even grid.
 SEEN_MAX_BLOCK = 4096
+
+
+def _inside(box, other) -> bool:
+    """True when Bbox ``box`` lies inside Bbox ``other``."""
+    return box.x0 >= other.x0 and box.y0 >= other.y0 and box.x1 <= other.x1 and box.y1 <= other.y1
 
 
 def _seen_over(rgba, below):
@@ -583,22 +598,24 @@ def _seen_cell_alpha(artist, shape, rows, columns):
 class SeenRender:
     """One Agg render of a figure, with the checks made against its pixels.
 
-    Use :meth:`render` once, then the checks, then :meth:`release` (always). The
-    pixels are taken when first needed: :func:`seen_texts.texts_shown`, when it comes
-    first, measures the texts before any drawing that could move them.
+    Use :meth:`render` once, then the checks, then :meth:`release` (always). A check
+    that draws again (:meth:`redrawn_without`) measures its texts before: that drawing
+    moves the axis labels to where the shifted drawing has them.
     """
 
     def __init__(self, figure):
         self.figure = figure
         self.drawn = False
         self.renderer = None
-        self.area = None  # the area rendered, in inches (None: the figure itself)
+        self.area = None  # the area Jupyter shows, in inches (None: the figure itself)
         self.tight = None  # what is drawn (the figure's tight box), in inches (None: not known)
         self.dpi = None  # the render's dpi
         self.offset = np.zeros(2)  # display coordinates of the render's bottom-left pixel
-        self._pixels = None
         self.text_changes = None  # TextChanges of the drawing the pixels come from
-        self._saved = False  # the pixels must come from savefig (not the canvas' last draw)
+        self._drawing = None  # the area drawn, in inches: the figure and a margin, or more
+        self._origin = None  # display coordinates of the drawing's bottom-left pixel
+        self._drawn = None  # the drawing's pixels, the render's among them
+        self._crop = None  # (rows, columns) slices of the render in the drawing
         self._old_canvas = None
         self._old_dpi = None
 
@@ -607,41 +624,84 @@ class SeenRender:
     # ----------------------------------------------------------------------
     def render(self):
         """Draw the figure with Agg (raises when it cannot be drawn); after this, tick
-        labels and positions are final."""
-        from matplotlib.axes import Axes
+        labels and positions are final.
+
+        Drawn once, with ``savefig`` (as Jupyter draws it) over the figure and a margin
+        around it (:meth:`_margin`): what is drawn past the figure's edge (a title, tick
+        labels) shows in the margin, and the render is the part Jupyter shows, cut from
+        the drawing. Only what is drawn farther out than the margin costs a second drawing.
+        """
         figure = self.figure
         # Drawn on an Agg canvas that notes what each text changed (an unpickled figure has a
         # bare canvas, a live one its own); the old canvas is put back by release().
         self._old_canvas = figure.canvas
-        watching_canvas()(figure)  # attaches itself to the figure
+        watching_canvas()(figure)
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
-        self._draw_canvas()
-        if self.area is not None and self._limit_dpi(self.area.width * self.area.height * figure.dpi ** 2):
-            self._draw_canvas()
-        # Saving draws what a canvas draw skips: artists of an Axes marked animated.
-        animated = any(child.get_animated() for axes in figure.findobj(Axes) for child in axes.get_children())
-        self._saved = self.area is not None or animated
-        if not self._saved:
-            self._pixels = np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)  # a copy
-            self.text_changes.finish(self._pixels)
+        self._draw(figure.bbox_inches, self._margin(figure.bbox_inches))
+        if not self._laid_out_alike():  # placed by where the drawing starts: drawn where the figure starts
+            self._draw(figure.bbox_inches, 0)
+        shown = self.area if self.area is not None else figure.bbox_inches
+        if not _inside(shown, self._drawing):  # drawn farther past the figure's edge than the margin
+            self._limit_dpi(shown.width * shown.height * figure.dpi ** 2)
+            self._draw(shown, 0)
+        self._cut()
         self.drawn = True
         return self
 
-    def _draw_canvas(self):
-        figure = self.figure
-        self._noting_texts(figure.canvas.draw)
-        self.renderer = figure.canvas.get_renderer()
-        self.dpi = figure.dpi
+    def _margin(self, box):
+        """Pixels around ``box`` (inches) to draw: an inch, less when that would pass
+        :data:`SEEN_MAX_PIXELS`; whole pixels, so that the figure is drawn on the pixel grid of
+        a canvas draw."""
+        dpi = self.figure.dpi
+        width, height = box.width * dpi, box.height * dpi
+        room = max(0.0, SEEN_MAX_PIXELS - width * height)  # 4 m² + 2 (w + h) m <= room
+        return min(round(dpi), math.floor((math.sqrt((width + height) ** 2 + 4 * room) - (width + height)) / 4))
+
+    def _draw(self, box, margin):
+        """Draw ``box`` (inches) and ``margin`` pixels around it, noting what each text
+        changed; then measure what is drawn (which also puts the axis labels back where the
+        figure, not the drawing, has them)."""
+        dpi = self.figure.dpi
+        self._drawing = box.padded(margin / dpi)
+        self._origin = np.array([box.x0 * dpi - margin, box.y0 * dpi - margin])
+        self._drawn = self._noting_texts(self._draw_pixels)
+        self.text_changes.finish(self._drawn)
+        self.renderer = self.figure.canvas.last_renderer  # its text sizes known: measures faster
+        self.dpi = dpi
         self.tight = self._tight_box()
         self.area = self._drawn_area()
+
+    def _laid_out_alike(self):
+        """True when every text noted in the drawing is placed where the figure, after it,
+        places it. matplotlib lays out a few things in display coordinates, which the drawing
+        shifts: a title above an Axes whose title is hidden is placed at twice the Axes' top,
+        counted from the drawing's edge; a text may be placed in display coordinates. Such a
+        figure is drawn where a canvas draws it."""
+        for text, drawn in self.text_changes.anchors:
+            try:
+                placed = anchor(text)
+            except Exception:  # noqa: BLE001 - it was placed while drawn: it is placed alike
+                return False
+            if not np.allclose(np.asarray(drawn) + self._origin, placed, rtol=0, atol=1e-3, equal_nan=True):
+                return False
+        return True
+
+    def _cut(self):
+        """The render: the part of the drawing Jupyter shows (:attr:`area`, or the figure),
+        sized as Agg sizes a canvas for it, its bottom row where the figure puts it."""
+        shown = self.area if self.area is not None else self.figure.bbox_inches
+        dpi, drawing = self.dpi, self._drawing
+        left, below = (max(0, round((mine - theirs) * dpi)) for mine, theirs in
+                       ((shown.x0, drawing.x0), (shown.y0, drawing.y0)))
+        bottom = self._drawn.shape[0] - below
+        self._crop = (slice(max(0, bottom - int(shown.height * dpi)), bottom),
+                      slice(left, left + int(shown.width * dpi)))
+        self.offset = self._origin + np.array([left, below])
 
     @property
     def pixels(self):
         """The render's pixels: uint8 RGBA rows, the top row first."""
-        if self._pixels is None and self.drawn:
-            self._pixels = self._noting_texts(self._draw_pixels)
-            self.text_changes.finish(self._pixels)
-        return self._pixels
+        return self._drawn[self._crop] if self.drawn else None
 
     def _noting_texts(self, draw):
         """``draw()``, with the canvas noting what each text changes in a new :attr:`text_changes`."""
@@ -656,9 +716,14 @@ class SeenRender:
         """The render's pixels with ``texts`` drawn transparent (still laid out, so nothing
         moves): from what each text changed in the render (:mod:`text_changes`), else drawn
         once more. Measure the texts before: that drawing may move axis labels."""
-        pixels = self.pixels  # first: drawing them (savefig) notes the texts anew
-        without = self.text_changes.without(texts, pixels)
+        without = self.taken_without(texts)
         return self.redrawn_without(texts) if without is None else without
+
+    def taken_without(self, texts):
+        """The render's pixels with ``texts`` drawn transparent as taken from what each text
+        changed (:meth:`TextChanges.without`), or None when that cannot be known."""
+        without = self.text_changes.without(texts, self._drawn)
+        return None if without is None else without[self._crop]
 
     def redrawn_without(self, texts):
         """The render's pixels with ``texts`` drawn transparent, drawn once more."""
@@ -667,7 +732,7 @@ class SeenRender:
         try:
             for text in texts:
                 text.set_alpha(0)
-            return self._draw_pixels()
+            return self._draw_pixels()[self._crop]
         finally:
             for text, alpha in zip(texts, saved):
                 text.set_alpha(alpha)
@@ -675,8 +740,8 @@ class SeenRender:
     @property
     def size(self):
         """[width, height] of the render in pixels."""
-        box = self.area if self.area is not None else self.figure.bbox_inches
-        return [int(box.width * self.figure.dpi), int(box.height * self.figure.dpi)]
+        pixels = self.pixels
+        return [int(pixels.shape[1]), int(pixels.shape[0])]
 
     @property
     def display_dpi(self):
@@ -706,34 +771,28 @@ class SeenRender:
         if tight is None:
             return None
         inside = self.figure.bbox_inches
-        if (tight.x0 >= inside.x0 and tight.y0 >= inside.y0 and tight.x1 <= inside.x1
-                and tight.y1 <= inside.y1):
+        if _inside(tight, inside):
             return None
         pad = rcParams["savefig.pad_inches"]
         pad = pad if isinstance(pad, (int, float)) else 0.1
         return Bbox.union([inside, tight.padded(pad)])
 
     def _draw_pixels(self):
-        """Draw the figure as it is now and return its pixels. With savefig when it must
-        (the drawn area, animated artists): that drawing is shifted, and axis labels keep
-        the display position of their last draw, so measure texts before it."""
+        """Draw :attr:`_drawing` with ``savefig``, as Jupyter does (which also draws artists of
+        an Axes marked animated, which a canvas draw skips), and return its pixels. The
+        drawing is shifted, and axis labels keep the display position of their last draw:
+        measure texts after :meth:`_tight_box`, before drawing again."""
         import matplotlib
-        figure = self.figure
-        if not self._saved:
-            figure.canvas.draw()
-            return np.array(figure.canvas.buffer_rgba(), dtype=np.uint8)
-        dpi = figure.dpi
+        figure, drawing = self.figure, self._drawing
         buffer = io.BytesIO()
         # the student's rcParams must not crop, pad or make the background transparent
         with matplotlib.rc_context({"savefig.bbox": None}):
-            figure.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=self.area, pad_inches=0,
+            figure.savefig(buffer, format="rgba", dpi=figure.dpi, bbox_inches=drawing, pad_inches=0,
                            facecolor="auto", edgecolor="auto", transparent=False)
-        width = self.size[0]
-        data = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+        width, _ = figure.canvas.last_renderer.get_canvas_width_height()
+        data = np.frombuffer(buffer.getbuffer(), dtype=np.uint8)
         if width < 1 or data.size % (4 * width):
             raise ValueError(f"the render has {data.size} bytes, not rows of {width} pixels")
-        if self.area is not None:
-            self.offset = np.array([self.area.x0 * dpi, self.area.y0 * dpi])
         return data.reshape(-1, width, 4).copy()
 
     def png(self, box, dpi):
@@ -2356,11 +2415,11 @@ def read_picture(ax, renders=None):
     """Read what a person sees on ``ax``: see the module docstring for the dict.
 
     Never raises for a genuine matplotlib object graph, however odd: problems
-    are listed under ``"errors"``. The figure is rendered once (twice when Jupyter would
-    show more than the figure: a canvas draw to measure, then ``savefig``) and left as it
-    was; the render without the texts that count is taken from what each text changed in
-    it (:mod:`text_changes`; drawn once more only when that cannot be known), and every
-    check reads those pixels and the artists' extents, without drawing again.
+    are listed under ``"errors"``. The figure is rendered once (:class:`seen.SeenRender`: drawn
+    again only when something is drawn far past its edge) and left as it was; the render
+    without the texts that count is taken from what each text changed in it
+    (:mod:`text_changes`; drawn once more only when that cannot be known), and every check
+    reads those pixels and the artists' extents, without drawing again.
     ``renders``: a dict to which the render as it is (:class:`seen.SeenRender`, its pixels
     kept) is added under its figure, for a picture of the figure made afterwards without
     drawing it again (:func:`evidence.figure_png`).
@@ -2400,15 +2459,9 @@ def read_picture(ax, renders=None):
 
 
 def _keep(render, renders):
-    """Add ``render`` to ``renders`` (when asked, and it was drawn), its pixels taken now,
-    while the figure is still set up to draw them."""
-    if renders is None or not render.drawn or render.figure in renders:
-        return
-    try:
-        render.pixels  # noqa: B018 - drawn now if no check needed them
-    except Exception:  # noqa: BLE001 - no pixels: the picture is then drawn on its own
-        return
-    renders[render.figure] = render
+    """Add ``render`` to ``renders`` (when asked, and it was drawn)."""
+    if renders is not None and render.drawn and render.figure not in renders:
+        renders[render.figure] = render
 
 # ------------------------------------------------------------------------
 # autograde/checker/judge_texts.py
