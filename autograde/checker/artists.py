@@ -4,6 +4,7 @@ What a figure holds, read through public matplotlib API: its root figure, whethe
 or a text is drawn and shown, the titles, colorbars and ticks, coordinates and colour scales;
 then the first steps of a reading: the render, the Axes, which texts the render shows.
 """
+import contextlib
 import math
 
 import numpy as np
@@ -17,6 +18,33 @@ PICTURE_MAX_LABELS = 60
 PICTURE_MAX_TEXT = 200
 PICTURE_MAX_TEXTS = 30
 PICTURE_MAX_HEATMAPS = 20
+
+
+#: Within one reading (:func:`one_reading`), the Axes found in each figure: ``findobj`` walks
+#: every artist of the figure, and the reading's steps ask for its Axes several times.
+_FOUND_AXES = None
+
+
+@contextlib.contextmanager
+def one_reading():
+    """Within it, each figure's Axes are found once: the reading changes no figure's Axes."""
+    global _FOUND_AXES
+    _FOUND_AXES = {}
+    try:
+        yield
+    finally:
+        _FOUND_AXES = None
+
+
+def _picture_all_axes(figure):
+    """Every Axes among ``figure``'s artists: inset Axes and the Axes of subfigures too."""
+    from matplotlib.axes import Axes
+    if _FOUND_AXES is None:
+        return figure.findobj(Axes)
+    found = _FOUND_AXES.get(id(figure))
+    if found is None or found[0] is not figure:
+        found = _FOUND_AXES[id(figure)] = (figure, figure.findobj(Axes))
+    return found[1]
 
 
 def _picture_clip(text):
@@ -103,9 +131,8 @@ def _picture_suptitle_text(figure):
 
 def _picture_all_colorbars(root):
     """(Axes, artist, colorbar) for every artist of the figure that has a colorbar."""
-    from matplotlib.axes import Axes
     found = []
-    for other in root.findobj(Axes):
+    for other in _picture_all_axes(root):
         for child in other.get_children():
             colorbar = getattr(child, "colorbar", None)
             if colorbar is not None and hasattr(colorbar, "ax"):
@@ -125,13 +152,12 @@ def _picture_gradient_axes(ax):
     """(Axes, artist, "vertical" | "horizontal") for every other Axes of the figure (not a
     colorbar's) that holds one image or mesh of one column or one row of values: a colour
     scale drawn by hand."""
-    from matplotlib.axes import Axes
     from matplotlib.collections import QuadMesh
     from matplotlib.image import AxesImage
     root = _picture_root(ax)
     bars = {id(colorbar.ax) for _, _, colorbar in _picture_all_colorbars(root)}
     found = []
-    for other in root.findobj(Axes):
+    for other in _picture_all_axes(root):
         if other is ax or id(other) in bars:
             continue
         artists = [child for child in other.get_children() if isinstance(child, (AxesImage, QuadMesh))]
@@ -210,9 +236,8 @@ def _picture_anchor(ax, text, coordinate, picture):
 def _picture_placed(bar_ax):
     """True when an Axes is visible and drawn in its figure (an inset Axes, ax.inset_axes, is a
     child of its Axes, not in figure.axes)."""
-    from matplotlib.axes import Axes
     return bool(bar_ax.get_visible() and bar_ax.get_figure() is not None
-                and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes)))
+                and any(bar_ax is other for other in _picture_all_axes(_picture_root(bar_ax))))
 
 
 def _picture_bar_labels(bar_ax, vertical, picture):

@@ -159,7 +159,7 @@ The dict (schema 2)
     True when some list was cut to its cap.
 """
 from .artists import (PICTURE_MAX_CELLS, PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXT,  # noqa: F401
-                      PICTURE_MAX_TEXTS, _picture_axes, _picture_clip, _picture_draw, _picture_shown_texts)
+                      PICTURE_MAX_TEXTS, _picture_axes, _picture_clip, _picture_draw, _picture_shown_texts, one_reading)
 from .heatmaps import _picture_cells, _picture_heatmaps
 from .texts import _picture_other_colorbars, _picture_texts, _picture_tick_labels, _picture_titles
 
@@ -195,12 +195,13 @@ def read_picture(ax, renders=None):
              ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
              ("colorbars", _picture_other_colorbars))
     try:
-        for name, step in steps:
-            try:
-                step(ax, picture)
-            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
-                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
-                                         f"{_picture_clip(str(exc))}")
+        with one_reading():
+            for name, step in steps:
+                try:
+                    step(ax, picture)
+                except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+                    picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                             f"{_picture_clip(str(exc))}")
     finally:
         render = picture.pop("_render", None)
         if render is not None:

@@ -1,8 +1,8 @@
 """Reading the words of a picture: tick labels where they are drawn, titles, free texts, and the
 colorbars with their labels (and the labels and colour scales made by hand: :mod:`handmade`)."""
 
-from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_colorbars,
-                      _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate, _picture_placed,
+from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_axes,
+                      _picture_all_colorbars, _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate, _picture_placed,
                       _picture_rendered, _picture_root, _picture_scale, _picture_suptitle_text, _picture_suptitle_texts,
                       _picture_text_seen, _picture_text_visible, _picture_ticks, _picture_title_texts)
 from .handmade import _picture_free_labels, _picture_hand_colorbars
@@ -107,9 +107,8 @@ def _picture_titles(ax, picture):
 def _picture_alone_in_figure(ax, figure):
     """True when ``ax`` and the colorbars of its artists are the only visible Axes of ``figure``
     (so that the figure's title is the heatmap's)."""
-    from matplotlib.axes import Axes
     bars = [getattr(getattr(child, "colorbar", None), "ax", None) for child in ax.get_children()]
-    return not [other for other in figure.findobj(Axes) if other is not ax and other.get_visible()
+    return not [other for other in _picture_all_axes(figure) if other is not ax and other.get_visible()
                 and not any(other is bar for bar in bars)]
 
 

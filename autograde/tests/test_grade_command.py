@@ -498,12 +498,12 @@ def test_a_dying_worker_loses_only_its_own_task():
 
 def test_the_pool_takes_each_task_when_a_worker_is_free_for_it():
     # The main process prepares each student as the workers ask for more (registered in the
-    # gradebook, the instructor's files restored), not the whole class first; once stopped, it
-    # prepares nobody more.
+    # gradebook, the instructor's files restored), not the whole class first: one task per
+    # worker and one waiting for the first that is free; once stopped, it prepares nobody more.
     taken, stopping = [], []
 
     def prepared():
-        for name in ("a", "b", "c", "d"):
+        for name in ("a", "b", "c", "d", "e"):
             taken.append(name)
             yield (name,)
 
@@ -511,8 +511,8 @@ def test_the_pool_takes_each_task_when_a_worker_is_free_for_it():
     try:
         results = pool.run(_exit_on, prepared(), stop=lambda: bool(stopping))
         first = next(results)
-        assert first[0] in (("a",), ("b",)) and taken == ["a", "b"]  # one task per worker
+        assert first[0] in (("a",), ("b",), ("c",)) and taken == ["a", "b", "c"]
         stopping.append(True)
-        assert len(list(results)) == 1 and taken == ["a", "b"]
+        assert len(list(results)) == 2 and taken == ["a", "b", "c"]
     finally:
         pool.close()

@@ -1198,6 +1198,7 @@ What a figure holds, read through public matplotlib API: its root figure, whethe
 or a text is drawn and shown, the titles, colorbars and ticks, coordinates and colour scales;
 then the first steps of a reading: the render, the Axes, which texts the render shows.
 """
+import contextlib
 import math
 
 import numpy as np
@@ -1209,6 +1210,33 @@ PICTURE_MAX_LABELS = 60
 PICTURE_MAX_TEXT = 200
 PICTURE_MAX_TEXTS = 30
 PICTURE_MAX_HEATMAPS = 20
+
+
+#: Within one reading (:func:`one_reading`), the Axes found in each figure: ``findobj`` walks
+#: every artist of the figure, and the reading's steps ask for its Axes several times.
+_FOUND_AXES = None
+
+
+@contextlib.contextmanager
+def one_reading():
+    """Within it, each figure's Axes are found once: the reading changes no figure's Axes."""
+    global _FOUND_AXES
+    _FOUND_AXES = {}
+    try:
+        yield
+    finally:
+        _FOUND_AXES = None
+
+
+def _picture_all_axes(figure):
+    """Every Axes among ``figure``'s artists: inset Axes and the Axes of subfigures too."""
+    from matplotlib.axes import Axes
+    if _FOUND_AXES is None:
+        return figure.findobj(Axes)
+    found = _FOUND_AXES.get(id(figure))
+    if found is None or found[0] is not figure:
+        found = _FOUND_AXES[id(figure)] = (figure, figure.findobj(Axes))
+    return found[1]
 
 
 def _picture_clip(text):
@@ -1295,9 +1323,8 @@ def _picture_suptitle_text(figure):
 
 def _picture_all_colorbars(root):
     """(Axes, artist, colorbar) for every artist of the figure that has a colorbar."""
-    from matplotlib.axes import Axes
     found = []
-    for other in root.findobj(Axes):
+    for other in _picture_all_axes(root):
         for child in other.get_children():
             colorbar = getattr(child, "colorbar", None)
             if colorbar is not None and hasattr(colorbar, "ax"):
@@ -1317,13 +1344,12 @@ def _picture_gradient_axes(ax):
     """(Axes, artist, "vertical" | "horizontal") for every other Axes of the figure (not a
     colorbar's) that holds one image or mesh of one column or one row of values: a colour
     scale drawn by hand."""
-    from matplotlib.axes import Axes
     from matplotlib.collections import QuadMesh
     from matplotlib.image import AxesImage
     root = _picture_root(ax)
     bars = {id(colorbar.ax) for _, _, colorbar in _picture_all_colorbars(root)}
     found = []
-    for other in root.findobj(Axes):
+    for other in _picture_all_axes(root):
         if other is ax or id(other) in bars:
             continue
         artists = [child for child in other.get_children() if isinstance(child, (AxesImage, QuadMesh))]
@@ -1402,9 +1428,8 @@ def _picture_anchor(ax, text, coordinate, picture):
 def _picture_placed(bar_ax):
     """True when an Axes is visible and drawn in its figure (an inset Axes, ax.inset_axes, is a
     child of its Axes, not in figure.axes)."""
-    from matplotlib.axes import Axes
     return bool(bar_ax.get_visible() and bar_ax.get_figure() is not None
-                and any(bar_ax is other for other in _picture_root(bar_ax).findobj(Axes)))
+                and any(bar_ax is other for other in _picture_all_axes(_picture_root(bar_ax))))
 
 
 def _picture_bar_labels(bar_ax, vertical, picture):
@@ -1721,9 +1746,8 @@ def _picture_titles(ax, picture):
 def _picture_alone_in_figure(ax, figure):
     """True when ``ax`` and the colorbars of its artists are the only visible Axes of ``figure``
     (so that the figure's title is the heatmap's)."""
-    from matplotlib.axes import Axes
     bars = [getattr(getattr(child, "colorbar", None), "ax", None) for child in ax.get_children()]
-    return not [other for other in figure.findobj(Axes) if other is not ax and other.get_visible()
+    return not [other for other in _picture_all_axes(figure) if other is not ax and other.get_visible()
                 and not any(other is bar for bar in bars)]
 
 
@@ -2442,12 +2466,13 @@ def read_picture(ax, renders=None):
              ("cells", _picture_cells), ("titles", _picture_titles), ("texts", _picture_texts),
              ("colorbars", _picture_other_colorbars))
     try:
-        for name, step in steps:
-            try:
-                step(ax, picture)
-            except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
-                picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
-                                         f"{_picture_clip(str(exc))}")
+        with one_reading():
+            for name, step in steps:
+                try:
+                    step(ax, picture)
+                except Exception as exc:  # noqa: BLE001 - any odd figure still gives a dict
+                    picture["errors"].append(f"reading the {name} failed: {type(exc).__name__}: "
+                                             f"{_picture_clip(str(exc))}")
     finally:
         render = picture.pop("_render", None)
         if render is not None:
