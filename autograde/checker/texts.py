@@ -2,9 +2,10 @@
 colorbars with their labels (and the labels and colour scales made by hand: :mod:`handmade`)."""
 
 from .artists import (PICTURE_MAX_HEATMAPS, PICTURE_MAX_LABELS, PICTURE_MAX_TEXTS, _picture_all_axes,
-                      _picture_all_colorbars, _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate, _picture_placed,
-                      _picture_rendered, _picture_root, _picture_scale, _picture_suptitle_text, _picture_suptitle_texts,
-                      _picture_text_seen, _picture_text_visible, _picture_ticks, _picture_title_texts)
+                      _picture_all_colorbars, _picture_anchor, _picture_bar_labels, _picture_clip, _picture_locate,
+                      _picture_placed, _picture_rendered, _picture_root, _picture_scale, _picture_suptitle_text,
+                      _picture_suptitle_texts, _picture_text_seen, _picture_text_visible, _picture_ticks,
+                      _picture_title_texts)
 from .handmade import _picture_free_labels, _picture_hand_colorbars
 from .seen_cells import colorbar_shown
 

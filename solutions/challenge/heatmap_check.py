@@ -635,7 +635,7 @@ class SeenRender:
         # Drawn on an Agg canvas that notes what each text changed (an unpickled figure has a
         # bare canvas, a live one its own); the old canvas is put back by release().
         self._old_canvas = figure.canvas
-        watching_canvas()(figure)
+        watching_canvas()(figure)  # attaches itself to the figure
         self._limit_dpi(figure.bbox.width * figure.bbox.height)
         self._draw(figure.bbox_inches, self._margin(figure.bbox_inches))
         if not self._laid_out_alike():  # placed by where the drawing starts: drawn where the figure starts
