@@ -146,7 +146,8 @@ class SeenRender:
         self._origin = np.array([box.x0 * dpi - margin, box.y0 * dpi - margin])
         self._drawn = self._noting_texts(self._draw_pixels)
         self.text_changes.finish(self._drawn)
-        self.renderer = self.figure.canvas.last_renderer  # its text sizes known: measures faster
+        # the drawing's renderer (the canvas' get_renderer keeps it): it knows the texts' sizes
+        self.renderer = self.figure.canvas.renderer
         self.dpi = dpi
         self.tight = self._tight_box()
         self.area = self._drawn_area()
@@ -171,8 +172,8 @@ class SeenRender:
         sized as Agg sizes a canvas for it, its bottom row where the figure puts it."""
         shown = self.area if self.area is not None else self.figure.bbox_inches
         dpi, drawing = self.dpi, self._drawing
-        left, below = (max(0, round((mine - theirs) * dpi)) for mine, theirs in
-                       ((shown.x0, drawing.x0), (shown.y0, drawing.y0)))
+        left = max(0, round((shown.x0 - drawing.x0) * dpi))  # whole pixels of the drawing's grid
+        below = max(0, round((shown.y0 - drawing.y0) * dpi))
         bottom = self._drawn.shape[0] - below
         self._crop = (slice(max(0, bottom - int(shown.height * dpi)), bottom),
                       slice(left, left + int(shown.width * dpi)))
@@ -269,7 +270,7 @@ class SeenRender:
         with matplotlib.rc_context({"savefig.bbox": None}):
             figure.savefig(buffer, format="rgba", dpi=figure.dpi, bbox_inches=drawing, pad_inches=0,
                            facecolor="auto", edgecolor="auto", transparent=False)
-        width, _ = figure.canvas.last_renderer.get_canvas_width_height()
+        width, _ = figure.canvas.renderer.get_canvas_width_height()  # savefig sized it for the drawing
         data = np.frombuffer(buffer.getbuffer(), dtype=np.uint8)
         if width < 1 or data.size % (4 * width):
             raise ValueError(f"the render has {data.size} bytes, not rows of {width} pixels")

@@ -213,7 +213,6 @@ def watching_canvas():
                 self.renderer = TextWatchingRenderer(width, height, self.figure.dpi)
                 self._watching_key = key
             self.renderer.changes = self.changes
-            self.last_renderer = self.renderer  # savefig's, sized for what it saves
             return self.renderer
 
     return TextWatchingCanvas
