@@ -11,6 +11,7 @@ drawn in-process on Agg; the points test runs the grading pipeline in-process
 take each red-team answer through both calls are marked ``corpus``.
 """
 import functools
+import io
 import warnings
 
 import matplotlib
@@ -372,6 +373,26 @@ def test_a_picture_drawn_past_its_figures_edge_is_drawn_once():
     width, height = picture["render"]["size"]
     assert width > 3 * 80 and height > 3 * 80  # the labels left of and below the figure are in the render
     assert [label["text"] for label in picture["x_labels"]] == [token * 2 for token in TOKENS]
+
+
+def test_a_figure_laid_out_by_tight_layout_is_drawn_once_as_savefig_draws_it_twice():
+    def laid_out():
+        figure, ax = _hanging_labels(dpi=80)
+        figure.colorbar(ax.images[0], ax=ax, label="Attention weight")
+        figure.tight_layout()  # leaves an engine that lays out nothing: savefig would draw twice
+        return figure
+    figure = laid_out()
+    engine = figure.get_layout_engine()
+    draws = []
+    figure.canvas.mpl_connect("draw_event", draws.append)
+    render = SeenRender(figure).render()
+    assert len(draws) == 1 and figure.get_layout_engine() is engine
+    # the same picture as savefig's own two draws, over the area the render shows
+    twin, buffer = laid_out(), io.BytesIO()
+    twin.savefig(buffer, format="rgba", dpi=80, bbox_inches=render.area, pad_inches=0)
+    saved = np.frombuffer(buffer.getvalue(), dtype=np.uint8).reshape(render.pixels.shape)
+    assert np.mean(np.any(render.pixels != saved, axis=-1)) < 0.001
+    render.release()
 
 
 def test_a_text_placed_in_display_pixels_is_read_where_a_canvas_draw_places_it():
