@@ -2,9 +2,9 @@
 
     python benchmarks/bench_picture.py [--repeat 20] [--baseline REV] [--profile]
 
-For a few corpus answers (imshow, seaborn with annotations, pcolor, the
-gallery's annotated heatmap, matshow with its labels past the figure's top, and
-the faded, smoothed and hand-made pictures), each drawn once on Agg and also
+For a few corpus answers (imshow, the seed lesson's code laid out by ``plt.tight_layout()``,
+seaborn with annotations, pcolor, the gallery's annotated heatmap, matshow with its labels
+past the figure's top, and the faded, smoothed and hand-made pictures), each drawn once on Agg and also
 pickled and unpickled (as the grading inspector receives it), timings per
 picture, median of ``--repeat`` runs, all in this one process:
 
@@ -43,7 +43,7 @@ from autograde.checker.picture import read_picture  # noqa: E402
 from autograde.checker.spec import PUBLIC_ATTENTION, PUBLIC_SENTENCE  # noqa: E402
 from autograde.corpus import answer_function  # noqa: E402
 
-STYLES = ("solution", "seaborn_heatmap", "pcolor_table_layout", "gallery_annotated_heatmap",
+STYLES = ("solution", "seed_lesson_code", "seaborn_heatmap", "pcolor_table_layout", "gallery_annotated_heatmap",
           "pytorch_show_attention", "faded_alpha", "smoothed_gaussian", "handmade_labels_and_scale")
 #: The checks --profile times: (label, module file, function name).
 CHECKS = (
