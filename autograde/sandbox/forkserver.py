@@ -236,12 +236,17 @@ def _reap() -> None:
 
 
 def _sweep() -> bool:
-    """Kill every process the child left behind; False when some could not be ended in time."""
+    """Kill every process the child left behind; False when some could not be ended in time.
+
+    Once none is left living, what died since the last reap is reaped too: no process outlives
+    the sweep, not even as a zombie, and none can appear after it (a process's orphans are
+    handed to the server before it dies)."""
     deadline = time.monotonic() + SWEEP_SECONDS
     while time.monotonic() < deadline:
         _reap()
         left = _children()
         if not left:
+            _reap()
             return True
         for pid in left:
             with contextlib.suppress(ProcessLookupError):
