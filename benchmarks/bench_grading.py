@@ -184,32 +184,30 @@ def main(argv=None) -> int:
         if args.kit_only:
             return _kit_only(scratch, args)
         turns = range(2, args.turns + 1)
-        courses = {name: _course(scratch / name.replace(" ", "-"), args.n)
+        courses = {name: _course(scratch / name, args.n)
                    for name in ("plain", "sequential", "parallel", "unsandboxed",
-                                *(f"{name} {turn}" for turn in turns for name in ("plain", "parallel")))}
+                                *(f"{name}-{turn}" for turn in turns for name in ("plain", "parallel")))}
         for name, course in courses.items():
             if name.startswith("plain"):
                 with open(course / "nbgrader_config.py", "a") as config:
                     config.write(WITHOUT_THE_KIT)
         grade = _grade_command(args)
         nbgrader = [sys.executable, "-m", "nbgrader", "autograde", "challenge", "--log-level=ERROR"]
-        runs = {
-            "plain nbgrader, without the kit": lambda: _run(nbgrader, courses["plain"]),
-            "nbgrader autograde (sequential)": lambda: _run(nbgrader, courses["sequential"]),
-            "autograde grade --no-feedback": lambda: _run(grade + ["--no-feedback"], courses["parallel"]),
-            "  the same, --no-sandbox": lambda: _run(grade + ["--no-feedback", "--no-sandbox"],
-                                                     courses["unsandboxed"]),
-            "  then feedback (2nd run)": lambda: _run(grade, courses["parallel"]),
+        runs = {  # label: (command, course)
+            "plain nbgrader, without the kit": (nbgrader, "plain"),
+            "nbgrader autograde (sequential)": (nbgrader, "sequential"),
+            "autograde grade --no-feedback": (grade + ["--no-feedback"], "parallel"),
+            "  the same, --no-sandbox": (grade + ["--no-feedback", "--no-sandbox"], "unsandboxed"),
+            "  then feedback (2nd run)": (grade, "parallel"),
         }
         for turn in turns:  # plain nbgrader and the kit again, taking turns
-            runs[f"plain nbgrader, turn {turn}"] = functools.partial(_run, nbgrader, courses[f"plain {turn}"])
-            runs[f"autograde grade, turn {turn}"] = functools.partial(
-                _run, grade + ["--no-feedback"], courses[f"parallel {turn}"])
+            runs[f"plain nbgrader, turn {turn}"] = (nbgrader, f"plain-{turn}")
+            runs[f"autograde grade, turn {turn}"] = (grade + ["--no-feedback"], f"parallel-{turn}")
         print(f"{args.n} submissions, {os.cpu_count()} cores; courses in {scratch}", flush=True)
         figures = {}
-        for label, function in runs.items():
+        for label, (command, course) in runs.items():
             print(f"running: {label.strip()} ...", flush=True)
-            figures[label] = measure(function)
+            figures[label] = measure(functools.partial(_run, command, courses[course]))
 
         sequential_wall = figures["nbgrader autograde (sequential)"][0]
         print(f"\n{'':34} {'wall s':>8} {'speed-up':>9}   CPU s per submission: "

@@ -2,11 +2,12 @@
 
     python benchmarks/bench_picture.py [--repeat 20] [--baseline REV] [--profile]
 
-For a few corpus answers (imshow, the seed lesson's code laid out by ``plt.tight_layout()``,
-seaborn with annotations, pcolor, the gallery's annotated heatmap, matshow with its labels
-past the figure's top, and the faded, smoothed and hand-made pictures), each drawn once on Agg and also
-pickled and unpickled (as the grading inspector receives it), timings per
-picture, median of ``--repeat`` runs, all in this one process:
+For a few corpus answers (imshow, the seed lesson's code laid out by
+``plt.tight_layout()``, seaborn with annotations, pcolor, the gallery's annotated
+heatmap, matshow with its labels past the figure's top, and the faded, smoothed and
+hand-made pictures), each drawn once on Agg and also pickled and unpickled (as the
+grading inspector receives it), timings per picture, median of ``--repeat`` runs, all in
+this one process:
 
 1. ``figure.draw_without_rendering()`` alone (the floor);
 2. ``read_picture(ax)`` of ``--baseline`` (default ``d6e0e57``: the reader before
